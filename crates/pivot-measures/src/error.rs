@@ -1,0 +1,86 @@
+//! The one error type of the measures: every variant names the offending value.
+
+use thiserror::Error;
+
+/// Why a measure could not be computed.
+///
+/// All variants are *user* errors (bad input rows or parameters): the message names the
+/// value that was wrong and where it was found, so the caller can fix the data or the call.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum MeasureError {
+    /// A value that must be a finite number ≥ 0 (trade, TIV, volume, amount, GDP …) was
+    /// negative, NaN or infinite.
+    #[error("{what} must be a finite number >= 0, got {value} ({context})")]
+    InvalidValue {
+        /// Which quantity (e.g. "trade value").
+        what: &'static str,
+        /// The offending value.
+        value: f64,
+        /// Where it was found (year, countries, product …).
+        context: String,
+    },
+    /// An input that must not be empty was empty (e.g. the partner set of a hedging view).
+    #[error("{what} is empty: nothing to compute")]
+    Empty {
+        /// Which input was empty.
+        what: &'static str,
+    },
+    /// The values sum to zero, so shares are undefined.
+    #[error("{what} sums to zero, so shares are undefined ({context})")]
+    ZeroTotal {
+        /// Which quantity summed to zero.
+        what: &'static str,
+        /// Where (year, country …).
+        context: String,
+    },
+    /// A parameter is out of its valid range.
+    #[error("parameter `{name}` = {value} is invalid: {reason}")]
+    InvalidParameter {
+        /// Parameter name as listed in the registry.
+        name: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// What a valid value looks like.
+        reason: &'static str,
+    },
+    /// Two input rows share a key that must be unique.
+    #[error("duplicate {what}: {key}")]
+    Duplicate {
+        /// What kind of key (e.g. "vote for country and roll call").
+        what: &'static str,
+        /// The duplicated key.
+        key: String,
+    },
+    /// A vote refers to a roll call that the roll-call map does not contain.
+    #[error("roll call {rcid} has votes but no entry in the roll-call map (session/year); pass the roll calls table")]
+    UnknownRollCall {
+        /// The roll-call id.
+        rcid: i64,
+    },
+    /// One series mixes two units where one is required (e.g. an energy carrier in a year).
+    #[error("{context} mixes units '{first}' and '{second}'; convert to one unit first")]
+    MixedUnits {
+        /// Where (exporter, carrier, year).
+        context: String,
+        /// The first unit seen.
+        first: String,
+        /// The conflicting unit.
+        second: String,
+    },
+    /// A field holds a value outside its domain (QuadClass 7, month 13, empty country code …).
+    #[error("invalid {field} '{value}' ({context}): {reason}")]
+    InvalidField {
+        /// The field name.
+        field: &'static str,
+        /// The offending value, as text.
+        value: String,
+        /// Where it was found.
+        context: String,
+        /// What a valid value looks like.
+        reason: &'static str,
+    },
+}
+
+/// Result alias for measures.
+pub type Result<T, E = MeasureError> = std::result::Result<T, E>;
