@@ -62,7 +62,14 @@ pub fn barbieri_scores(s_i: f64, s_j: f64) -> Result<BarbieriScores> {
     }
     let salience = (s_i * s_j).sqrt();
     let symmetry = 1.0 - (s_i - s_j).abs();
-    Ok(BarbieriScores { s_i, s_j, salience, symmetry, interdependence: salience * symmetry, asymmetry: s_i - s_j })
+    Ok(BarbieriScores {
+        s_i,
+        s_j,
+        salience,
+        symmetry,
+        interdependence: salience * symmetry,
+        asymmetry: s_i - s_j,
+    })
 }
 
 /// Parameters of [`barbieri`].
@@ -107,7 +114,11 @@ pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<Barb
         let partners: Vec<String> = match &config.partners {
             PartnerSelection::All => t.partners(&config.focal, FlowDirection::Total),
             PartnerSelection::Only(list) => {
-                let mut l: Vec<String> = list.iter().filter(|p| **p != config.focal).cloned().collect();
+                let mut l: Vec<String> = list
+                    .iter()
+                    .filter(|p| **p != config.focal)
+                    .cloned()
+                    .collect();
                 l.sort();
                 l.dedup();
                 l
@@ -120,7 +131,15 @@ pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<Barb
             }
             let trade_ij = t.bilateral(&config.focal, &partner);
             let scores = barbieri_scores(trade_ij / total_i, trade_ij / total_j)?;
-            out.push(BarbieriRow { year: *year, focal: config.focal.clone(), partner, trade_ij, total_i, total_j, scores });
+            out.push(BarbieriRow {
+                year: *year,
+                focal: config.focal.clone(),
+                partner,
+                trade_ij,
+                total_i,
+                total_j,
+                scores,
+            });
         }
     }
     Ok(out)
@@ -155,8 +174,14 @@ mod tests {
             TradeFlow::new(1999, "A", "C", 70.0),
             TradeFlow::new(1999, "D", "B", 30.0),
         ];
-        let rows = barbieri(&flows, &BarbieriConfig { focal: "A".into(), partners: PartnerSelection::Only(vec!["B".into(), "Z".into()]) })
-            .unwrap();
+        let rows = barbieri(
+            &flows,
+            &BarbieriConfig {
+                focal: "A".into(),
+                partners: PartnerSelection::Only(vec!["B".into(), "Z".into()]),
+            },
+        )
+        .unwrap();
         assert_eq!(rows.len(), 1, "Z has no trade: no row");
         let r = &rows[0];
         assert_close(r.trade_ij, 30.0);

@@ -69,16 +69,28 @@ pub struct IndicatorValue {
 }
 
 /// Check that a value is finite and ≥ 0.
-pub(crate) fn check_nonneg(what: &'static str, value: f64, context: impl FnOnce() -> String) -> Result<()> {
+pub(crate) fn check_nonneg(
+    what: &'static str,
+    value: f64,
+    context: impl FnOnce() -> String,
+) -> Result<()> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(MeasureError::InvalidValue { what, value, context: context() })
+        Err(MeasureError::InvalidValue {
+            what,
+            value,
+            context: context(),
+        })
     }
 }
 
 /// Check that a code (ISO3, name) is not empty.
-pub(crate) fn check_code(field: &'static str, code: &str, context: impl FnOnce() -> String) -> Result<()> {
+pub(crate) fn check_code(
+    field: &'static str,
+    code: &str,
+    context: impl FnOnce() -> String,
+) -> Result<()> {
     if code.trim().is_empty() {
         Err(MeasureError::InvalidField {
             field,
@@ -153,7 +165,10 @@ mod tests {
     #[test]
     fn nonneg_names_the_value() {
         let e = check_nonneg("trade value", -3.0, || "2014 RUS->CHN".into()).unwrap_err();
-        assert_eq!(e.to_string(), "trade value must be a finite number >= 0, got -3 (2014 RUS->CHN)");
+        assert_eq!(
+            e.to_string(),
+            "trade value must be a finite number >= 0, got -3 (2014 RUS->CHN)"
+        );
         assert!(check_nonneg("x", f64::NAN, String::new).is_err());
         assert!(check_nonneg("x", 0.0, String::new).is_ok());
     }

@@ -58,21 +58,32 @@ pub struct Concentration {
 /// Concentration of `values` (each finite and ≥ 0, at least one > 0).
 pub fn concentration(values: &[f64]) -> Result<Concentration> {
     if values.is_empty() {
-        return Err(MeasureError::Empty { what: "set of values for concentration" });
+        return Err(MeasureError::Empty {
+            what: "set of values for concentration",
+        });
     }
     for (k, v) in values.iter().enumerate() {
-        check_nonneg("value", *v, || format!("unit {k} of the concentration input"))?;
+        check_nonneg("value", *v, || {
+            format!("unit {k} of the concentration input")
+        })?;
     }
     let total: f64 = values.iter().sum();
     if total <= 0.0 {
-        return Err(MeasureError::ZeroTotal { what: "values for concentration", context: format!("{} units", values.len()) });
+        return Err(MeasureError::ZeroTotal {
+            what: "values for concentration",
+            context: format!("{} units", values.len()),
+        });
     }
     let n = values.len();
     let nf = n as f64;
     let hhi: f64 = values.iter().map(|v| (v / total).powi(2)).sum();
     // Rounding can push HHI a hair outside [1/N, 1]; clamp so the stated bounds hold.
     let hhi = hhi.clamp(1.0 / nf, 1.0);
-    let hhi_normalized = if n == 1 { 1.0 } else { ((hhi - 1.0 / nf) / (1.0 - 1.0 / nf)).clamp(0.0, 1.0) };
+    let hhi_normalized = if n == 1 {
+        1.0
+    } else {
+        ((hhi - 1.0 / nf) / (1.0 - 1.0 / nf)).clamp(0.0, 1.0)
+    };
     let mu = total / nf;
     let theil = values
         .iter()
@@ -82,7 +93,14 @@ pub fn concentration(values: &[f64]) -> Result<Concentration> {
         })
         .sum::<f64>()
         / nf;
-    Ok(Concentration { n, total, hhi, hhi_normalized, effective_number: 1.0 / hhi, theil: theil.clamp(0.0, nf.ln()) })
+    Ok(Concentration {
+        n,
+        total,
+        hhi,
+        hhi_normalized,
+        effective_number: 1.0 / hhi,
+        theil: theil.clamp(0.0, nf.ln()),
+    })
 }
 
 /// One unit's value in a year (a partner, a product, a destination).
@@ -117,7 +135,11 @@ pub fn concentration_by_year(rows: &[KeyedValue]) -> Result<Vec<ConcentrationRow
         let ctx = || format!("{} {}", r.year, r.key);
         check_nonneg("value", r.value, ctx)?;
         check_code("key", &r.key, ctx)?;
-        *years.entry(r.year).or_default().entry(r.key.clone()).or_insert(0.0) += r.value;
+        *years
+            .entry(r.year)
+            .or_default()
+            .entry(r.key.clone())
+            .or_insert(0.0) += r.value;
     }
     let mut out = Vec::new();
     for (year, units) in years {
@@ -126,10 +148,18 @@ pub fn concentration_by_year(rows: &[KeyedValue]) -> Result<Vec<ConcentrationRow
             continue;
         }
         let c = concentration(&values)?;
-        let (largest, max) = units
-            .iter()
-            .fold((String::new(), f64::NEG_INFINITY), |acc, (k, v)| if *v > acc.1 { (k.clone(), *v) } else { acc });
-        out.push(ConcentrationRow { year, concentration: c, largest, largest_share: max / c.total });
+        let (largest, max) =
+            units
+                .iter()
+                .fold((String::new(), f64::NEG_INFINITY), |acc, (k, v)| {
+                    if *v > acc.1 { (k.clone(), *v) } else { acc }
+                });
+        out.push(ConcentrationRow {
+            year,
+            concentration: c,
+            largest,
+            largest_share: max / c.total,
+        });
     }
     Ok(out)
 }
@@ -146,10 +176,15 @@ pub struct PartnerConcentrationConfig {
 }
 
 /// Concentration of the focal state's trade over its partners, per year.
-pub fn partner_concentration(flows: &[TradeFlow], config: &PartnerConcentrationConfig) -> Result<Vec<ConcentrationRow>> {
+pub fn partner_concentration(
+    flows: &[TradeFlow],
+    config: &PartnerConcentrationConfig,
+) -> Result<Vec<ConcentrationRow>> {
     check_focal("focal", &config.focal)?;
     if matches!(&config.partners, PartnerSelection::Only(l) if l.is_empty()) {
-        return Err(MeasureError::Empty { what: "partner set" });
+        return Err(MeasureError::Empty {
+            what: "partner set",
+        });
     }
     let years = index_by_year(flows)?;
     let mut keyed = Vec::new();
@@ -159,11 +194,17 @@ pub fn partner_concentration(flows: &[TradeFlow], config: &PartnerConcentrationC
         }
         let partners = match &config.partners {
             PartnerSelection::All => t.partners(&config.focal, config.direction),
-            PartnerSelection::Only(l) => l.iter().filter(|p| **p != config.focal).cloned().collect(),
+            PartnerSelection::Only(l) => {
+                l.iter().filter(|p| **p != config.focal).cloned().collect()
+            }
         };
         for p in partners {
             let value = t.directed(&config.focal, &p, config.direction);
-            keyed.push(KeyedValue { year: *year, key: p, value });
+            keyed.push(KeyedValue {
+                year: *year,
+                key: p,
+                value,
+            });
         }
     }
     concentration_by_year(&keyed)
@@ -195,7 +236,10 @@ mod tests {
     fn edge_cases() {
         // One unit: HHI = 1, HHI* defined as 1, effective number 1, Theil 0.
         let one = concentration(&[7.0]).unwrap();
-        assert_eq!((one.hhi, one.hhi_normalized, one.effective_number, one.theil), (1.0, 1.0, 1.0, 0.0));
+        assert_eq!(
+            (one.hhi, one.hhi_normalized, one.effective_number, one.theil),
+            (1.0, 1.0, 1.0, 0.0)
+        );
         // All in one of four units (0·ln 0 = 0): HHI = 1, HHI* = 1, Theil = (1/4)·4·ln 4 = ln 4.
         let all = concentration(&[0.0, 0.0, 5.0, 0.0]).unwrap();
         assert_close(all.hhi_normalized, 1.0);
@@ -205,9 +249,18 @@ mod tests {
         assert_close(eq.hhi, 0.2);
         assert_close(eq.hhi_normalized, 0.0);
         assert_close(eq.theil, 0.0);
-        assert!(matches!(concentration(&[]), Err(MeasureError::Empty { .. })));
-        assert!(matches!(concentration(&[0.0, 0.0]), Err(MeasureError::ZeroTotal { .. })));
-        assert!(matches!(concentration(&[1.0, -1.0]), Err(MeasureError::InvalidValue { .. })));
+        assert!(matches!(
+            concentration(&[]),
+            Err(MeasureError::Empty { .. })
+        ));
+        assert!(matches!(
+            concentration(&[0.0, 0.0]),
+            Err(MeasureError::ZeroTotal { .. })
+        ));
+        assert!(matches!(
+            concentration(&[1.0, -1.0]),
+            Err(MeasureError::InvalidValue { .. })
+        ));
     }
 
     #[test]

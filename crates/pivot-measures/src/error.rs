@@ -53,7 +53,9 @@ pub enum MeasureError {
         key: String,
     },
     /// A vote refers to a roll call that the roll-call map does not contain.
-    #[error("roll call {rcid} has votes but no entry in the roll-call map (session/year); pass the roll calls table")]
+    #[error(
+        "roll call {rcid} has votes but no entry in the roll-call map (session/year); pass the roll calls table"
+    )]
     UnknownRollCall {
         /// The roll-call id.
         rcid: i64,

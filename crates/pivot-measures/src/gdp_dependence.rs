@@ -71,10 +71,17 @@ pub(crate) fn index_gdp(gdp: &[IndicatorValue]) -> Result<BTreeMap<(String, i32)
         check_code("country", &g.country, ctx)?;
         check_nonneg("GDP", g.value, ctx)?;
         if g.value == 0.0 {
-            return Err(MeasureError::InvalidValue { what: "GDP (must be > 0)", value: g.value, context: ctx() });
+            return Err(MeasureError::InvalidValue {
+                what: "GDP (must be > 0)",
+                value: g.value,
+                context: ctx(),
+            });
         }
         if out.insert((g.country.clone(), g.year), g.value).is_some() {
-            return Err(MeasureError::Duplicate { what: "GDP for country-year", key: format!("{} {}", g.country, g.year) });
+            return Err(MeasureError::Duplicate {
+                what: "GDP for country-year",
+                key: format!("{} {}", g.country, g.year),
+            });
         }
     }
     Ok(out)
@@ -94,11 +101,17 @@ pub fn gdp_dependence(
         if !t.has(&config.focal) {
             continue;
         }
-        let Some(&gdp_i) = gdp.get(&(config.focal.clone(), *year)) else { continue };
+        let Some(&gdp_i) = gdp.get(&(config.focal.clone(), *year)) else {
+            continue;
+        };
         let partners: Vec<String> = match &config.partners {
             PartnerSelection::All => t.partners(&config.focal, FlowDirection::Total),
             PartnerSelection::Only(list) => {
-                let mut l: Vec<String> = list.iter().filter(|p| **p != config.focal).cloned().collect();
+                let mut l: Vec<String> = list
+                    .iter()
+                    .filter(|p| **p != config.focal)
+                    .cloned()
+                    .collect();
                 l.sort();
                 l.dedup();
                 l
@@ -128,7 +141,11 @@ mod tests {
     use crate::common::assert_close;
 
     fn gdp(c: &str, y: i32, v: f64) -> IndicatorValue {
-        IndicatorValue { country: c.into(), year: y, value: v }
+        IndicatorValue {
+            country: c.into(),
+            year: y,
+            value: v,
+        }
     }
 
     #[test]
@@ -141,8 +158,16 @@ mod tests {
             TradeFlow::new(2014, "CHN", "RUS", 51_135e6),
             TradeFlow::new(2014, "RUS", "DEU", 10e6),
         ];
-        let cfg = GdpDependenceConfig { focal: "RUS".into(), partners: PartnerSelection::Only(vec!["CHN".into(), "VNM".into()]) };
-        let rows = gdp_dependence(&flows, &[gdp("RUS", 2014, 2.0e12), gdp("CHN", 2014, 1.0e13)], &cfg).unwrap();
+        let cfg = GdpDependenceConfig {
+            focal: "RUS".into(),
+            partners: PartnerSelection::Only(vec!["CHN".into(), "VNM".into()]),
+        };
+        let rows = gdp_dependence(
+            &flows,
+            &[gdp("RUS", 2014, 2.0e12), gdp("CHN", 2014, 1.0e13)],
+            &cfg,
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].partner, "CHN");
         assert_close(rows[0].trade_usd, 93_942e6);
@@ -157,14 +182,25 @@ mod tests {
     #[test]
     fn years_without_gdp_are_skipped_and_bad_gdp_rejected() {
         let flows = vec![TradeFlow::new(2015, "RUS", "CHN", 1.0)];
-        let cfg = GdpDependenceConfig { focal: "RUS".into(), partners: PartnerSelection::All };
-        assert!(gdp_dependence(&flows, &[gdp("RUS", 2014, 1.0)], &cfg).unwrap().is_empty());
+        let cfg = GdpDependenceConfig {
+            focal: "RUS".into(),
+            partners: PartnerSelection::All,
+        };
+        assert!(
+            gdp_dependence(&flows, &[gdp("RUS", 2014, 1.0)], &cfg)
+                .unwrap()
+                .is_empty()
+        );
         assert!(matches!(
             gdp_dependence(&flows, &[gdp("RUS", 2015, 0.0)], &cfg),
             Err(MeasureError::InvalidValue { .. })
         ));
         assert!(matches!(
-            gdp_dependence(&flows, &[gdp("RUS", 2015, 1.0), gdp("RUS", 2015, 2.0)], &cfg),
+            gdp_dependence(
+                &flows,
+                &[gdp("RUS", 2015, 1.0), gdp("RUS", 2015, 2.0)],
+                &cfg
+            ),
             Err(MeasureError::Duplicate { .. })
         ));
     }

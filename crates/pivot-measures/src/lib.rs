@@ -1,10 +1,57 @@
-//! pivot's measures (temporary header).
+//! pivot's measures of interstate dependence: pure functions over plain rows.
+//!
+//! The engine loads the canonical tables, converts them into the input row types of this crate
+//! (countries as ISO3 codes, values in the units each measure states), calls a measure with a
+//! small config struct and turns the typed result rows (all `serde::Serialize`) into tables.
+//! Measures do **no I/O**, resolve no country names and never mix units: TIV is a volume
+//! index and is never added to USD; energy shares are taken within one carrier.
+//!
+//! Each measure is one module with a doc block in fixed sections (*What it measures ·
+//! Formula · Reading it · Data it needs · Reference*) and one entry in [`registry::MEASURES`],
+//! from which `pivot measures` and the docs are generated.
+//!
+//! | measure (registry name) | module | dimension | what |
+//! |---|---|---|---|
+//! | `partner-share` | [`partner_share`] | trade | partner shares and ranks of exports, imports, total trade |
+//! | `gdp-dependence` | [`gdp_dependence`] | trade | D_ij = T_ij / GDP_i (Oneal–Russett) |
+//! | `barbieri-interdependence` | [`barbieri`] | trade | salience √(S_i S_j), symmetry 1 − \|S_i − S_j\|, interdependence, asymmetry |
+//! | `trade-intensity` | [`trade_intensity`] | trade | TII_ij = (x_ij/X_i)/(m_j/(M_w − m_i)) |
+//! | `concentration` | [`concentration`] | trade | HHI, HHI*, effective number, Theil over partners or products |
+//! | `geodep` | [`geodep`] | trade | CEPII GeoDep HS6 strategic dependence with a 2-of-3-years rule |
+//! | `energy-destinations` | [`energy`] | energy | volumes and shares by destination and carrier, Asia share |
+//! | `arms-shares` | [`arms`] | arms | recipient / supplier shares of SIPRI TIV by period and category |
+//! | `un-alignment` | [`un_alignment`] | diplomacy | Voeten agreement, S-score, Scott's π, Cohen's κ |
+//! | `alliance-flags` | [`alliances`] | alliances | ATOP obligations per undirected dyad-year |
+//! | `power-ratio` | [`power_ratio`] | power | A/B ratio and dyadic shares of GDP, CINC, milex |
+//! | `official-finance` | [`finance`] | finance | Chinese official finance by year and class, recipient rank and share |
+//! | `hedging-view` | [`hedging`] | hedging | dominant partner, HHI*, effective number per dimension; hedging index |
+//! | `event-profile` | [`events`] | events | QuadClass counts, mean Goldstein, cooperation share per dyad-month |
+//!
+//! Shared vocabulary: [`trade::TradeFlow`] (directed flows in current USD),
+//! [`common::IndicatorValue`], [`common::YearRange`], [`common::PartnerSelection`].
+//! Errors: [`MeasureError`], whose variants name the offending value (negative trade, empty
+//! partner set, unknown roll call …).
 
+pub mod alliances;
+pub mod arms;
 pub mod barbieri;
 pub mod common;
 pub mod concentration;
+pub mod energy;
 pub mod error;
+pub mod events;
+pub mod finance;
 pub mod gdp_dependence;
+pub mod geodep;
+pub mod hedging;
 pub mod partner_share;
+pub mod power_ratio;
+pub mod registry;
 pub mod trade;
 pub mod trade_intensity;
+pub mod un_alignment;
+
+pub use common::{IndicatorValue, PartnerSelection, YearRange};
+pub use error::{MeasureError, Result};
+pub use registry::{Dimension, MEASURES, MeasureInfo, ParamInfo};
+pub use trade::{FlowDirection, TradeFlow};

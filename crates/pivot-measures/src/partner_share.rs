@@ -64,7 +64,10 @@ pub struct PartnerShareRow {
 }
 
 /// Partner shares and ranks of the focal state, per year; rows sorted by year, then rank.
-pub fn partner_shares(flows: &[TradeFlow], config: &PartnerShareConfig) -> Result<Vec<PartnerShareRow>> {
+pub fn partner_shares(
+    flows: &[TradeFlow],
+    config: &PartnerShareConfig,
+) -> Result<Vec<PartnerShareRow>> {
     check_focal("focal", &config.focal)?;
     let years = index_by_year(flows)?;
     let mut out = Vec::new();
@@ -119,8 +122,14 @@ mod tests {
     fn total_shares_hand_computed() {
         // T_RUS,CHN = 40 + 50 = 90; T_RUS,DEU = 60 + 30 = 90; T_RUS,IND = 0 + 20 = 20.
         // T_RUS = 200 → shares 0.45, 0.45, 0.10; CHN and DEU tie at rank 1, IND rank 3.
-        let rows = partner_shares(&fixture(), &PartnerShareConfig { focal: "RUS".into(), direction: FlowDirection::Total })
-            .unwrap();
+        let rows = partner_shares(
+            &fixture(),
+            &PartnerShareConfig {
+                focal: "RUS".into(),
+                direction: FlowDirection::Total,
+            },
+        )
+        .unwrap();
         let got: Vec<_> = rows.iter().map(|r| (r.partner.as_str(), r.rank)).collect();
         assert_eq!(got, vec![("CHN", 1), ("DEU", 1), ("IND", 3)]);
         assert_close(rows[0].share, 0.45);
@@ -133,22 +142,46 @@ mod tests {
     #[test]
     fn directional_shares_hand_computed() {
         // Exports of RUS: CHN 40, DEU 60 → 0.4, 0.6 (IND has no export row: not a partner here).
-        let ex = partner_shares(&fixture(), &PartnerShareConfig { focal: "RUS".into(), direction: FlowDirection::Exports })
-            .unwrap();
+        let ex = partner_shares(
+            &fixture(),
+            &PartnerShareConfig {
+                focal: "RUS".into(),
+                direction: FlowDirection::Exports,
+            },
+        )
+        .unwrap();
         assert_eq!(ex.len(), 2);
         assert_eq!((ex[0].partner.as_str(), ex[0].rank), ("DEU", 1));
         assert_close(ex[0].share, 0.6);
         assert_close(ex[1].share, 0.4);
         // Imports of RUS: CHN 50, DEU 30, IND 20 → 0.5, 0.3, 0.2.
-        let im = partner_shares(&fixture(), &PartnerShareConfig { focal: "RUS".into(), direction: FlowDirection::Imports })
-            .unwrap();
-        let got: Vec<_> = im.iter().map(|r| (r.partner.as_str(), r.share, r.rank)).collect();
+        let im = partner_shares(
+            &fixture(),
+            &PartnerShareConfig {
+                focal: "RUS".into(),
+                direction: FlowDirection::Imports,
+            },
+        )
+        .unwrap();
+        let got: Vec<_> = im
+            .iter()
+            .map(|r| (r.partner.as_str(), r.share, r.rank))
+            .collect();
         assert_eq!(got, vec![("CHN", 0.5, 1), ("DEU", 0.3, 2), ("IND", 0.2, 3)]);
     }
 
     #[test]
     fn empty_focal_is_an_error() {
-        assert!(partner_shares(&fixture(), &PartnerShareConfig { focal: " ".into(), direction: FlowDirection::Total }).is_err());
+        assert!(
+            partner_shares(
+                &fixture(),
+                &PartnerShareConfig {
+                    focal: " ".into(),
+                    direction: FlowDirection::Total
+                }
+            )
+            .is_err()
+        );
     }
 
     proptest! {

@@ -29,7 +29,12 @@ pub struct TradeFlow {
 impl TradeFlow {
     /// A flow row.
     pub fn new(year: i32, exporter: &str, importer: &str, value: f64) -> Self {
-        Self { year, exporter: exporter.to_string(), importer: importer.to_string(), value }
+        Self {
+            year,
+            exporter: exporter.to_string(),
+            importer: importer.to_string(),
+            value,
+        }
     }
 }
 
@@ -62,7 +67,10 @@ pub(crate) struct YearTrade {
 impl YearTrade {
     /// x_ij: exports of `i` to `j`.
     pub fn x(&self, i: &str, j: &str) -> f64 {
-        self.flows.get(&(i.to_string(), j.to_string())).copied().unwrap_or(0.0)
+        self.flows
+            .get(&(i.to_string(), j.to_string()))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// X_i: total exports of `i`.
@@ -94,8 +102,10 @@ impl YearTrade {
     pub fn partners(&self, focal: &str, direction: FlowDirection) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (e, m) in self.flows.keys() {
-            let exp = e == focal && matches!(direction, FlowDirection::Exports | FlowDirection::Total);
-            let imp = m == focal && matches!(direction, FlowDirection::Imports | FlowDirection::Total);
+            let exp =
+                e == focal && matches!(direction, FlowDirection::Exports | FlowDirection::Total);
+            let imp =
+                m == focal && matches!(direction, FlowDirection::Imports | FlowDirection::Total);
             if exp {
                 out.push(m.clone());
             }
@@ -130,7 +140,9 @@ pub(crate) fn index_by_year(flows: &[TradeFlow]) -> Result<BTreeMap<i32, YearTra
             continue;
         }
         let y = years.entry(f.year).or_default();
-        *y.flows.entry((f.exporter.clone(), f.importer.clone())).or_insert(0.0) += f.value;
+        *y.flows
+            .entry((f.exporter.clone(), f.importer.clone()))
+            .or_insert(0.0) += f.value;
         *y.exports.entry(f.exporter.clone()).or_insert(0.0) += f.value;
         *y.imports.entry(f.importer.clone()).or_insert(0.0) += f.value;
         y.world += f.value;

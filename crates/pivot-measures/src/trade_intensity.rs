@@ -65,7 +65,10 @@ pub struct TradeIntensityRow {
 }
 
 /// TII of the exporter towards each partner, per year (sorted by year, importer).
-pub fn trade_intensity(flows: &[TradeFlow], config: &TradeIntensityConfig) -> Result<Vec<TradeIntensityRow>> {
+pub fn trade_intensity(
+    flows: &[TradeFlow],
+    config: &TradeIntensityConfig,
+) -> Result<Vec<TradeIntensityRow>> {
     check_focal("exporter", &config.exporter)?;
     let years = index_by_year(flows)?;
     let i = config.exporter.as_str();
@@ -75,7 +78,12 @@ pub fn trade_intensity(flows: &[TradeFlow], config: &TradeIntensityConfig) -> Re
             continue;
         }
         let partners: Vec<String> = match &config.partners {
-            PartnerSelection::All => t.imports.keys().filter(|j| j.as_str() != i).cloned().collect(),
+            PartnerSelection::All => t
+                .imports
+                .keys()
+                .filter(|j| j.as_str() != i)
+                .cloned()
+                .collect(),
             PartnerSelection::Only(list) => {
                 let mut l: Vec<String> = list.iter().filter(|p| p.as_str() != i).cloned().collect();
                 l.sort();
@@ -125,7 +133,14 @@ mod tests {
             TradeFlow::new(2020, "C", "B", 40.0),
             TradeFlow::new(2020, "B", "C", 0.0),
         ];
-        let rows = trade_intensity(&flows, &TradeIntensityConfig { exporter: "A".into(), partners: PartnerSelection::All }).unwrap();
+        let rows = trade_intensity(
+            &flows,
+            &TradeIntensityConfig {
+                exporter: "A".into(),
+                partners: PartnerSelection::All,
+            },
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].importer, "B");
         assert_close(rows[0].world_imports, 100.0);
@@ -138,9 +153,18 @@ mod tests {
     #[test]
     fn undefined_when_importer_has_no_imports() {
         // D imports nothing: m_D = 0 → None.
-        let flows = vec![TradeFlow::new(2020, "A", "B", 1.0), TradeFlow::new(2020, "D", "B", 1.0)];
-        let rows = trade_intensity(&flows, &TradeIntensityConfig { exporter: "A".into(), partners: PartnerSelection::Only(vec!["D".into()]) })
-            .unwrap();
+        let flows = vec![
+            TradeFlow::new(2020, "A", "B", 1.0),
+            TradeFlow::new(2020, "D", "B", 1.0),
+        ];
+        let rows = trade_intensity(
+            &flows,
+            &TradeIntensityConfig {
+                exporter: "A".into(),
+                partners: PartnerSelection::Only(vec!["D".into()]),
+            },
+        )
+        .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].intensity, None);
     }

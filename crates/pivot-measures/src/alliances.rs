@@ -1,0 +1,245 @@
+//! Alliance obligations per dyad-year (ATOP).
+//!
+//! # What it measures
+//! Whether two states share an alliance in a year and of what kind: defence, offence,
+//! neutrality, non-aggression, consultation, and whether they share any of these.
+//!
+//! # Formula
+//! For the undirected dyad {i, j} and year t, each flag is the logical OR over the input rows
+//! for (i, j, t) and (j, i, t) (ATOP lists every dyad in both orders with the same flags);
+//! any = defense ∨ offense ∨ neutral ∨ nonagg ∨ consul.
+//!
+//! # Reading it
+//! RUS–CHN with consul = true and defense = false in 2018 is "a defence relationship short of
+//! alliance" (claim C8): a consultation pact without a mutual-defence obligation. A dyad-year
+//! absent from ATOP has no alliance; with `fill_years` set the measure writes those years out as
+//! all-false rows, which is only correct inside ATOP's coverage (1815–2018).
+//!
+//! # Data it needs
+//! `alliances` (ATOP dyad-year obligation flags), with states as ISO3 (the engine maps COW
+//! codes, where 365 covers both the USSR and Russia).
+//!
+//! # Reference
+//! Leeds, B. A., Ritter, J. M., Mitchell, S. M. and Long, A. G. (2002), "Alliance Treaty
+//! Obligations and Provisions, 1815–1944", *International Interactions* 28(3): 237–260;
+//! ATOP v5.0 codebook (Leeds 2020).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::common::{PartnerSelection, YearRange, check_code, check_focal};
+use crate::error::Result;
+
+/// One ATOP dyad-year row (either order).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AllianceRecord {
+    /// Year.
+    pub year: i32,
+    /// First state (ISO3).
+    pub state_a: String,
+    /// Second state (ISO3).
+    pub state_b: String,
+    /// Defence obligation.
+    pub defense: bool,
+    /// Offence obligation.
+    pub offense: bool,
+    /// Neutrality obligation.
+    pub neutral: bool,
+    /// Non-aggression pact.
+    pub nonagg: bool,
+    /// Consultation obligation.
+    pub consul: bool,
+}
+
+/// Parameters of [`alliance_flags`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllianceConfig {
+    /// The focal state (ISO3).
+    pub focal: String,
+    /// Partners.
+    pub partners: PartnerSelection,
+    /// When set, every year of the range gets a row for every partner (all false where no
+    /// ATOP row exists). Use only within ATOP's coverage.
+    pub fill_years: Option<YearRange>,
+}
+
+/// Alliance flags of one dyad-year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllianceFlagRow {
+    /// Year.
+    pub year: i32,
+    /// Focal state.
+    pub focal: String,
+    /// Partner.
+    pub partner: String,
+    /// Defence obligation.
+    pub defense: bool,
+    /// Offence obligation.
+    pub offense: bool,
+    /// Neutrality obligation.
+    pub neutral: bool,
+    /// Non-aggression pact.
+    pub nonagg: bool,
+    /// Consultation obligation.
+    pub consul: bool,
+    /// Any of the five.
+    pub any: bool,
+}
+
+/// Undirected alliance flags of the focal state with each partner, per year (sorted by partner, year).
+pub fn alliance_flags(
+    rows: &[AllianceRecord],
+    config: &AllianceConfig,
+) -> Result<Vec<AllianceFlagRow>> {
+    check_focal("focal", &config.focal)?;
+    if let Some(r) = &config.fill_years {
+        r.check()?;
+    }
+    let focal = config.focal.as_str();
+    let mut flags: BTreeMap<(String, i32), [bool; 5]> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for r in rows {
+        let ctx = || format!("{} {}-{}", r.year, r.state_a, r.state_b);
+        check_code("state_a", &r.state_a, ctx)?;
+        check_code("state_b", &r.state_b, ctx)?;
+        let partner = if r.state_a == focal && r.state_b != focal {
+            &r.state_b
+        } else if r.state_b == focal && r.state_a != focal {
+            &r.state_a
+        } else {
+            continue;
+        };
+        if !config.partners.includes(partner) {
+            continue;
+        }
+        seen.insert(partner.clone());
+        let f = flags.entry((partner.clone(), r.year)).or_default();
+        for (slot, v) in f
+            .iter_mut()
+            .zip([r.defense, r.offense, r.neutral, r.nonagg, r.consul])
+        {
+            *slot |= v;
+        }
+    }
+    if let Some(range) = config.fill_years {
+        let partners: Vec<String> = match &config.partners {
+            PartnerSelection::All => seen.into_iter().collect(),
+            PartnerSelection::Only(l) => {
+                l.iter().filter(|p| p.as_str() != focal).cloned().collect()
+            }
+        };
+        for p in partners {
+            for y in range.start..=range.end {
+                flags.entry((p.clone(), y)).or_default();
+            }
+        }
+    }
+    Ok(flags
+        .into_iter()
+        .map(
+            |((partner, year), [defense, offense, neutral, nonagg, consul])| AllianceFlagRow {
+                year,
+                focal: focal.to_string(),
+                partner,
+                defense,
+                offense,
+                neutral,
+                nonagg,
+                consul,
+                any: defense || offense || neutral || nonagg || consul,
+            },
+        )
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(y: i32, a: &str, b: &str, defense: bool, consul: bool) -> AllianceRecord {
+        AllianceRecord {
+            year: y,
+            state_a: a.into(),
+            state_b: b.into(),
+            defense,
+            consul,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn both_directions_merge_and_fill() {
+        // RUS–CHN 2002 listed both ways (consul); RUS–BLR 2002 defense listed once as BLR–RUS.
+        let rows = vec![
+            rec(2002, "RUS", "CHN", false, true),
+            rec(2002, "CHN", "RUS", false, true),
+            rec(2002, "BLR", "RUS", true, false),
+            rec(2002, "CHN", "PAK", true, false),
+        ];
+        let cfg = AllianceConfig {
+            focal: "RUS".into(),
+            partners: PartnerSelection::All,
+            fill_years: None,
+        };
+        let out = alliance_flags(&rows, &cfg).unwrap();
+        assert_eq!(
+            out.len(),
+            2,
+            "CHN–PAK is not a RUS dyad; RUS–CHN counted once"
+        );
+        assert_eq!(
+            (out[0].partner.as_str(), out[0].defense, out[0].any),
+            ("BLR", true, true)
+        );
+        assert_eq!(
+            (
+                out[1].partner.as_str(),
+                out[1].defense,
+                out[1].consul,
+                out[1].any
+            ),
+            ("CHN", false, true, true)
+        );
+
+        let cfg = AllianceConfig {
+            focal: "RUS".into(),
+            partners: PartnerSelection::Only(vec!["CHN".into(), "IND".into()]),
+            fill_years: Some(YearRange::new(2001, 2002).unwrap()),
+        };
+        let out = alliance_flags(&rows, &cfg).unwrap();
+        let got: Vec<_> = out
+            .iter()
+            .map(|r| (r.partner.as_str(), r.year, r.any))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("CHN", 2001, false),
+                ("CHN", 2002, true),
+                ("IND", 2001, false),
+                ("IND", 2002, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_codes_are_rejected() {
+        let cfg = AllianceConfig {
+            focal: "RUS".into(),
+            partners: PartnerSelection::All,
+            fill_years: None,
+        };
+        assert!(alliance_flags(&[rec(2000, "", "RUS", true, false)], &cfg).is_err());
+        assert!(
+            alliance_flags(
+                &[],
+                &AllianceConfig {
+                    fill_years: Some(YearRange { start: 3, end: 1 }),
+                    ..cfg
+                }
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,588 @@
+//! Product-level strategic dependence (CEPII GeoDep rules on HS6).
+//!
+//! # What it measures
+//! Which HS6 products an importer depends on strategically: it buys them from few suppliers,
+//! few countries in the world export them, and it cannot cover its needs from its own
+//! exports — and whether that holds persistently rather than in one odd year.
+//!
+//! # Formula
+//! For importer i, product k and year t (shares of value, domestic rows ignored):
+//! C1: HHI of i's suppliers of k, Σ_s (m_isk / m_ik)² > θ1 (default 0.4);
+//! C2: HHI of world exporters of k, Σ_e (X_ek / X_wk)² > θ2 (default 0.4), X_ek = e's exports
+//! of k to all importers in the rows;
+//! C3: m_ik / x_ik > θ3 (default 1), i's imports over its exports of k; it passes when i
+//! exports none of k (ratio reported as None).
+//! A year passes when C1, C2 and C3 all hold. Windows: for every year t from (first data
+//! year + w − 1) to the last data year (first/last over all input rows; w = window length,
+//! default 3), the window is the w calendar years t−w+1 … t. A year in the window with no
+//! imports of k by i counts as failing. The product is **flagged** in window t when at least
+//! n of its w years pass (default n = 2). The window's leading supplier is the exporter with
+//! the largest imports of k by i summed over the window's years; its share is of that sum.
+//!
+//! # Reading it
+//! A flagged product is a persistent, hard-to-replace dependence on few suppliers; read the
+//! leading supplier to see on whom. One passing year out of three is noise (a one-off
+//! shipment), two of three is persistence. The thresholds are the source's; make them
+//! stricter (higher θ) for fewer, stronger flags.
+//!
+//! # Data it needs
+//! `trade_flows` at HS6 level (BACI), all exporters and importers of each product for C2 and
+//! C3, values in any common unit (shares and ratios are unit-free). Only importer-product-years
+//! with positive imports produce year rows; windows are produced for importer-products with at
+//! least one such year inside the window.
+//!
+//! # Reference
+//! Vicard, V. and Wibaux, P. (2023), "EU Strategic Dependencies: A Long View", CEPII Policy
+//! Brief 41; Jaravel, X. and Méjean, I. (2021), "Quelle stratégie de résilience dans la
+//! mondialisation ?", *Notes du Conseil d'analyse économique* 64; European Commission (2021),
+//! "Strategic dependencies and capacities", SWD(2021) 352.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::common::{PartnerSelection, check_code, check_nonneg};
+use crate::error::{MeasureError, Result};
+
+/// One HS6 trade flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductFlow {
+    /// Year.
+    pub year: i32,
+    /// Exporter (ISO3).
+    pub exporter: String,
+    /// Importer (ISO3).
+    pub importer: String,
+    /// HS6 code as text (leading zeros kept).
+    pub product: String,
+    /// Value ≥ 0 (BACI: thousand USD; any common unit works).
+    pub value: f64,
+}
+
+impl ProductFlow {
+    /// A row.
+    pub fn new(year: i32, exporter: &str, importer: &str, product: &str, value: f64) -> Self {
+        Self {
+            year,
+            exporter: exporter.into(),
+            importer: importer.into(),
+            product: product.into(),
+            value,
+        }
+    }
+}
+
+/// Parameters of [`geodep`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoDepConfig {
+    /// θ1: C1 holds when the importer's supplier HHI is strictly above this.
+    pub importer_hhi_threshold: f64,
+    /// θ2: C2 holds when the world exporter HHI is strictly above this.
+    pub world_hhi_threshold: f64,
+    /// θ3: C3 holds when imports / exports is strictly above this.
+    pub import_export_ratio_threshold: f64,
+    /// w: window length in years.
+    pub window_years: u32,
+    /// n: passing years needed in a window for a flag.
+    pub min_years_passing: u32,
+    /// Importers to assess.
+    pub importers: PartnerSelection,
+}
+
+impl Default for GeoDepConfig {
+    fn default() -> Self {
+        Self {
+            importer_hhi_threshold: 0.4,
+            world_hhi_threshold: 0.4,
+            import_export_ratio_threshold: 1.0,
+            window_years: 3,
+            min_years_passing: 2,
+            importers: PartnerSelection::All,
+        }
+    }
+}
+
+impl GeoDepConfig {
+    fn check(&self) -> Result<()> {
+        for (name, v) in [
+            ("importer_hhi_threshold", self.importer_hhi_threshold),
+            ("world_hhi_threshold", self.world_hhi_threshold),
+        ] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                return Err(MeasureError::InvalidParameter {
+                    name,
+                    value: v.to_string(),
+                    reason: "an HHI threshold lies in [0, 1]",
+                });
+            }
+        }
+        let r = self.import_export_ratio_threshold;
+        if !(r.is_finite() && r >= 0.0) {
+            return Err(MeasureError::InvalidParameter {
+                name: "import_export_ratio_threshold",
+                value: r.to_string(),
+                reason: "must be a finite number >= 0",
+            });
+        }
+        if self.window_years == 0 {
+            return Err(MeasureError::InvalidParameter {
+                name: "window_years",
+                value: "0".into(),
+                reason: "must be >= 1",
+            });
+        }
+        if self.min_years_passing == 0 || self.min_years_passing > self.window_years {
+            return Err(MeasureError::InvalidParameter {
+                name: "min_years_passing",
+                value: self.min_years_passing.to_string(),
+                reason: "must lie in 1..=window_years",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The three criteria for one importer, product and year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeoDepYearRow {
+    /// Year.
+    pub year: i32,
+    /// Importer.
+    pub importer: String,
+    /// HS6 product.
+    pub product: String,
+    /// m_ik: the importer's imports of the product.
+    pub imports: f64,
+    /// x_ik: the importer's exports of the product.
+    pub exports: f64,
+    /// C1 statistic: HHI of the importer's suppliers.
+    pub importer_hhi: f64,
+    /// C2 statistic: HHI of world exporters.
+    pub world_hhi: f64,
+    /// C3 statistic: imports / exports; None when exports are 0.
+    pub import_export_ratio: Option<f64>,
+    /// C1 holds.
+    pub c1: bool,
+    /// C2 holds.
+    pub c2: bool,
+    /// C3 holds.
+    pub c3: bool,
+    /// C1, C2 and C3 all hold.
+    pub passes: bool,
+    /// Largest supplier this year (ties: smallest code).
+    pub leading_supplier: String,
+    /// Its share of the importer's imports of the product.
+    pub leading_supplier_share: f64,
+}
+
+/// The stability rule for one importer, product and window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeoDepWindowRow {
+    /// First year of the window.
+    pub window_start: i32,
+    /// Last year of the window (t).
+    pub window_end: i32,
+    /// Importer.
+    pub importer: String,
+    /// HS6 product.
+    pub product: String,
+    /// Years in the window where C1–C3 all hold.
+    pub years_passing: u32,
+    /// Years in the window with imports of the product.
+    pub years_with_imports: u32,
+    /// `years_passing >= min_years_passing`.
+    pub flagged: bool,
+    /// Largest supplier over the window's summed imports.
+    pub leading_supplier: String,
+    /// Its share of the window's summed imports.
+    pub leading_supplier_share: f64,
+}
+
+/// Year rows and window rows of [`geodep`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeoDepResult {
+    /// Criteria per importer, product and year (sorted by importer, product, year).
+    pub years: Vec<GeoDepYearRow>,
+    /// Flags per importer, product and window (sorted by importer, product, window end).
+    pub windows: Vec<GeoDepWindowRow>,
+}
+
+fn hhi(values: &BTreeMap<String, f64>) -> f64 {
+    let total: f64 = values.values().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    values.values().map(|v| (v / total).powi(2)).sum()
+}
+
+fn leader(values: &BTreeMap<String, f64>) -> (String, f64) {
+    let total: f64 = values.values().sum();
+    let (k, v) = values
+        .iter()
+        .fold((String::new(), f64::NEG_INFINITY), |acc, (k, v)| {
+            if *v > acc.1 { (k.clone(), *v) } else { acc }
+        });
+    (k, if total > 0.0 { v / total } else { 0.0 })
+}
+
+type Key = (String, String); // (importer, product)
+
+/// Apply the GeoDep criteria and the stability rule.
+pub fn geodep(flows: &[ProductFlow], config: &GeoDepConfig) -> Result<GeoDepResult> {
+    config.check()?;
+    // (year, product) → exporter → exports to everyone.
+    let mut world: BTreeMap<(i32, String), BTreeMap<String, f64>> = BTreeMap::new();
+    // (importer, product) → year → supplier → imports.
+    let mut imports: BTreeMap<Key, BTreeMap<i32, BTreeMap<String, f64>>> = BTreeMap::new();
+    let mut years_seen: BTreeSet<i32> = BTreeSet::new();
+    for f in flows {
+        let ctx = || {
+            format!(
+                "{} {}->{} product {}",
+                f.year, f.exporter, f.importer, f.product
+            )
+        };
+        check_nonneg("trade value", f.value, ctx)?;
+        check_code("exporter", &f.exporter, ctx)?;
+        check_code("importer", &f.importer, ctx)?;
+        if f.product.trim().is_empty() {
+            return Err(MeasureError::InvalidField {
+                field: "product",
+                value: f.product.clone(),
+                context: ctx(),
+                reason: "an HS6 code must not be empty",
+            });
+        }
+        years_seen.insert(f.year);
+        if f.exporter == f.importer {
+            continue;
+        }
+        *world
+            .entry((f.year, f.product.clone()))
+            .or_default()
+            .entry(f.exporter.clone())
+            .or_insert(0.0) += f.value;
+        if config.importers.includes(&f.importer) {
+            *imports
+                .entry((f.importer.clone(), f.product.clone()))
+                .or_default()
+                .entry(f.year)
+                .or_default()
+                .entry(f.exporter.clone())
+                .or_insert(0.0) += f.value;
+        }
+    }
+
+    let mut years_out = Vec::new();
+    let mut windows_out = Vec::new();
+    let window = i32::try_from(config.window_years).unwrap_or(i32::MAX);
+    for ((importer, product), by_year) in &imports {
+        let mut passes: BTreeMap<i32, bool> = BTreeMap::new();
+        for (year, suppliers) in by_year {
+            let m: f64 = suppliers.values().sum();
+            if m <= 0.0 {
+                continue;
+            }
+            let exporters = &world[&(*year, product.clone())];
+            let x = exporters.get(importer).copied().unwrap_or(0.0);
+            let importer_hhi = hhi(suppliers);
+            let world_hhi = hhi(exporters);
+            let ratio = (x > 0.0).then(|| m / x);
+            let c1 = importer_hhi > config.importer_hhi_threshold;
+            let c2 = world_hhi > config.world_hhi_threshold;
+            let c3 = ratio.is_none_or(|r| r > config.import_export_ratio_threshold);
+            let (leading_supplier, leading_supplier_share) = leader(suppliers);
+            passes.insert(*year, c1 && c2 && c3);
+            years_out.push(GeoDepYearRow {
+                year: *year,
+                importer: importer.clone(),
+                product: product.clone(),
+                imports: m,
+                exports: x,
+                importer_hhi,
+                world_hhi,
+                import_export_ratio: ratio,
+                c1,
+                c2,
+                c3,
+                passes: c1 && c2 && c3,
+                leading_supplier,
+                leading_supplier_share,
+            });
+        }
+        let (Some(&first), Some(&last)) = (years_seen.first(), years_seen.last()) else {
+            continue;
+        };
+        let mut t = first.saturating_add(window - 1);
+        while t <= last {
+            let start = t - (window - 1);
+            let in_window: Vec<(&i32, &bool)> = passes.range(start..=t).collect();
+            if !in_window.is_empty() {
+                let years_passing = u32::try_from(in_window.iter().filter(|(_, p)| **p).count())
+                    .unwrap_or(u32::MAX);
+                let mut summed: BTreeMap<String, f64> = BTreeMap::new();
+                for (_, suppliers) in by_year.range(start..=t) {
+                    for (s, v) in suppliers {
+                        *summed.entry(s.clone()).or_insert(0.0) += v;
+                    }
+                }
+                let (leading_supplier, leading_supplier_share) = leader(&summed);
+                windows_out.push(GeoDepWindowRow {
+                    window_start: start,
+                    window_end: t,
+                    importer: importer.clone(),
+                    product: product.clone(),
+                    years_passing,
+                    years_with_imports: u32::try_from(in_window.len()).unwrap_or(u32::MAX),
+                    flagged: years_passing >= config.min_years_passing,
+                    leading_supplier,
+                    leading_supplier_share,
+                });
+            }
+            t += 1;
+        }
+    }
+    Ok(GeoDepResult {
+        years: years_out,
+        windows: windows_out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::assert_close;
+
+    const YEARS: [i32; 3] = [2019, 2020, 2021];
+
+    /// Importer FRA, six products, 2019–2021 (values in thousand USD).
+    fn fixture() -> Vec<ProductFlow> {
+        let mut v = Vec::new();
+        let mut push = |y, e: &str, i: &str, k: &str, x| v.push(ProductFlow::new(y, e, i, k, x));
+        for y in YEARS {
+            // 000001 passes every year: suppliers CHN 90, USA 10; world CHN 190, USA 10, FRA 20;
+            // FRA imports 100 / exports 20.
+            push(y, "CHN", "FRA", "000001", 90.0);
+            push(y, "USA", "FRA", "000001", 10.0);
+            push(y, "CHN", "DEU", "000001", 100.0);
+            push(y, "FRA", "DEU", "000001", 20.0);
+            // 000002 = 000001 except FRA exports 150 in 2020 (C3 fails that year only).
+            push(y, "CHN", "FRA", "000002", 90.0);
+            push(y, "USA", "FRA", "000002", 10.0);
+            push(y, "CHN", "DEU", "000002", 100.0);
+            push(
+                y,
+                "FRA",
+                "DEU",
+                "000002",
+                if y == 2020 { 150.0 } else { 20.0 },
+            );
+            // 000003 = 000001 except FRA exports 150 in 2019 and 2020 (passes only in 2021).
+            push(y, "CHN", "FRA", "000003", 90.0);
+            push(y, "USA", "FRA", "000003", 10.0);
+            push(y, "CHN", "DEU", "000003", 100.0);
+            push(
+                y,
+                "FRA",
+                "DEU",
+                "000003",
+                if y == 2021 { 20.0 } else { 150.0 },
+            );
+            // 000004 fails C1: FRA buys CHN 30, USA 30, DEU 20, JPN 20; world dominated by CHN.
+            push(y, "CHN", "FRA", "000004", 30.0);
+            push(y, "USA", "FRA", "000004", 30.0);
+            push(y, "DEU", "FRA", "000004", 20.0);
+            push(y, "JPN", "FRA", "000004", 20.0);
+            push(y, "CHN", "USA", "000004", 1000.0);
+            // 000005 fails C2: FRA buys only from KOR, but four exporters of 50 each in the world.
+            push(y, "KOR", "FRA", "000005", 50.0);
+            push(y, "CHN", "USA", "000005", 50.0);
+            push(y, "USA", "CHN", "000005", 50.0);
+            push(y, "DEU", "JPN", "000005", 50.0);
+            // 000006 fails C3: FRA imports 10 from CHN, exports 40 to USA.
+            push(y, "CHN", "FRA", "000006", 10.0);
+            push(y, "FRA", "USA", "000006", 40.0);
+        }
+        v
+    }
+
+    fn run(cfg: &GeoDepConfig) -> GeoDepResult {
+        let cfg = GeoDepConfig {
+            importers: PartnerSelection::Only(vec!["FRA".into()]),
+            ..cfg.clone()
+        };
+        geodep(&fixture(), &cfg).unwrap()
+    }
+
+    fn year<'a>(r: &'a GeoDepResult, k: &str, y: i32) -> &'a GeoDepYearRow {
+        r.years
+            .iter()
+            .find(|row| row.product == k && row.year == y)
+            .unwrap()
+    }
+
+    fn window<'a>(r: &'a GeoDepResult, k: &str) -> &'a GeoDepWindowRow {
+        let w: Vec<_> = r.windows.iter().filter(|row| row.product == k).collect();
+        assert_eq!(w.len(), 1, "one 2019–2021 window for {k}");
+        w[0]
+    }
+
+    #[test]
+    fn all_criteria_pass_hand_computed() {
+        let r = run(&GeoDepConfig::default());
+        let y = year(&r, "000001", 2019);
+        // C1: (90/100)² + (10/100)² = 0.81 + 0.01 = 0.82 > 0.4.
+        assert_close(y.importer_hhi, 0.82);
+        // C2: world CHN 190, USA 10, FRA 20 (total 220): (190² + 10² + 20²)/220² = 36600/48400.
+        assert_close(y.world_hhi, 36_600.0 / 48_400.0);
+        // C3: 100 / 20 = 5 > 1.
+        assert_close(y.import_export_ratio.unwrap(), 5.0);
+        assert!(y.c1 && y.c2 && y.c3 && y.passes);
+        assert_eq!(y.leading_supplier, "CHN");
+        assert_close(y.leading_supplier_share, 0.9);
+        let w = window(&r, "000001");
+        assert_eq!(
+            (
+                w.window_start,
+                w.window_end,
+                w.years_passing,
+                w.years_with_imports,
+                w.flagged
+            ),
+            (2019, 2021, 3, 3, true)
+        );
+        // Leading supplier over the window: CHN 270 of 300.
+        assert_eq!(w.leading_supplier, "CHN");
+        assert_close(w.leading_supplier_share, 0.9);
+    }
+
+    #[test]
+    fn two_of_three_years_flag_one_of_three_does_not() {
+        let r = run(&GeoDepConfig::default());
+        // 000002 in 2020: C3 = 100/150 = 0.666… ≤ 1 fails; C2 = (190² + 10² + 150²)/350² = 58700/122500 still passes.
+        let y = year(&r, "000002", 2020);
+        assert_close(y.import_export_ratio.unwrap(), 100.0 / 150.0);
+        assert_close(y.world_hhi, 58_700.0 / 122_500.0);
+        assert!(y.c1 && y.c2 && !y.c3 && !y.passes);
+        let w2 = window(&r, "000002");
+        assert_eq!((w2.years_passing, w2.flagged), (2, true));
+        // 000003 passes in 2021 only → 1 of 3 → not flagged.
+        assert!(
+            !year(&r, "000003", 2019).passes
+                && !year(&r, "000003", 2020).passes
+                && year(&r, "000003", 2021).passes
+        );
+        let w3 = window(&r, "000003");
+        assert_eq!((w3.years_passing, w3.flagged), (1, false));
+    }
+
+    #[test]
+    fn each_failing_criterion() {
+        let r = run(&GeoDepConfig::default());
+        // 000004: C1 = 0.3² + 0.3² + 0.2² + 0.2² = 0.26 ≤ 0.4 fails;
+        // C2 = (1030² + 30² + 20² + 20²)/1100² = 1062600/1210000 passes; C3: no FRA exports → passes, ratio None.
+        let y4 = year(&r, "000004", 2019);
+        assert_close(y4.importer_hhi, 0.26);
+        assert_close(y4.world_hhi, 1_062_600.0 / 1_210_000.0);
+        assert_eq!(y4.import_export_ratio, None);
+        assert!(!y4.c1 && y4.c2 && y4.c3);
+        assert!(!window(&r, "000004").flagged);
+        // 000005: C1 = 1 passes; C2 = 4 × 0.25² = 0.25 fails.
+        let y5 = year(&r, "000005", 2020);
+        assert_close(y5.importer_hhi, 1.0);
+        assert_close(y5.world_hhi, 0.25);
+        assert!(y5.c1 && !y5.c2 && y5.c3);
+        assert!(!window(&r, "000005").flagged);
+        // 000006: C1 = 1; C2 = 0.2² + 0.8² = 0.68 passes; C3 = 10/40 = 0.25 fails.
+        let y6 = year(&r, "000006", 2021);
+        assert_close(y6.world_hhi, 0.68);
+        assert_close(y6.import_export_ratio.unwrap(), 0.25);
+        assert!(y6.c1 && y6.c2 && !y6.c3);
+        assert!(!window(&r, "000006").flagged);
+        let flagged: Vec<_> = r
+            .windows
+            .iter()
+            .filter(|w| w.flagged)
+            .map(|w| w.product.as_str())
+            .collect();
+        assert_eq!(flagged, vec!["000001", "000002"]);
+    }
+
+    #[test]
+    fn thresholds_are_parameters() {
+        // θ1 = 0.25 lets 000004 pass C1 (0.26 > 0.25) → flagged in all three years.
+        let r = run(&GeoDepConfig {
+            importer_hhi_threshold: 0.25,
+            ..GeoDepConfig::default()
+        });
+        assert!(window(&r, "000004").flagged);
+        // θ3 = 6 makes 000001 fail C3 (5 ≤ 6) → no longer flagged.
+        let r = run(&GeoDepConfig {
+            import_export_ratio_threshold: 6.0,
+            ..GeoDepConfig::default()
+        });
+        assert!(!window(&r, "000001").flagged);
+        // Requiring 3 of 3 drops 000002.
+        let r = run(&GeoDepConfig {
+            min_years_passing: 3,
+            ..GeoDepConfig::default()
+        });
+        assert!(window(&r, "000001").flagged && !window(&r, "000002").flagged);
+        assert!(
+            geodep(
+                &[],
+                &GeoDepConfig {
+                    min_years_passing: 4,
+                    ..GeoDepConfig::default()
+                }
+            )
+            .is_err()
+        );
+        assert!(
+            geodep(
+                &[],
+                &GeoDepConfig {
+                    world_hhi_threshold: 1.5,
+                    ..GeoDepConfig::default()
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn sliding_windows_and_missing_years() {
+        // One product, data years 2018–2022; FRA imports only from CHN (C1 = 1, C2 = 1, C3 passes)
+        // in 2018, 2020 and 2022; 2019 and 2021 have only an unrelated flow (no FRA imports).
+        let mut v = Vec::new();
+        for y in [2018, 2020, 2022] {
+            v.push(ProductFlow::new(y, "CHN", "FRA", "850760", 5.0));
+        }
+        for y in [2019, 2021] {
+            v.push(ProductFlow::new(y, "CHN", "USA", "850760", 5.0));
+        }
+        let r = geodep(&v, &GeoDepConfig::default()).unwrap();
+        let fra: Vec<_> = r
+            .windows
+            .iter()
+            .filter(|w| w.importer == "FRA")
+            .map(|w| (w.window_end, w.years_passing, w.flagged))
+            .collect();
+        // Windows end in 2020, 2021, 2022: 2018–20 has 2 passing (2018, 2020); 2019–21 has 1 (2020);
+        // 2020–22 has 2 (2020, 2022). Missing years count as failing.
+        assert_eq!(
+            fra,
+            vec![(2020, 2, true), (2021, 1, false), (2022, 2, true)]
+        );
+    }
+
+    #[test]
+    fn negative_value_is_named() {
+        let e = geodep(
+            &[ProductFlow::new(2020, "CHN", "FRA", "000001", -5.0)],
+            &GeoDepConfig::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("product 000001"), "{e}");
+    }
+}

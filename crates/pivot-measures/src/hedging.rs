@@ -1,0 +1,339 @@
+//! Hedging view: dominance and spread of a focal state's partners across dimensions.
+//!
+//! # What it measures
+//! For a focal state and a set of partners, per dimension (trade, energy, arms, diplomacy …):
+//! which partner dominates and by how much, how concentrated the relationships are, and
+//! whether the same partner dominates everywhere — the footprint of hedging (spreading ties
+//! over several partners) versus alignment with one.
+//!
+//! # Formula
+//! Per dimension d, over the partner set P (N = |P|; a partner without a value counts as 0):
+//! s_pd = v_pd / Σ_p v_pd; dominant partner = argmax s_pd (ties: smallest code); HHI_d = Σ s_pd²;
+//! HHI*_d = (HHI_d − 1/N)/(1 − 1/N) (1 when N = 1); effective number = 1/HHI_d.
+//! Cross-dimension: same_dominant = every dimension with data has the same dominant partner.
+//! Composite **hedging index** H = Σ_d w_d (1 − HHI*_d) / Σ_d w_d over the dimensions with data
+//! and weight w_d > 0 (weights are parameters, default 1 for trade, energy, arms, diplomacy).
+//!
+//! # Reading it
+//! Russia over {CHN, IND, VNM, JPN}: a dominant CHN in trade and energy but IND in arms
+//! (same_dominant = false) is hedging across dimensions (claim C4). H near 1 means ties spread
+//! evenly over the partners in every weighted dimension; near 0, one partner everywhere. H
+//! depends on the partner set and the weights: report both with it. Values must be comparable
+//! within a dimension (USD for trade, volume of one carrier for energy, TIV for arms, an
+//! agreement score in [0, 1] for diplomacy, where "share" is relative alignment).
+//!
+//! # Data it needs
+//! Per-dimension partner values computed by the other measures for one period: trade totals
+//! (`trade_flows`), energy volumes (`energy_flows`), TIV (`arms_transfers`), UN agreement
+//! (`un_votes`). Values for partners outside the set are ignored; dimensions whose values sum
+//! to 0 are left out.
+//!
+//! # Reference
+//! Kuik, C.-C. (2008), "The Essence of Hedging: Malaysia and Singapore's Response to a Rising
+//! China", *Contemporary Southeast Asia* 30(2): 159–185; Mankoff, J. (2015), "Russia's Asia
+//! Pivot: Confrontation or Cooperation?", *Asia Policy* 19: 65–87; Hirschman (1945) for the
+//! concentration index.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::common::{check_focal, check_nonneg};
+use crate::concentration::concentration;
+use crate::error::{MeasureError, Result};
+use crate::registry::Dimension;
+
+/// One partner's value in one dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HedgingValue {
+    /// The dimension.
+    pub dimension: Dimension,
+    /// Partner (ISO3).
+    pub partner: String,
+    /// Value ≥ 0 (trade USD, energy volume, TIV, agreement …).
+    pub value: f64,
+}
+
+/// Parameters of [`hedging_view`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HedgingConfig {
+    /// The partner set P.
+    pub partners: Vec<String>,
+    /// Weights w_d of the composite index; dimensions not listed have weight 0.
+    pub weights: Vec<(Dimension, f64)>,
+}
+
+impl HedgingConfig {
+    /// Equal weights (1) for trade, energy, arms and diplomacy.
+    pub fn with_partners(partners: Vec<String>) -> Self {
+        Self {
+            partners,
+            weights: vec![
+                (Dimension::Trade, 1.0),
+                (Dimension::Energy, 1.0),
+                (Dimension::Arms, 1.0),
+                (Dimension::Diplomacy, 1.0),
+            ],
+        }
+    }
+}
+
+/// One dimension of the view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HedgingDimensionRow {
+    /// Focal state.
+    pub focal: String,
+    /// Dimension.
+    pub dimension: Dimension,
+    /// N = size of the partner set.
+    pub n_partners: usize,
+    /// Σ of values over the partner set.
+    pub total: f64,
+    /// Partner with the largest value.
+    pub dominant_partner: String,
+    /// Its share.
+    pub dominant_share: f64,
+    /// HHI over the partner set.
+    pub hhi: f64,
+    /// Normalised HHI*.
+    pub hhi_normalized: f64,
+    /// 1 / HHI.
+    pub effective_number: f64,
+}
+
+/// The cross-dimension summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HedgingSummary {
+    /// Focal state.
+    pub focal: String,
+    /// Dimensions with data.
+    pub n_dimensions: usize,
+    /// Distinct dominant partners across dimensions (sorted).
+    pub dominant_partners: Vec<String>,
+    /// Whether one partner dominates every dimension with data.
+    pub same_dominant: bool,
+    /// Composite hedging index H; None when no dimension with data has a positive weight.
+    pub hedging_index: Option<f64>,
+}
+
+/// Rows of [`hedging_view`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HedgingView {
+    /// One row per dimension with data (in [`Dimension`] order).
+    pub dimensions: Vec<HedgingDimensionRow>,
+    /// Cross-dimension summary.
+    pub summary: HedgingSummary,
+}
+
+/// The hedging view of `focal` over the partner set.
+pub fn hedging_view(
+    focal: &str,
+    values: &[HedgingValue],
+    config: &HedgingConfig,
+) -> Result<HedgingView> {
+    check_focal("focal", focal)?;
+    let partners: BTreeSet<&str> = config.partners.iter().map(String::as_str).collect();
+    if partners.is_empty() {
+        return Err(MeasureError::Empty {
+            what: "partner set",
+        });
+    }
+    if partners.contains(focal) {
+        return Err(MeasureError::InvalidParameter {
+            name: "partners",
+            value: focal.to_string(),
+            reason: "the partner set must not contain the focal state",
+        });
+    }
+    let mut weights: BTreeMap<Dimension, f64> = BTreeMap::new();
+    for (d, w) in &config.weights {
+        if !(w.is_finite() && *w >= 0.0) {
+            return Err(MeasureError::InvalidParameter {
+                name: "weights",
+                value: format!("{}={w}", d.as_str()),
+                reason: "weights must be finite and >= 0",
+            });
+        }
+        weights.insert(*d, *w);
+    }
+    let mut by_dim: BTreeMap<Dimension, BTreeMap<&str, f64>> = BTreeMap::new();
+    for v in values {
+        check_nonneg("hedging value", v.value, || {
+            format!("{} {}", v.dimension.as_str(), v.partner)
+        })?;
+        if let Some(p) = partners.get(v.partner.as_str()) {
+            *by_dim
+                .entry(v.dimension)
+                .or_insert_with(|| partners.iter().map(|p| (*p, 0.0)).collect())
+                .entry(p)
+                .or_insert(0.0) += v.value;
+        }
+    }
+    let mut rows = Vec::new();
+    for (dimension, vals) in by_dim {
+        let total: f64 = vals.values().sum();
+        if total <= 0.0 {
+            continue;
+        }
+        let c = concentration(&vals.values().copied().collect::<Vec<_>>())?;
+        let (dom, dv) = vals.iter().fold(("", f64::NEG_INFINITY), |acc, (k, v)| {
+            if *v > acc.1 { (*k, *v) } else { acc }
+        });
+        rows.push(HedgingDimensionRow {
+            focal: focal.to_string(),
+            dimension,
+            n_partners: c.n,
+            total,
+            dominant_partner: dom.to_string(),
+            dominant_share: dv / total,
+            hhi: c.hhi,
+            hhi_normalized: c.hhi_normalized,
+            effective_number: c.effective_number,
+        });
+    }
+    let dominant: BTreeSet<String> = rows.iter().map(|r| r.dominant_partner.clone()).collect();
+    let (num, den) = rows.iter().fold((0.0, 0.0), |(num, den), r| {
+        let w = weights.get(&r.dimension).copied().unwrap_or(0.0);
+        (num + w * (1.0 - r.hhi_normalized), den + w)
+    });
+    let summary = HedgingSummary {
+        focal: focal.to_string(),
+        n_dimensions: rows.len(),
+        same_dominant: dominant.len() == 1,
+        dominant_partners: dominant.into_iter().collect(),
+        hedging_index: (den > 0.0).then(|| num / den),
+    };
+    Ok(HedgingView {
+        dimensions: rows,
+        summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::assert_close;
+    use proptest::prelude::*;
+
+    fn hv(d: Dimension, p: &str, v: f64) -> HedgingValue {
+        HedgingValue {
+            dimension: d,
+            partner: p.into(),
+            value: v,
+        }
+    }
+
+    fn partners() -> Vec<String> {
+        vec!["CHN".into(), "IND".into(), "VNM".into(), "JPN".into()]
+    }
+
+    #[test]
+    fn view_hand_computed() {
+        // Trade over {CHN, IND, JPN, VNM}: 60, 10, 20, 10 (USA 500 ignored) → shares 0.6, 0.1, 0.2, 0.1;
+        //   HHI = 0.36 + 0.01 + 0.04 + 0.01 = 0.42; HHI* = (0.42 − 0.25)/0.75 = 0.226666…; dominant CHN.
+        // Arms: IND 50, CHN 30, VNM 20, JPN — → 0.5, 0.3, 0.2, 0;
+        //   HHI = 0.25 + 0.09 + 0.04 = 0.38; HHI* = (0.38 − 0.25)/0.75 = 0.173333…; dominant IND.
+        // H (equal weights, energy and diplomacy absent) = ((1 − 0.226666…) + (1 − 0.173333…))/2 = 0.8.
+        let values = vec![
+            hv(Dimension::Trade, "CHN", 60.0),
+            hv(Dimension::Trade, "IND", 10.0),
+            hv(Dimension::Trade, "JPN", 20.0),
+            hv(Dimension::Trade, "VNM", 10.0),
+            hv(Dimension::Trade, "USA", 500.0),
+            hv(Dimension::Arms, "IND", 50.0),
+            hv(Dimension::Arms, "CHN", 30.0),
+            hv(Dimension::Arms, "VNM", 20.0),
+        ];
+        let v = hedging_view("RUS", &values, &HedgingConfig::with_partners(partners())).unwrap();
+        assert_eq!(v.dimensions.len(), 2);
+        let trade = v
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == Dimension::Trade)
+            .unwrap();
+        assert_eq!(
+            (trade.dominant_partner.as_str(), trade.n_partners),
+            ("CHN", 4)
+        );
+        assert_close(trade.dominant_share, 0.6);
+        assert_close(trade.hhi, 0.42);
+        assert_close(trade.hhi_normalized, 0.17 / 0.75);
+        assert_close(trade.effective_number, 1.0 / 0.42);
+        let arms = v
+            .dimensions
+            .iter()
+            .find(|d| d.dimension == Dimension::Arms)
+            .unwrap();
+        assert_eq!(arms.dominant_partner, "IND");
+        assert_close(arms.hhi_normalized, 0.13 / 0.75);
+        assert!(!v.summary.same_dominant);
+        assert_eq!(
+            v.summary.dominant_partners,
+            vec!["CHN".to_string(), "IND".to_string()]
+        );
+        assert_close(v.summary.hedging_index.unwrap(), 0.8);
+        // Weight only arms: H = 1 − 0.173333… = 0.826666…
+        let cfg = HedgingConfig {
+            partners: partners(),
+            weights: vec![(Dimension::Arms, 2.0)],
+        };
+        let v = hedging_view("RUS", &values, &cfg).unwrap();
+        assert_close(v.summary.hedging_index.unwrap(), 1.0 - 0.13 / 0.75);
+    }
+
+    #[test]
+    fn same_dominant_everywhere_and_errors() {
+        let values = vec![
+            hv(Dimension::Trade, "CHN", 5.0),
+            hv(Dimension::Energy, "CHN", 1.0),
+            hv(Dimension::Energy, "IND", 0.5),
+        ];
+        let v = hedging_view("RUS", &values, &HedgingConfig::with_partners(partners())).unwrap();
+        assert!(v.summary.same_dominant);
+        let weightless = HedgingConfig {
+            partners: partners(),
+            weights: vec![],
+        };
+        assert_eq!(
+            hedging_view("RUS", &values, &weightless)
+                .unwrap()
+                .summary
+                .hedging_index,
+            None
+        );
+        assert!(matches!(
+            hedging_view("RUS", &values, &HedgingConfig::with_partners(vec![])),
+            Err(MeasureError::Empty { .. })
+        ));
+        assert!(
+            hedging_view(
+                "RUS",
+                &values,
+                &HedgingConfig::with_partners(vec!["RUS".into()])
+            )
+            .is_err()
+        );
+        let bad = HedgingConfig {
+            partners: partners(),
+            weights: vec![(Dimension::Trade, -1.0)],
+        };
+        assert!(hedging_view("RUS", &values, &bad).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn index_and_hhi_bounds(vals in prop::collection::vec((0usize..4, 0usize..5, 0.0f64..100.0), 1..40)) {
+            let dims = [Dimension::Trade, Dimension::Energy, Dimension::Arms, Dimension::Diplomacy];
+            let ps = ["P0", "P1", "P2", "P3", "P4"];
+            let values: Vec<_> = vals.iter().map(|(d, p, v)| hv(dims[*d], ps[*p], *v)).collect();
+            let cfg = HedgingConfig::with_partners(ps.iter().map(|s| s.to_string()).collect());
+            let v = hedging_view("F", &values, &cfg).unwrap();
+            for d in &v.dimensions {
+                prop_assert!(d.hhi >= 0.2 - 1e-12 && d.hhi <= 1.0);
+                prop_assert!((0.0..=1.0).contains(&d.hhi_normalized));
+                prop_assert!(d.dominant_share >= 0.2 - 1e-12);
+            }
+            if let Some(h) = v.summary.hedging_index { prop_assert!((0.0..=1.0).contains(&h)); }
+        }
+    }
+}
