@@ -123,14 +123,12 @@ fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
-    let start = (lo / step).floor() as i64;
-    let end = (hi / step).ceil() as i64;
+    let start = (lo / step + 1e-9).floor() as i64;
+    let end = (hi / step - 1e-9).ceil() as i64;
+    // Clean floating noise such as 0.6000000000000001.
+    let scale = 10f64.powi((1 - step.log10().floor() as i32).max(0));
     (start..=end)
-        .map(|k| {
-            let v = k as f64 * step;
-            // Clean floating noise such as 0.30000000000000004.
-            (v / step).round() * step
-        })
+        .map(|k| (k as f64 * step * scale).round() / scale)
         .collect()
 }
 
@@ -201,8 +199,14 @@ fn looks(chart: &Chart) -> Vec<Look> {
                 ChartKind::Line => {
                     let strong = s.highlight || !any_highlight;
                     Look {
-                        color: if strong { base } else { tint(base, 0.45) },
-                        width: if s.highlight { 4 } else if strong { 3 } else { 2 },
+                        color: if strong { base } else { tint(base, 0.3) },
+                        width: if s.highlight {
+                            4
+                        } else if strong {
+                            3
+                        } else {
+                            2
+                        },
                         dashed: !strong,
                         marker: strong.then_some(i),
                     }
@@ -236,12 +240,22 @@ fn draw_marker(area: &Area, kind: usize, c: RGBColor, x: i32, y: i32, r: i32) ->
     let shape = |r: i32| -> Vec<(i32, i32)> {
         match kind % 4 {
             1 => vec![(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)],
-            2 => vec![(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)],
-            3 => vec![(x, y - r - 1), (x + r + 1, y), (x, y + r + 1), (x - r - 1, y)],
+            2 => vec![
+                (x - r, y - r),
+                (x + r, y - r),
+                (x + r, y + r),
+                (x - r, y + r),
+            ],
+            3 => vec![
+                (x, y - r - 1),
+                (x + r + 1, y),
+                (x, y + r + 1),
+                (x - r - 1, y),
+            ],
             _ => Vec::new(),
         }
     };
-    if kind % 4 == 0 {
+    if kind.is_multiple_of(4) {
         area.draw(&Circle::new((x, y), r + 2, WHITE.filled()))
             .map_err(err)?;
         area.draw(&Circle::new((x, y), r, c.filled()))
@@ -374,6 +388,8 @@ fn prepare_categories(chart: &Chart) -> Prepared {
             }
         }
     }
+    // Repeated categories within a series add up; a category with no finite
+    // value stays NaN (missing, not zero).
     let values = chart
         .series
         .iter()
@@ -385,28 +401,7 @@ fn prepare_categories(chart: &Chart) -> Prepared {
                         .iter()
                         .filter(|p| p.y.is_finite() && &p.x.label() == c)
                         .map(|p| p.y)
-                        .sum::<f64>()
-                })
-                .map(|v| if v == 0.0 { 0.0 } else { v })
-                .collect::<Vec<f64>>()
-        })
-        .collect::<Vec<_>>();
-    // A category with no finite value in a series stays NaN (missing, not zero).
-    let values = values
-        .into_iter()
-        .zip(&chart.series)
-        .map(|(row, s)| {
-            row.into_iter()
-                .zip(&categories)
-                .map(|(v, c)| {
-                    if s.points
-                        .iter()
-                        .any(|p| p.y.is_finite() && &p.x.label() == c)
-                    {
-                        v
-                    } else {
-                        f64::NAN
-                    }
+                        .fold(f64::NAN, |acc, y| if acc.is_nan() { y } else { acc + y })
                 })
                 .collect()
         })
@@ -424,7 +419,7 @@ fn has_data(chart: &Chart) -> bool {
 /// Value-axis extent: zero and the data (or the caller's fixed range).
 fn value_extent(chart: &Chart, lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     if let Some((a, b)) = chart.y_range {
-        let ticks: Vec<f64> = nice_ticks(a, b, 5)
+        let ticks: Vec<f64> = nice_ticks(a, b, 6)
             .into_iter()
             .filter(|t| *t >= a - 1e-12 && *t <= b + 1e-12)
             .collect();
@@ -432,10 +427,10 @@ fn value_extent(chart: &Chart, lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     }
     let lo = lo.min(0.0);
     let mut hi = hi.max(0.0);
-    if hi - lo < f64::EPSILON {
+    if (hi - lo).abs() < f64::EPSILON {
         hi = lo + 1.0;
     }
-    let ticks = nice_ticks(lo, hi, 5);
+    let ticks = nice_ticks(lo, hi, 6);
     let a = *ticks.first().unwrap_or(&lo);
     let b = *ticks.last().unwrap_or(&hi);
     (a, b, ticks)
@@ -445,28 +440,25 @@ fn value_extent(chart: &Chart, lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
 pub fn render_svg(chart: &Chart) -> Result<String, ReportError> {
     register_fonts();
     let mut buf = String::new();
-    let height = {
-        let layout = Layout::new(chart);
-        let h = layout.height;
-        {
-            let root = SVGBackend::with_string(&mut buf, (WIDTH, h as u32)).into_drawing_area();
-            draw(&root, chart, &layout).map_err(|message| ReportError::Draw {
-                chart: chart.id.clone(),
-                message,
-            })?;
-            root.present().map_err(|e| ReportError::Draw {
-                chart: chart.id.clone(),
-                message: err(e),
-            })?;
-        }
-        h
-    };
-    let _ = height;
+    let layout = Layout::new(chart);
+    {
+        let root =
+            SVGBackend::with_string(&mut buf, (WIDTH, layout.height as u32)).into_drawing_area();
+        draw(&root, chart, &layout).map_err(|message| ReportError::Draw {
+            chart: chart.id.clone(),
+            message,
+        })?;
+        root.present().map_err(|e| ReportError::Draw {
+            chart: chart.id.clone(),
+            message: err(e),
+        })?;
+    }
     Ok(finish_svg(buf, chart))
 }
 
 /// Adds accessibility metadata and font fallbacks to plotters' output.
 fn finish_svg(svg: String, chart: &Chart) -> String {
+    let svg = tidy_font_sizes(&svg);
     let svg = svg.replace(
         &format!("font-family=\"{FAMILY}\""),
         &format!("font-family=\"{FAMILY_CSS}\""),
@@ -474,7 +466,7 @@ fn finish_svg(svg: String, chart: &Chart) -> String {
     let meta = format!(
         "<title>{}</title>\n<desc>{}</desc>\n",
         html_escape(&chart.title),
-        html_escape(&format!("{} {}", chart.source.trim(), chart.method.trim()).trim().to_string())
+        html_escape(&crate::format::source_method(&chart.source, &chart.method))
     );
     let svg = svg.replacen(
         "<svg ",
@@ -495,6 +487,26 @@ fn finish_svg(svg: String, chart: &Chart) -> String {
         }
         None => svg,
     }
+}
+
+/// Rounds plotters' `font-size="13.499999999999998"` to `font-size="13.5"`.
+fn tidy_font_sizes(svg: &str) -> String {
+    const KEY: &str = "font-size=\"";
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(pos) = rest.find(KEY) {
+        let (head, tail) = rest.split_at(pos + KEY.len());
+        out.push_str(head);
+        let end = tail.find('"').unwrap_or(tail.len());
+        let value = &tail[..end];
+        match value.parse::<f64>() {
+            Ok(v) => out.push_str(&plain_number((v * 100.0).round() / 100.0)),
+            Err(_) => out.push_str(value),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Pixel layout of one chart, computed before drawing so the SVG height fits.
@@ -541,6 +553,7 @@ impl Layout {
                 let per = 14 * chart.series.len().max(1) as i32 + 14;
                 (n_cat * per.max(30)).clamp(120, 900)
             }
+            _ if !has_data(chart) => 160,
             _ => 330,
         };
         let plot_bottom = plot_top + plot_h;
@@ -560,7 +573,11 @@ impl Layout {
         };
         let ticks_h = 10 + 18 * cat_lines as i32;
         let x_label_h = if chart.kind == ChartKind::HorizontalBar {
-            if value_axis_label(chart).is_empty() { 0 } else { 24 }
+            if value_axis_label(chart).is_empty() {
+                0
+            } else {
+                24
+            }
         } else if chart.x_label.trim().is_empty() {
             0
         } else {
@@ -592,7 +609,13 @@ fn draw(root: &Area, chart: &Chart, layout: &Layout) -> DrawResult {
     let tf = font(TITLE_PX, true);
     let tst = style(&tf, INK, HPos::Left, VPos::Top);
     for (i, line) in layout.title.iter().enumerate() {
-        text(root, line, &tst, MARGIN, layout.title_top + i as i32 * TITLE_LH)?;
+        text(
+            root,
+            line,
+            &tst,
+            MARGIN,
+            layout.title_top + i as i32 * TITLE_LH,
+        )?;
     }
     draw_legend(root, chart, &looks, &layout.legend, layout.legend_top)?;
 
@@ -678,8 +701,11 @@ fn draw_value_axis_left(
     for t in ticks {
         let y = ys.px(*t);
         let c = if t.abs() < 1e-12 { AXIS } else { GRID };
-        root.draw(&PathElement::new(vec![(left, y), (right, y)], c.stroke_width(1)))
-            .map_err(err)?;
+        root.draw(&PathElement::new(
+            vec![(left, y), (right, y)],
+            c.stroke_width(1),
+        ))
+        .map_err(err)?;
         text(root, &tick_label(*t, dec, unit), &st, left - 8, y)?;
     }
     Ok(())
@@ -687,7 +713,11 @@ fn draw_value_axis_left(
 
 fn tick_label(v: f64, dec: usize, unit: &str) -> String {
     let s = grouped(v, dec);
-    if unit.trim() == "%" { format!("{s}%") } else { s }
+    if unit.trim() == "%" {
+        format!("{s}%")
+    } else {
+        s
+    }
 }
 
 fn value_label(v: f64, dec: usize, unit: &str) -> String {
@@ -755,7 +785,7 @@ fn draw_line_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
     if !x0.is_finite() {
         return Ok(());
     }
-    if x1 - x0 < f64::EPSILON {
+    if (x1 - x0).abs() < f64::EPSILON {
         x0 -= 1.0;
         x1 += 1.0;
     }
@@ -776,7 +806,12 @@ fn draw_line_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         p0: layout.plot_bottom as f64,
         p1: layout.plot_top as f64,
     };
-    draw_axis_title(root, &value_axis_label(chart), MARGIN, layout.axis_label_top)?;
+    draw_axis_title(
+        root,
+        &value_axis_label(chart),
+        MARGIN,
+        layout.axis_label_top,
+    )?;
     draw_value_axis_left(root, &yticks, &ys, left, right, unit)?;
 
     // X axis: integer ticks when the data are integers (years).
@@ -810,7 +845,13 @@ fn draw_line_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         };
         text(root, &label, &st, x, axis_y + 8)?;
     }
-    draw_x_title(root, &chart.x_label, left, right, axis_y + 10 + 18 * layout.cat_lines as i32 + 4)?;
+    draw_x_title(
+        root,
+        &chart.x_label,
+        left,
+        right,
+        axis_y + 10 + 18 * layout.cat_lines as i32 + 4,
+    )?;
 
     // Reference lines.
     let af = font(12.0, false);
@@ -904,11 +945,7 @@ fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
             for s in &prep.values {
                 let v = s[c];
                 if v.is_finite() {
-                    if v >= 0.0 {
-                        pos += v
-                    } else {
-                        neg += v
-                    }
+                    if v >= 0.0 { pos += v } else { neg += v }
                 }
             }
             hi = hi.max(pos);
@@ -932,7 +969,12 @@ fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         p0: layout.plot_bottom as f64,
         p1: layout.plot_top as f64,
     };
-    draw_axis_title(root, &value_axis_label(chart), MARGIN, layout.axis_label_top)?;
+    draw_axis_title(
+        root,
+        &value_axis_label(chart),
+        MARGIN,
+        layout.axis_label_top,
+    )?;
     draw_value_axis_left(root, &yticks, &ys, left, right, unit)?;
     let slot = (right - left) / n.max(1) as i32;
     let centers: Vec<i32> = (0..n).map(|i| left + slot * i as i32 + slot / 2).collect();
@@ -1155,7 +1197,10 @@ mod tests {
 
     #[test]
     fn nice_ticks_cover_range_with_round_steps() {
-        assert_eq!(nice_ticks(0.0, 47.0, 5), vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
+        assert_eq!(
+            nice_ticks(0.0, 47.0, 5),
+            vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+        );
         assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         let t = nice_ticks(-3.0, 7.0, 5);
         assert_eq!((t[0], *t.last().unwrap()), (-4.0, 8.0));
@@ -1189,6 +1234,10 @@ mod tests {
             120,
         );
         assert!(lines.len() > 2);
-        assert!(lines.iter().all(|l| text_w(l, &f) <= 120 || !l.contains(' ')));
+        assert!(
+            lines
+                .iter()
+                .all(|l| text_w(l, &f) <= 120 || !l.contains(' '))
+        );
     }
 }

@@ -16,13 +16,17 @@ pub enum ReportError {
         id: String,
     },
     /// Two things in the report share an id.
-    #[error("id '{id}' is used more than once in the report; ids of sections, charts, tables and claims must be unique")]
+    #[error(
+        "id '{id}' is used more than once in the report; ids of sections, charts, tables and claims must be unique"
+    )]
     DuplicateId {
         /// The repeated id.
         id: String,
     },
     /// An id the renderer uses for its own anchors.
-    #[error("id '{id}' is reserved for the report's own anchors (contents, limits, references, top, claim-*, cite-*); choose another")]
+    #[error(
+        "id '{id}' is reserved for the report's own anchors (contents, limits, references, top, claim-*, cite-*); choose another"
+    )]
     ReservedId {
         /// The reserved id.
         id: String,
@@ -40,7 +44,9 @@ pub enum ReportError {
         columns: usize,
     },
     /// A claim links to an id that is not in the report.
-    #[error("claim '{claim}' links to '{target}', which is not the id of any section, chart or table in the report")]
+    #[error(
+        "claim '{claim}' links to '{target}', which is not the id of any section, chart or table in the report"
+    )]
     DanglingLink {
         /// The claim's id.
         claim: String,
@@ -48,7 +54,9 @@ pub enum ReportError {
         target: String,
     },
     /// Drawing a chart failed; this is a bug in pivot-report.
-    #[error("drawing chart '{chart}' failed: {message} (this is a bug in pivot-report, please report it)")]
+    #[error(
+        "drawing chart '{chart}' failed: {message} (this is a bug in pivot-report, please report it)"
+    )]
     Draw {
         /// The chart's id.
         chart: String,

@@ -44,6 +44,30 @@ pub fn grouped(v: f64, decimals: usize) -> String {
     }
 }
 
+/// "Source: …. Method: …": prefixes each part unless it already starts with
+/// its label, and ends each part with a full stop. Empty parts are skipped.
+pub fn source_method(source: &str, method: &str) -> String {
+    let mut parts = Vec::new();
+    for (text, label) in [(source.trim(), "Source"), (method.trim(), "Method")] {
+        if text.is_empty() {
+            continue;
+        }
+        let mut part = if text
+            .to_ascii_lowercase()
+            .starts_with(&label.to_ascii_lowercase())
+        {
+            text.to_string()
+        } else {
+            format!("{label}: {text}")
+        };
+        if !part.ends_with(['.', '!', '?']) {
+            part.push('.');
+        }
+        parts.push(part);
+    }
+    parts.join(" ")
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -32,6 +32,7 @@ figure.chart svg { display: block; width: 100%; height: auto; max-width: 960px; 
 figcaption { font-size: .88rem; color: var(--soft); margin-top: .4rem; }
 figcaption .ref, .tcap .ref { font-weight: bold; color: var(--ink); text-decoration: none; }
 .scroll { overflow-x: auto; }
+a.data { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 .5rem; }
 th, td { padding: .4rem .6rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
@@ -112,7 +113,9 @@ pub(crate) fn html_with(report: &Report, idx: &Index, svgs: &HashMap<String, Str
         h.push_str("</section>\n");
     }
     if !report.limits.is_empty() {
-        h.push_str("<section id=\"limits\">\n<h2>Limits of this report</h2>\n<ul class=\"limits\">\n");
+        h.push_str(
+            "<section id=\"limits\">\n<h2>Limits of this report</h2>\n<ul class=\"limits\">\n",
+        );
         for l in &report.limits {
             let _ = writeln!(h, "<li>{}</li>", esc(l));
         }
@@ -136,14 +139,11 @@ pub(crate) fn html_with(report: &Report, idx: &Index, svgs: &HashMap<String, Str
 }
 
 fn toc(h: &mut String, report: &Report, idx: &Index) {
-    h.push_str("<nav class=\"toc\" id=\"contents\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n");
+    h.push_str(
+        "<nav class=\"toc\" id=\"contents\" aria-label=\"Contents\">\n<h2>Contents</h2>\n<ol>\n",
+    );
     for s in &report.sections {
-        let _ = write!(
-            h,
-            "<li><a href=\"#{}\">{}</a>",
-            esc(&s.id),
-            esc(&s.heading)
-        );
+        let _ = write!(h, "<li><a href=\"#{}\">{}</a>", esc(&s.id), esc(&s.heading));
         let items: Vec<String> = s
             .blocks
             .iter()
@@ -163,7 +163,11 @@ fn toc(h: &mut String, report: &Report, idx: &Index) {
                 Block::Claims(c) => Some(format!(
                     "<li><a href=\"#{}\">{}</a></li>",
                     esc(&c.id),
-                    esc(if c.title.is_empty() { "Claims" } else { &c.title })
+                    esc(if c.title.is_empty() {
+                        "Claims"
+                    } else {
+                        &c.title
+                    })
                 )),
                 Block::Paragraph(_) => None,
             })
@@ -183,24 +187,7 @@ fn toc(h: &mut String, report: &Report, idx: &Index) {
 }
 
 fn source_note(source: &str, method: &str) -> String {
-    let mut parts = Vec::new();
-    let s = source.trim();
-    if !s.is_empty() {
-        if s.to_ascii_lowercase().starts_with("source") {
-            parts.push(esc(s));
-        } else {
-            parts.push(format!("Source: {}", esc(s)));
-        }
-    }
-    let m = method.trim();
-    if !m.is_empty() {
-        if m.to_ascii_lowercase().starts_with("method") {
-            parts.push(esc(m));
-        } else {
-            parts.push(format!("Method: {}", esc(m)));
-        }
-    }
-    parts.join(" ")
+    esc(&crate::format::source_method(source, method))
 }
 
 fn chart(h: &mut String, c: &Chart, idx: &Index, svgs: &HashMap<String, String>) {
@@ -212,7 +199,7 @@ fn chart(h: &mut String, c: &Chart, idx: &Index, svgs: &HashMap<String, String>)
     }
     let _ = writeln!(
         h,
-        "<figcaption><a class=\"ref\" href=\"#{id}\">{}</a>. {}. Source and method are given in the chart. Data: <a href=\"data/{id}.csv\">data/{id}.csv</a></figcaption>\n</figure>",
+        "<figcaption><a class=\"ref\" href=\"#{id}\">{}</a>. {}. Data: <a class=\"data\" href=\"data/{id}.csv\">data/{id}.csv</a></figcaption>\n</figure>",
         idx.link_label(&c.id),
         esc(&c.title)
     );
@@ -235,7 +222,10 @@ fn table(h: &mut String, t: &Table, idx: &Index) {
     let numeric: Vec<bool> = (0..t.columns.len())
         .map(|c| is_numeric_column(t, c))
         .collect();
-    let _ = writeln!(h, "<figure class=\"table\" id=\"{id}\">\n<div class=\"scroll\">\n<table>");
+    let _ = writeln!(
+        h,
+        "<figure class=\"table\" id=\"{id}\">\n<div class=\"scroll\">\n<table>"
+    );
     let _ = writeln!(
         h,
         "<caption class=\"tcap\"><a class=\"ref\" href=\"#{id}\">{}</a>. {}</caption>",
@@ -260,13 +250,16 @@ fn table(h: &mut String, t: &Table, idx: &Index) {
     let note = source_note(&t.source, &t.method);
     let _ = writeln!(
         h,
-        "<p class=\"note\">{note} Data: <a href=\"data/{id}.csv\">data/{id}.csv</a></p>\n</figure>"
+        "<p class=\"note\">{note} Data: <a class=\"data\" href=\"data/{id}.csv\">data/{id}.csv</a></p>\n</figure>"
     );
 }
 
 fn claims(h: &mut String, c: &ClaimsTable, idx: &Index) {
     let id = esc(&c.id);
-    let _ = writeln!(h, "<div class=\"scroll\">\n<table id=\"{id}\" class=\"claims\">");
+    let _ = writeln!(
+        h,
+        "<div class=\"scroll\">\n<table id=\"{id}\" class=\"claims\">"
+    );
     if !c.title.is_empty() {
         let _ = writeln!(h, "<caption>{}</caption>", esc(&c.title));
     }
@@ -291,6 +284,6 @@ fn claims(h: &mut String, c: &ClaimsTable, idx: &Index) {
     }
     let _ = writeln!(
         h,
-        "</tbody>\n</table>\n</div>\n<p class=\"note\">Data: <a href=\"data/{id}.csv\">data/{id}.csv</a></p>"
+        "</tbody>\n</table>\n</div>\n<p class=\"note\">Data: <a class=\"data\" href=\"data/{id}.csv\">data/{id}.csv</a></p>"
     );
 }

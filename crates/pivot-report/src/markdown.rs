@@ -19,7 +19,10 @@ pub fn render_markdown(
     let md = markdown_with(report, &idx, svg_dir_rel);
     let files = report
         .charts()
-        .filter_map(|c| svgs.get(&c.id).map(|s| (format!("{}.svg", c.id), s.clone())))
+        .filter_map(|c| {
+            svgs.get(&c.id)
+                .map(|s| (format!("{}.svg", c.id), s.clone()))
+        })
         .collect();
     Ok((md, files))
 }
@@ -34,24 +37,7 @@ fn join_dir(dir: &str, file: &str) -> String {
 }
 
 fn note(source: &str, method: &str) -> String {
-    let mut parts = Vec::new();
-    let s = source.trim();
-    if !s.is_empty() {
-        parts.push(if s.to_ascii_lowercase().starts_with("source") {
-            esc(s)
-        } else {
-            format!("Source: {}", esc(s))
-        });
-    }
-    let m = method.trim();
-    if !m.is_empty() {
-        parts.push(if m.to_ascii_lowercase().starts_with("method") {
-            esc(m)
-        } else {
-            format!("Method: {}", esc(m))
-        });
-    }
-    parts.join(" ")
+    esc(&crate::format::source_method(source, method))
 }
 
 pub(crate) fn markdown_with(report: &Report, idx: &Index, svg_dir_rel: &str) -> String {
@@ -156,8 +142,12 @@ pub(crate) fn markdown_with(report: &Report, idx: &Index, svg_dir_rel: &str) -> 
 fn table(m: &mut String, t: &Table, idx: &Index) {
     let numeric: Vec<bool> = (0..t.columns.len())
         .map(|c| {
-            t.rows.iter().any(|r| matches!(r.get(c), Some(Cell::Number { .. })))
-                && t.rows.iter().all(|r| !matches!(r.get(c), Some(Cell::Text(_))))
+            t.rows
+                .iter()
+                .any(|r| matches!(r.get(c), Some(Cell::Number { .. })))
+                && t.rows
+                    .iter()
+                    .all(|r| !matches!(r.get(c), Some(Cell::Text(_))))
         })
         .collect();
     let _ = writeln!(

@@ -69,9 +69,10 @@ pub fn sample_line_chart() -> Chart {
         ],
         y_range: None,
         source: SAMPLE_SOURCE.to_string(),
-        method: "Share = trade with partner (exports + imports) / Russia's trade with all partners, \
+        method:
+            "Share = trade with partner (exports + imports) / Russia's trade with all partners, \
                  current USD; missing years left as gaps. Sample values, not measurements."
-            .to_string(),
+                .to_string(),
     }
 }
 
@@ -89,7 +90,11 @@ pub fn sample_stacked_chart() -> Chart {
             cat_series("Europe", &years, &[138.0, 120.0, 118.0, 95.0, 12.0]),
             cat_series("China", &years, &[77.0, 83.0, 79.0, 86.0, 107.0]),
             cat_series("India", &years, &[2.0, 3.0, 4.5, 33.0, 82.0]),
-            cat_series("Other Asia Pacific", &years, &[14.0, 13.0, 15.0, 14.0, 18.0]),
+            cat_series(
+                "Other Asia Pacific",
+                &years,
+                &[14.0, 13.0, 15.0, 14.0, 18.0],
+            ),
             cat_series("Rest of world", &years, &[9.0, 8.0, 8.0, 11.0, 16.0]),
         ],
         annotations: Vec::new(),
@@ -105,7 +110,13 @@ pub fn sample_stacked_chart() -> Chart {
 
 /// A grouped bar chart of the sample (arms deliveries by recipient, per period).
 pub fn sample_grouped_chart() -> Chart {
-    let periods = ["2000–2004", "2005–2009", "2010–2014", "2015–2019", "2020–2023"];
+    let periods = [
+        "2000–2004",
+        "2005–2009",
+        "2010–2014",
+        "2015–2019",
+        "2020–2023",
+    ];
     Chart {
         id: "arms-recipients".to_string(),
         title: "Recipients' shares of Russian arms deliveries by period (sample data)".to_string(),
@@ -206,7 +217,7 @@ pub fn sample_votes_chart() -> Chart {
             .to_string(),
         kind: ChartKind::Line,
         x_label: "Year".to_string(),
-        y_label: "Agreement (Voeten)".to_string(),
+        y_label: "Voeten agreement score".to_string(),
         y_unit: "share of votes".to_string(),
         series: vec![
             line_series("China", 1991, &wave(0.86, 0.04, 0.0), true),
@@ -267,8 +278,7 @@ fn sample_table() -> Table {
             ],
         ],
         source: SAMPLE_SOURCE.to_string(),
-        method: "Rank by exports + imports in current USD; 2015 is outside the data."
-            .to_string(),
+        method: "Rank by exports + imports in current USD; 2015 is outside the data.".to_string(),
     }
 }
 

@@ -42,10 +42,7 @@ fn write_atomic(path: &Path, contents: &str) -> Result<(), ReportError> {
 /// nothing; each file is written to a temporary file and renamed into place.
 /// Files already in the folder that this report does not produce are left
 /// alone. Returns the paths written, `report.html` first.
-pub fn write_report(
-    report: &crate::Report,
-    out_dir: &Path,
-) -> Result<Vec<PathBuf>, ReportError> {
+pub fn write_report(report: &crate::Report, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let idx = report.index()?;
     let svgs = crate::render_all_svgs(report)?;
     let html = crate::html::html_with(report, &idx, &svgs);
