@@ -24,7 +24,7 @@
 //! Periods with zero total TIV produce no rows.
 //!
 //! # Reference
-//! SIPRI Arms Transfers Database, https://www.sipri.org/databases/armstransfers; Holtom, P.,
+//! SIPRI Arms Transfers Database, <https://www.sipri.org/databases/armstransfers>; Holtom, P.,
 //! Bromley, M. and Simmel, V. (2012), "Measuring International Arms Transfers", SIPRI Fact Sheet.
 
 use std::collections::BTreeMap;
