@@ -1,0 +1,535 @@
+//! Fitted models: coefficients, variance chosen after fitting, fixest-like
+//! tables and tidy rows.
+
+use std::fmt::Write as _;
+
+use crate::demean::{ColumnState, DemeanControl, Demeaner, FixedEffects};
+use crate::design::Dropped;
+use crate::error::Result;
+use crate::formula::Formula;
+use crate::panel::Panel;
+use crate::stats::normal_two_sided_p;
+use crate::vcov::{Ssc, VcovSpec};
+
+/// Which estimator produced a fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimator {
+    /// Poisson pseudo-maximum likelihood.
+    Ppml,
+    /// Ordinary (weighted) least squares.
+    Ols,
+}
+
+/// What the estimator keeps for post-estimation (variance, fixed effects).
+#[derive(Debug, Clone)]
+pub(crate) struct FitStore {
+    pub rows: Vec<usize>,
+    pub xt: Vec<Vec<f64>>,
+    pub score_w: Vec<f64>,
+    pub xtwx: Vec<f64>,
+    pub fe: FixedEffects,
+    pub linear_predictor: Vec<f64>,
+    pub fitted: Vec<f64>,
+    pub offset: Option<Vec<f64>>,
+    pub x: Vec<Vec<f64>>,
+    pub y: Vec<f64>,
+    /// OLS: the prior weights (marks the fit as OLS for the iid variance).
+    pub rss_weights: Option<Vec<f64>>,
+}
+
+/// One row of a coefficient table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoefRow {
+    /// Term name.
+    pub term: String,
+    /// Point estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// z statistic.
+    pub z: f64,
+    /// Two-sided normal p-value.
+    pub p: f64,
+}
+
+/// Estimated fixed-effect coefficients of one dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeEstimates {
+    /// Term name (`exp^year`).
+    pub name: String,
+    /// Level names.
+    pub levels: Vec<String>,
+    /// Coefficients (first level of every dimension after the first is 0).
+    pub values: Vec<f64>,
+}
+
+/// A fitted PPML or OLS model.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    estimator: Estimator,
+    formula: Formula,
+    names: Vec<String>,
+    beta: Vec<f64>,
+    collinear: Vec<String>,
+    dropped: Vec<Dropped>,
+    n_original: usize,
+    iterations: usize,
+    converged: bool,
+    deviance: f64,
+    null_deviance: f64,
+    loglik: Option<(f64, f64)>,
+    pub(crate) store: FitStore,
+    vcov: Vec<f64>,
+    vcov_spec: VcovSpec,
+    ssc: Ssc,
+}
+
+impl Fit {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        estimator: Estimator,
+        formula: Formula,
+        names: Vec<String>,
+        beta: Vec<f64>,
+        collinear: Vec<String>,
+        dropped: Vec<Dropped>,
+        n_original: usize,
+        iterations: usize,
+        converged: bool,
+        deviance: f64,
+        null_deviance: f64,
+        loglik: Option<(f64, f64)>,
+        store: FitStore,
+    ) -> Result<Fit> {
+        let mut fit = Fit {
+            estimator,
+            formula,
+            names,
+            beta,
+            collinear,
+            dropped,
+            n_original,
+            iterations,
+            converged,
+            deviance,
+            null_deviance,
+            loglik,
+            store,
+            vcov: vec![],
+            vcov_spec: VcovSpec::Iid,
+            ssc: Ssc::fixest(),
+        };
+        fit.vcov = crate::vcov::compute(&fit, &VcovSpec::Iid, Ssc::fixest(), None)?;
+        Ok(fit)
+    }
+
+    /// Recomputes the variance in place (no refit). `panel` must be the panel
+    /// the model was fitted on (needed for cluster columns).
+    pub fn set_vcov(&mut self, spec: VcovSpec, ssc: Ssc, panel: &Panel) -> Result<()> {
+        self.vcov = crate::vcov::compute(self, &spec, ssc, Some(panel))?;
+        self.vcov_spec = spec;
+        self.ssc = ssc;
+        Ok(())
+    }
+
+    /// A copy of this fit with another variance (fixest's small-sample
+    /// defaults). No refit.
+    pub fn vcov(&self, spec: VcovSpec, panel: &Panel) -> Result<Fit> {
+        self.vcov_ssc(spec, Ssc::fixest(), panel)
+    }
+
+    /// A copy of this fit with another variance and small-sample correction.
+    pub fn vcov_ssc(&self, spec: VcovSpec, ssc: Ssc, panel: &Panel) -> Result<Fit> {
+        let mut f = self.clone();
+        f.set_vcov(spec, ssc, panel)?;
+        Ok(f)
+    }
+
+    /// The estimator.
+    pub fn estimator(&self) -> Estimator {
+        self.estimator
+    }
+    /// The formula.
+    pub fn formula(&self) -> &Formula {
+        &self.formula
+    }
+    /// Names of the estimated coefficients (collinear ones removed).
+    pub fn coef_names(&self) -> &[String] {
+        &self.names
+    }
+    /// Coefficient estimates, in the order of [`Fit::coef_names`].
+    pub fn coefficients(&self) -> &[f64] {
+        &self.beta
+    }
+    /// The estimate of one term.
+    pub fn coef(&self, term: &str) -> Option<f64> {
+        self.index(term).map(|i| self.beta[i])
+    }
+    fn index(&self, term: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == term)
+    }
+    /// The variance matrix, row-major p×p.
+    pub fn vcov_matrix(&self) -> &[f64] {
+        &self.vcov
+    }
+    /// The variance in use.
+    pub fn vcov_spec(&self) -> &VcovSpec {
+        &self.vcov_spec
+    }
+    /// The small-sample correction in use.
+    pub fn ssc(&self) -> Ssc {
+        self.ssc
+    }
+    /// Standard errors in coefficient order.
+    pub fn std_errors(&self) -> Vec<f64> {
+        let p = self.beta.len();
+        (0..p).map(|i| self.vcov[i * p + i].sqrt()).collect()
+    }
+    /// Standard error of one term.
+    pub fn se(&self, term: &str) -> Option<f64> {
+        let p = self.beta.len();
+        self.index(term).map(|i| self.vcov[i * p + i].sqrt())
+    }
+    /// Regressors dropped because they were collinear (with each other or the FE).
+    pub fn collinear(&self) -> &[String] {
+        &self.collinear
+    }
+    /// Observations dropped before estimation, by reason.
+    pub fn dropped(&self) -> &[Dropped] {
+        &self.dropped
+    }
+    /// Total observations dropped.
+    pub fn n_dropped(&self) -> usize {
+        self.dropped.iter().map(|d| d.count).sum()
+    }
+    /// Observations used.
+    pub fn nobs(&self) -> usize {
+        self.store.rows.len()
+    }
+    /// Rows of the panel before dropping.
+    pub fn n_original(&self) -> usize {
+        self.n_original
+    }
+    /// Panel row index of each observation used.
+    pub fn rows(&self) -> &[usize] {
+        &self.store.rows
+    }
+    /// IRLS iterations (1 for OLS).
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+    /// Whether IRLS converged (always true for OLS).
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+    /// PPML: Poisson deviance. OLS: residual sum of squares.
+    pub fn deviance(&self) -> f64 {
+        self.deviance
+    }
+    /// PPML: deviance of the intercept-only model. OLS: total sum of squares.
+    pub fn null_deviance(&self) -> f64 {
+        self.null_deviance
+    }
+    /// PPML: Poisson log-likelihood `Σ ω (y ln μ − μ − ln Γ(y+1))`.
+    pub fn loglik(&self) -> Option<f64> {
+        self.loglik.map(|l| l.0)
+    }
+    /// PPML: log-likelihood of the intercept-only model.
+    pub fn null_loglik(&self) -> Option<f64> {
+        self.loglik.map(|l| l.1)
+    }
+    /// PPML: McFadden's pseudo-R² `1 − ℓ/ℓ₀` (what fixest's `pr2` reports).
+    pub fn pseudo_r2(&self) -> Option<f64> {
+        self.loglik.map(|(l, l0)| 1.0 - l / l0)
+    }
+    /// `1 − deviance/null deviance` (PPML: deviance-based pseudo-R²; OLS: R²).
+    pub fn deviance_r2(&self) -> f64 {
+        1.0 - self.deviance / self.null_deviance
+    }
+    /// OLS: R² = 1 − RSS/TSS.
+    pub fn r2(&self) -> Option<f64> {
+        (self.estimator == Estimator::Ols).then(|| self.deviance_r2())
+    }
+    /// Fitted means (PPML: μ; OLS: ŷ), one per observation used.
+    pub fn fitted(&self) -> &[f64] {
+        &self.store.fitted
+    }
+    /// Linear predictor including offset and fixed effects (PPML: ln μ).
+    pub fn linear_predictor(&self) -> &[f64] {
+        &self.store.linear_predictor
+    }
+    /// Fixed-effect dimensions and their number of levels.
+    pub fn fe_sizes(&self) -> Vec<(String, usize)> {
+        self.store
+            .fe
+            .dims
+            .iter()
+            .map(|d| (d.name.clone(), d.n_levels()))
+            .collect()
+    }
+
+    /// Sum of the fixed effects of each observation (`η − offset − xβ`).
+    pub fn fe_sum(&self) -> Vec<f64> {
+        let st = &self.store;
+        (0..st.y.len())
+            .map(|i| {
+                let mut s = st.linear_predictor[i] - st.offset.as_ref().map_or(0.0, |o| o[i]);
+                for (j, b) in self.beta.iter().enumerate() {
+                    s -= st.x[j][i] * b;
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Recovers the fixed-effect coefficients (first level of every dimension
+    /// after the first normalised to 0).
+    pub fn fixed_effects(&self) -> Vec<FeEstimates> {
+        let fe = &self.store.fe;
+        if fe.dims.is_empty() {
+            return vec![];
+        }
+        let s = self.fe_sum();
+        let dm = Demeaner::new(
+            fe,
+            None,
+            DemeanControl {
+                tol: 1e-13,
+                max_iter: 1_000_000,
+            },
+        );
+        let mut out = vec![0.0; s.len()];
+        let mut st = ColumnState::default();
+        dm.demean(&s, &mut out, &mut st);
+        let alpha = st.alpha();
+        let mut res = Vec::new();
+        let mut off = 0;
+        for d in &fe.dims {
+            let l = d.n_levels();
+            res.push(FeEstimates {
+                name: d.name.clone(),
+                levels: d.levels.clone(),
+                values: alpha[off..off + l].to_vec(),
+            });
+            off += l;
+        }
+        for q in 1..res.len() {
+            let c = res[q].values[0];
+            res[q].values.iter_mut().for_each(|v| *v -= c);
+            res[0].values.iter_mut().for_each(|v| *v += c);
+        }
+        res
+    }
+
+    /// Tidy coefficient rows (term, estimate, std_error, z, p).
+    pub fn tidy(&self) -> Vec<CoefRow> {
+        let se = self.std_errors();
+        self.names
+            .iter()
+            .zip(&self.beta)
+            .zip(se)
+            .map(|((t, b), s)| {
+                let z = b / s;
+                CoefRow {
+                    term: t.clone(),
+                    estimate: *b,
+                    std_error: s,
+                    z,
+                    p: normal_two_sided_p(z),
+                }
+            })
+            .collect()
+    }
+
+    /// A fixest-like summary table.
+    pub fn to_table(&self) -> String {
+        let mut s = String::new();
+        let est = match self.estimator {
+            Estimator::Ppml => "PPML (Poisson pseudo-ML)",
+            Estimator::Ols => "OLS",
+        };
+        let _ = writeln!(s, "{est} estimation, Dep. Var.: {}", self.formula.response);
+        let _ = writeln!(s, "Formula: {}", self.formula);
+        let _ = writeln!(
+            s,
+            "Observations: {} (of {}; dropped {})",
+            self.nobs(),
+            self.n_original,
+            self.n_dropped()
+        );
+        for d in &self.dropped {
+            let _ = writeln!(s, "  dropped {}: {}", d.count, d.reason);
+        }
+        if !self.store.fe.dims.is_empty() {
+            let fe: Vec<String> = self
+                .fe_sizes()
+                .iter()
+                .map(|(n, l)| format!("{n}: {l}"))
+                .collect();
+            let _ = writeln!(s, "Fixed-effects: {}", fe.join(",  "));
+        }
+        let _ = writeln!(s, "Standard-errors: {}", self.vcov_spec);
+        let rows = self.tidy();
+        let w = rows.iter().map(|r| r.term.len()).max().unwrap_or(4).max(4);
+        let _ = writeln!(
+            s,
+            "{:<w$} {:>12} {:>12} {:>10} {:>11}",
+            "", "Estimate", "Std. Error", "z value", "Pr(>|z|)"
+        );
+        for r in &rows {
+            let stars = if r.p < 0.001 {
+                "***"
+            } else if r.p < 0.01 {
+                "**"
+            } else if r.p < 0.05 {
+                "*"
+            } else if r.p < 0.1 {
+                "."
+            } else {
+                ""
+            };
+            let p = if r.p < 2.2e-16 {
+                "< 2.2e-16".to_string()
+            } else {
+                format!("{:.3e}", r.p)
+            };
+            let _ = writeln!(
+                s,
+                "{:<w$} {:>12.6} {:>12.6} {:>10.4} {:>11} {stars}",
+                r.term, r.estimate, r.std_error, r.z, p
+            );
+        }
+        let _ = writeln!(s, "---");
+        let _ = writeln!(
+            s,
+            "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
+        );
+        if !self.collinear.is_empty() {
+            let _ = writeln!(
+                s,
+                "Collinear (removed): {}",
+                self.collinear.join(", ")
+            );
+        }
+        match self.estimator {
+            Estimator::Ppml => {
+                let _ = writeln!(
+                    s,
+                    "Log-Likelihood: {:.2}   Pseudo R2 (McFadden): {:.5}   Deviance: {:.6e}   Null deviance: {:.6e}",
+                    self.loglik().unwrap_or(f64::NAN),
+                    self.pseudo_r2().unwrap_or(f64::NAN),
+                    self.deviance,
+                    self.null_deviance
+                );
+                let _ = writeln!(
+                    s,
+                    "IRLS iterations: {}, {}",
+                    self.iterations,
+                    if self.converged { "converged" } else { "NOT converged" }
+                );
+            }
+            Estimator::Ols => {
+                let _ = writeln!(
+                    s,
+                    "R2: {:.5}   RSS: {:.6e}",
+                    self.deviance_r2(),
+                    self.deviance
+                );
+            }
+        }
+        s
+    }
+}
+
+impl std::fmt::Display for Fit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_table())
+    }
+}
+
+/// An etable-style side-by-side table of several fits: estimates with
+/// standard errors in parentheses, then fixed effects, N and fit statistics.
+pub fn etable(fits: &[&Fit]) -> String {
+    let mut terms: Vec<String> = Vec::new();
+    for f in fits {
+        for n in f.coef_names() {
+            if !terms.contains(n) {
+                terms.push(n.clone());
+            }
+        }
+    }
+    let mut fes: Vec<String> = Vec::new();
+    for f in fits {
+        for (n, _) in f.fe_sizes() {
+            if !fes.contains(&n) {
+                fes.push(n);
+            }
+        }
+    }
+    let w = terms
+        .iter()
+        .chain(fes.iter())
+        .map(String::len)
+        .max()
+        .unwrap_or(8)
+        .max(16);
+    let cw = 14;
+    let mut s = String::new();
+    let _ = write!(s, "{:<w$}", "");
+    for i in 0..fits.len() {
+        let _ = write!(s, " {:>cw$}", format!("({})", i + 1));
+    }
+    s.push('\n');
+    let _ = write!(s, "{:<w$}", "Dep. Var.");
+    for f in fits {
+        let _ = write!(s, " {:>cw$}", f.formula().response);
+    }
+    s.push('\n');
+    for t in &terms {
+        let _ = write!(s, "{t:<w$}");
+        for f in fits {
+            let v = f.coef(t).map_or(String::new(), |b| format!("{b:.4}"));
+            let _ = write!(s, " {v:>cw$}");
+        }
+        s.push('\n');
+        let _ = write!(s, "{:<w$}", "");
+        for f in fits {
+            let v = f.se(t).map_or(String::new(), |b| format!("({b:.4})"));
+            let _ = write!(s, " {v:>cw$}");
+        }
+        s.push('\n');
+    }
+    for fe in &fes {
+        let _ = write!(s, "{:<w$}", format!("FE: {fe}"));
+        for f in fits {
+            let yes = f.fe_sizes().iter().any(|(n, _)| n == fe);
+            let _ = write!(s, " {:>cw$}", if yes { "Yes" } else { "No" });
+        }
+        s.push('\n');
+    }
+    let _ = write!(s, "{:<w$}", "N");
+    for f in fits {
+        let _ = write!(s, " {:>cw$}", f.nobs());
+    }
+    s.push('\n');
+    let _ = write!(s, "{:<w$}", "R2 / pseudo-R2");
+    for f in fits {
+        let v = match f.estimator() {
+            Estimator::Ols => f.deviance_r2(),
+            Estimator::Ppml => f.pseudo_r2().unwrap_or(f64::NAN),
+        };
+        let _ = write!(s, " {v:>cw$.4}");
+    }
+    s.push('\n');
+    let _ = write!(s, "{:<w$}", "S.E. type");
+    for f in fits {
+        let v = match f.vcov_spec() {
+            VcovSpec::Iid => "IID".to_string(),
+            VcovSpec::Hetero => "Hetero".to_string(),
+            VcovSpec::Cluster(c) => format!("by: {}", c.join("&")),
+        };
+        let _ = write!(s, " {v:>cw$}");
+    }
+    s.push('\n');
+    s
+}

@@ -1,0 +1,1 @@
+//! GE-PPML (placeholder, filled below).
