@@ -96,9 +96,18 @@ pub struct BarbieriRow {
     pub total_i: f64,
     /// T_j, current USD.
     pub total_j: f64,
-    /// The scores.
-    #[serde(flatten)]
-    pub scores: BarbieriScores,
+    /// S_i = T_ij / T_i.
+    pub s_i: f64,
+    /// S_j = T_ij / T_j.
+    pub s_j: f64,
+    /// √(S_i · S_j).
+    pub salience: f64,
+    /// 1 − |S_i − S_j|.
+    pub symmetry: f64,
+    /// salience × symmetry.
+    pub interdependence: f64,
+    /// S_i − S_j (positive: the focal state depends more on the partner).
+    pub asymmetry: f64,
 }
 
 /// Barbieri scores of the focal state with each partner, per year (sorted by year, partner).
@@ -138,7 +147,12 @@ pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<Barb
                 trade_ij,
                 total_i,
                 total_j,
-                scores,
+                s_i: scores.s_i,
+                s_j: scores.s_j,
+                salience: scores.salience,
+                symmetry: scores.symmetry,
+                interdependence: scores.interdependence,
+                asymmetry: scores.asymmetry,
             });
         }
     }
@@ -187,9 +201,9 @@ mod tests {
         assert_close(r.trade_ij, 30.0);
         assert_close(r.total_i, 100.0);
         assert_close(r.total_j, 60.0);
-        assert_close(r.scores.s_i, 0.3);
-        assert_close(r.scores.s_j, 0.5);
-        assert_close(r.scores.salience, 0.15f64.sqrt());
+        assert_close(r.s_i, 0.3);
+        assert_close(r.s_j, 0.5);
+        assert_close(r.salience, 0.15f64.sqrt());
     }
 
     #[test]
@@ -224,9 +238,9 @@ mod tests {
             let rev = barbieri(&flows, &BarbieriConfig { focal: "J".into(), partners: PartnerSelection::Only(vec!["I".into()]) }).unwrap();
             prop_assert_eq!(rows.len(), rev.len());
             for (a, b) in rows.iter().zip(&rev) {
-                prop_assert!(a.scores.salience <= 1.0);
-                prop_assert!((a.scores.salience - b.scores.salience).abs() < 1e-15);
-                prop_assert!((a.scores.asymmetry + b.scores.asymmetry).abs() < 1e-15);
+                prop_assert!(a.salience <= 1.0);
+                prop_assert!((a.salience - b.salience).abs() < 1e-15);
+                prop_assert!((a.asymmetry + b.asymmetry).abs() < 1e-15);
             }
         }
     }

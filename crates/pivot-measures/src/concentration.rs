@@ -119,9 +119,18 @@ pub struct KeyedValue {
 pub struct ConcentrationRow {
     /// Year.
     pub year: i32,
-    /// The indices.
-    #[serde(flatten)]
-    pub concentration: Concentration,
+    /// Number of units N (including zeros).
+    pub n: usize,
+    /// Σ x_k.
+    pub total: f64,
+    /// Σ s_k².
+    pub hhi: f64,
+    /// (HHI − 1/N)/(1 − 1/N); 1 when N = 1.
+    pub hhi_normalized: f64,
+    /// 1 / HHI.
+    pub effective_number: f64,
+    /// Theil T.
+    pub theil: f64,
     /// The unit with the largest value (ties: the smallest key).
     pub largest: String,
     /// Its share of the total.
@@ -156,7 +165,12 @@ pub fn concentration_by_year(rows: &[KeyedValue]) -> Result<Vec<ConcentrationRow
                 });
         out.push(ConcentrationRow {
             year,
-            concentration: c,
+            n: c.n,
+            total: c.total,
+            hhi: c.hhi,
+            hhi_normalized: c.hhi_normalized,
+            effective_number: c.effective_number,
+            theil: c.theil,
             largest,
             largest_share: max / c.total,
         });
@@ -281,9 +295,9 @@ mod tests {
         };
         let rows = partner_concentration(&flows, &cfg).unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].concentration.n, 3);
-        assert_close(rows[0].concentration.hhi, 0.625);
-        assert_close(rows[0].concentration.hhi_normalized, 0.4375);
+        assert_eq!(rows[0].n, 3);
+        assert_close(rows[0].hhi, 0.625);
+        assert_close(rows[0].hhi_normalized, 0.4375);
         assert_eq!(rows[0].largest, "CHN");
         assert_close(rows[0].largest_share, 0.75);
     }

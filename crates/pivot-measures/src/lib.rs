@@ -55,3 +55,112 @@ pub use common::{IndicatorValue, PartnerSelection, YearRange};
 pub use error::{MeasureError, Result};
 pub use registry::{Dimension, MEASURES, MeasureInfo, ParamInfo};
 pub use trade::{FlowDirection, TradeFlow};
+
+#[cfg(test)]
+mod tidy_rows {
+    //! Every result row serialises to a flat record (scalars only), so the engine can turn a
+    //! `Vec` of rows into a table without flattening.
+
+    use super::*;
+    use serde::Serialize;
+
+    fn assert_flat<T: Serialize>(rows: &[T]) {
+        assert!(!rows.is_empty(), "fixture produced no rows");
+        for row in rows {
+            let v = serde_json::to_value(row).unwrap();
+            let obj = v.as_object().expect("a row serialises to a record");
+            for (k, field) in obj {
+                assert!(
+                    !field.is_object() && !field.is_array(),
+                    "field {k} is nested: {field}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn result_rows_are_flat_records() {
+        let flows = vec![
+            TradeFlow::new(2000, "A", "B", 3.0),
+            TradeFlow::new(2000, "B", "A", 1.0),
+        ];
+        let focal = |f: &str| f.to_string();
+        assert_flat(
+            &partner_share::partner_shares(
+                &flows,
+                &partner_share::PartnerShareConfig {
+                    focal: focal("A"),
+                    direction: FlowDirection::Total,
+                },
+            )
+            .unwrap(),
+        );
+        assert_flat(
+            &barbieri::barbieri(
+                &flows,
+                &barbieri::BarbieriConfig {
+                    focal: focal("A"),
+                    partners: PartnerSelection::All,
+                },
+            )
+            .unwrap(),
+        );
+        assert_flat(
+            &concentration::partner_concentration(
+                &flows,
+                &concentration::PartnerConcentrationConfig {
+                    focal: focal("A"),
+                    direction: FlowDirection::Exports,
+                    partners: PartnerSelection::All,
+                },
+            )
+            .unwrap(),
+        );
+        let votes = vec![
+            un_alignment::Vote {
+                rcid: 1,
+                country: focal("A"),
+                vote: un_alignment::VoteChoice::Yes,
+            },
+            un_alignment::Vote {
+                rcid: 1,
+                country: focal("B"),
+                vote: un_alignment::VoteChoice::No,
+            },
+        ];
+        let rcs = vec![un_alignment::RollCall {
+            rcid: 1,
+            session: 1,
+            year: 1946,
+        }];
+        let cfg = un_alignment::AlignmentConfig {
+            focal: focal("A"),
+            partners: vec![focal("B")],
+            period: un_alignment::AlignmentPeriod::Session,
+            issues: un_alignment::IssueBreakdown::Pooled,
+        };
+        assert_flat(&un_alignment::un_alignment(&votes, &rcs, &[], &cfg).unwrap());
+        let g = geodep::geodep(
+            &[
+                geodep::ProductFlow::new(2000, "A", "B", "010101", 1.0),
+                geodep::ProductFlow::new(2001, "A", "B", "010101", 1.0),
+                geodep::ProductFlow::new(2002, "A", "B", "010101", 1.0),
+            ],
+            &geodep::GeoDepConfig::default(),
+        )
+        .unwrap();
+        assert_flat(&g.years);
+        assert_flat(&g.windows);
+        let h = hedging::hedging_view(
+            "A",
+            &[hedging::HedgingValue {
+                dimension: Dimension::Trade,
+                partner: focal("B"),
+                value: 1.0,
+            }],
+            &hedging::HedgingConfig::with_partners(vec![focal("B"), focal("C")]),
+        )
+        .unwrap();
+        assert_flat(&h.dimensions);
+    }
+}

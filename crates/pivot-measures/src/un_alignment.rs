@@ -231,9 +231,18 @@ pub struct AlignmentRow {
     pub focal: String,
     /// Partner.
     pub partner: String,
-    /// The indices.
-    #[serde(flatten)]
-    pub stats: AlignmentStats,
+    /// n: roll calls on which both voted.
+    pub n_joint: usize,
+    /// Voeten agreement A in [0, 1].
+    pub agreement: f64,
+    /// Signorino–Ritter S in [−1, 1].
+    pub s_score: f64,
+    /// Share of identical votes p_o.
+    pub observed_agreement: f64,
+    /// Scott's π (pooled marginals); None when expected agreement is 1.
+    pub scott_pi: Option<f64>,
+    /// Cohen's κ (separate marginals); None when expected agreement is 1.
+    pub cohen_kappa: Option<f64>,
 }
 
 /// Alignment of the focal state with each partner, per period (and issue); rows sorted by
@@ -321,13 +330,19 @@ pub fn un_alignment(
             }
         }
         for ((issue, period), pairs) in groups {
+            let s = alignment_stats(&pairs)?;
             out.push(AlignmentRow {
                 period_kind: config.period,
                 period,
                 issue,
                 focal: config.focal.clone(),
                 partner: partner.clone(),
-                stats: alignment_stats(&pairs)?,
+                n_joint: s.n_joint,
+                agreement: s.agreement,
+                s_score: s.s_score,
+                observed_agreement: s.observed_agreement,
+                scott_pi: s.scott_pi,
+                cohen_kappa: s.cohen_kappa,
             });
         }
     }
@@ -436,14 +451,7 @@ mod tests {
         let rows = un_alignment(&votes, &rcs, &issues, &cfg).unwrap();
         let got: Vec<_> = rows
             .iter()
-            .map(|r| {
-                (
-                    r.partner.as_str(),
-                    r.period,
-                    r.stats.n_joint,
-                    r.stats.agreement,
-                )
-            })
+            .map(|r| (r.partner.as_str(), r.period, r.n_joint, r.agreement))
             .collect();
         // CHN s70: Y/Y 1, Y/A ½ → 0.75; s71: 1. USA s70: Y/N → 0; s71: N/Y → 0.
         assert_eq!(
@@ -474,8 +482,8 @@ mod tests {
                 (
                     r.issue.as_deref().unwrap(),
                     r.period,
-                    r.stats.n_joint,
-                    r.stats.agreement,
+                    r.n_joint,
+                    r.agreement,
                 )
             })
             .collect();
