@@ -8,6 +8,15 @@ fn main() {
     let report = pivot_report::sample::sample_report();
     match pivot_report::write_report(&report, std::path::Path::new(&out)) {
         Ok(files) => {
+            if let Some(edge) = std::env::args().nth(2) {
+                let edge_report = pivot_report::sample::edge_case_report();
+                if let Err(e) =
+                    pivot_report::write_report(&edge_report, std::path::Path::new(&edge))
+                {
+                    eprintln!("error: {e}");
+                    std::process::exit(1);
+                }
+            }
             for f in files {
                 println!("{}", f.display());
             }

@@ -42,6 +42,19 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0xF0, 0xE4, 0x42), // yellow
 ];
 
+/// Palette for lines: Okabe–Ito without yellow (too faint as a thin line on
+/// white), with a mid grey in its place.
+const LINE_PALETTE: [RGBColor; 8] = [
+    PALETTE[0],
+    PALETTE[1],
+    PALETTE[2],
+    PALETTE[3],
+    PALETTE[4],
+    PALETTE[5],
+    PALETTE[6],
+    RGBColor(0x88, 0x88, 0x88),
+];
+
 /// Width of every chart in SVG user units (the height follows the content).
 pub const WIDTH: u32 = 960;
 const MARGIN: i32 = 28;
@@ -194,7 +207,12 @@ fn looks(chart: &Chart) -> Vec<Look> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let base = PALETTE[i % PALETTE.len()];
+            let palette = if chart.kind == ChartKind::Line {
+                &LINE_PALETTE
+            } else {
+                &PALETTE
+            };
+            let base = palette[i % palette.len()];
             match chart.kind {
                 ChartKind::Line => {
                     let strong = s.highlight || !any_highlight;
@@ -313,10 +331,10 @@ fn draw_legend(
     rows: &[Vec<(usize, i32)>],
     top: i32,
 ) -> DrawResult {
-    let f = font(13.5, false);
+    let f = font(LEGEND_PX, false);
     let st = style(&f, INK, HPos::Left, VPos::Center);
     for (r, row) in rows.iter().enumerate() {
-        let cy = top + r as i32 * 24 + 10;
+        let cy = top + r as i32 * LEGEND_LH + 10;
         for &(i, dx) in row {
             let x = MARGIN + dx;
             let look = &looks[i];
@@ -521,17 +539,22 @@ struct Layout {
     plot_bottom: i32,
     footer_top: i32,
     height: i32,
-    /// Bar charts: category labels wrapped to fit their slot.
-    cat_lines: usize,
+    /// Height of the tick-label band under the plot.
+    ticks_h: i32,
+    /// Vertical bar charts: how the category labels are set.
+    categories: Option<CategoryLabels>,
 }
 
-const TITLE_PX: f64 = 20.0;
-const TITLE_LH: i32 = 26;
-const LEGEND_LH: i32 = 24;
-const TICK_PX: f64 = 13.0;
-const AXIS_PX: f64 = 13.5;
-const FOOT_PX: f64 = 12.5;
-const FOOT_LH: i32 = 17;
+const TITLE_PX: f64 = 21.0;
+const TITLE_LH: i32 = 27;
+const LEGEND_LH: i32 = 25;
+const LEGEND_PX: f64 = 14.5;
+const VALUE_PX: f64 = 12.5;
+const TICK_PX: f64 = 14.0;
+const TICK_LH: i32 = 19;
+const AXIS_PX: f64 = 14.5;
+const FOOT_PX: f64 = 13.0;
+const FOOT_LH: i32 = 18;
 
 impl Layout {
     fn new(chart: &Chart) -> Layout {
@@ -540,7 +563,7 @@ impl Layout {
         let legend = if chart.series.is_empty() {
             Vec::new()
         } else {
-            legend_rows(chart, &font(13.5, false), inner)
+            legend_rows(chart, &font(LEGEND_PX, false), inner)
         };
         let footer = footer_lines(chart, &font(FOOT_PX, false), inner);
         let title_top = 20;
@@ -557,21 +580,13 @@ impl Layout {
             _ => 330,
         };
         let plot_bottom = plot_top + plot_h;
-        let cat_lines = match chart.kind {
-            ChartKind::StackedBar | ChartKind::GroupedBar => {
-                let slot = (inner - 80) / n_cat;
-                let f = font(TICK_PX, false);
-                prepare_categories(chart)
-                    .categories
-                    .iter()
-                    .map(|c| wrap(c, &f, slot - 6).len())
-                    .max()
-                    .unwrap_or(1)
-                    .clamp(1, 3)
+        let categories = match chart.kind {
+            ChartKind::StackedBar | ChartKind::GroupedBar if has_data(chart) => {
+                Some(category_labels(chart))
             }
-            _ => 1,
+            _ => None,
         };
-        let ticks_h = 10 + 18 * cat_lines as i32;
+        let ticks_h = categories.as_ref().map_or(10 + TICK_LH, |c| c.height);
         let x_label_h = if chart.kind == ChartKind::HorizontalBar {
             if value_axis_label(chart).is_empty() {
                 0
@@ -596,7 +611,8 @@ impl Layout {
             plot_bottom,
             footer_top,
             height,
-            cat_lines,
+            ticks_h,
+            categories,
         }
     }
 }
@@ -648,6 +664,9 @@ fn draw(root: &Area, chart: &Chart, layout: &Layout) -> DrawResult {
     }
 
     // Footer: rule, source, method.
+    if layout.footer.is_empty() {
+        return Ok(());
+    }
     root.draw(&PathElement::new(
         vec![
             (MARGIN, layout.footer_top),
@@ -850,11 +869,11 @@ fn draw_line_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         &chart.x_label,
         left,
         right,
-        axis_y + 10 + 18 * layout.cat_lines as i32 + 4,
+        axis_y + layout.ticks_h + 4,
     )?;
 
     // Reference lines.
-    let af = font(12.0, false);
+    let af = font(13.0, false);
     for a in &chart.annotations {
         if !a.x.is_finite() {
             continue;
@@ -917,52 +936,158 @@ fn draw_line_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
 
 fn draw_category_labels(
     root: &Area,
-    cats: &[String],
+    labels: &CategoryLabels,
     centers: &[i32],
-    slot: i32,
     top: i32,
-    max_lines: usize,
 ) -> DrawResult {
-    let f = font(TICK_PX, false);
-    let st = style(&f, INK, HPos::Center, VPos::Top);
-    for (c, x) in cats.iter().zip(centers) {
-        let lines = wrap(c, &f, slot - 6);
-        for (k, line) in lines.iter().take(max_lines).enumerate() {
-            text(root, line, &st, *x, top + k as i32 * 18)?;
+    let f = font(labels.px, false);
+    let lh = labels.px as i32 + 5;
+    if labels.rotated {
+        let st = style(&f, INK, HPos::Right, VPos::Center).transform(FontTransform::Rotate270);
+        for (lines, x) in labels.lines.iter().zip(centers) {
+            if let Some(line) = lines.first() {
+                text(root, line, &st, *x, top)?;
+            }
+        }
+    } else {
+        let st = style(&f, INK, HPos::Center, VPos::Top);
+        for (lines, x) in labels.lines.iter().zip(centers) {
+            for (k, line) in lines.iter().enumerate() {
+                text(root, line, &st, *x, top + k as i32 * lh)?;
+            }
         }
     }
     Ok(())
+}
+
+/// Value axis and horizontal extent of a vertical bar chart.
+struct VBarGeometry {
+    ya: f64,
+    yb: f64,
+    yticks: Vec<f64>,
+    left: i32,
+    right: i32,
+}
+
+fn vbar_geometry(chart: &Chart, prep: &Prepared) -> VBarGeometry {
+    let stacked = chart.kind == ChartKind::StackedBar;
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for c in 0..prep.categories.len() {
+        let finite = prep.values.iter().map(|s| s[c]).filter(|v| v.is_finite());
+        if stacked {
+            let (pos, neg) =
+                finite.fold(
+                    (0.0, 0.0),
+                    |(p, n), v| {
+                        if v >= 0.0 { (p + v, n) } else { (p, n + v) }
+                    },
+                );
+            hi = hi.max(pos);
+            lo = lo.min(neg);
+        } else {
+            for v in finite {
+                hi = hi.max(v);
+                lo = lo.min(v);
+            }
+        }
+    }
+    // Room above the stacks for their total labels.
+    let (ya, yb, yticks) = value_extent(chart, lo, hi * if stacked { 1.06 } else { 1.0 });
+    let left = MARGIN + left_gutter(&yticks, &chart.y_unit);
+    let right = WIDTH as i32 - MARGIN - 8;
+    VBarGeometry {
+        ya,
+        yb,
+        yticks,
+        left,
+        right,
+    }
+}
+
+/// How category labels under vertical bars are set: wrapped horizontally at
+/// the largest size that fits each slot, else rotated to read upwards.
+struct CategoryLabels {
+    px: f64,
+    lines: Vec<Vec<String>>,
+    rotated: bool,
+    height: i32,
+}
+
+const MAX_CAT_LINES: usize = 3;
+const MAX_HBAR_LABEL_W: i32 = 330;
+const MAX_ROTATED_W: i32 = 190;
+
+fn category_labels(chart: &Chart) -> CategoryLabels {
+    let prep = prepare_categories(chart);
+    let g = vbar_geometry(chart, &prep);
+    let n = prep.categories.len().max(1) as i32;
+    let room = (g.right - g.left) / n - 8;
+    for px in [TICK_PX, 13.0, 12.0, 11.0] {
+        let f = font(px, false);
+        let lines: Vec<Vec<String>> = prep.categories.iter().map(|c| wrap(c, &f, room)).collect();
+        let fits = lines
+            .iter()
+            .all(|l| l.len() <= MAX_CAT_LINES && l.iter().all(|t| text_w(t, &f) <= room));
+        if fits {
+            let rows = lines.iter().map(Vec::len).max().unwrap_or(1).max(1) as i32;
+            return CategoryLabels {
+                px,
+                lines,
+                rotated: false,
+                height: 10 + rows * (px as i32 + 5),
+            };
+        }
+    }
+    let px = 13.0;
+    let f = font(px, false);
+    let lines: Vec<Vec<String>> = prep
+        .categories
+        .iter()
+        .map(|c| vec![fit(c, &f, MAX_ROTATED_W)])
+        .collect();
+    let widest = lines
+        .iter()
+        .flatten()
+        .map(|t| text_w(t, &f))
+        .max()
+        .unwrap_or(0);
+    CategoryLabels {
+        px,
+        lines,
+        rotated: true,
+        height: 14 + widest,
+    }
+}
+
+/// `text` cut with an ellipsis to fit `max_w` pixels.
+fn fit(text: &str, f: &FontDesc, max_w: i32) -> String {
+    if text_w(text, f) <= max_w {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut n = chars.len();
+    while n > 1 {
+        n -= 1;
+        let candidate: String = chars[..n].iter().collect::<String>().trim_end().to_string() + "…";
+        if text_w(&candidate, f) <= max_w {
+            return candidate;
+        }
+    }
+    "…".to_string()
 }
 
 fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) -> DrawResult {
     let prep = prepare_categories(chart);
     let n = prep.categories.len();
     let stacked = chart.kind == ChartKind::StackedBar;
-    let (mut lo, mut hi) = (0.0f64, 0.0f64);
-    for c in 0..n {
-        if stacked {
-            let (mut pos, mut neg) = (0.0, 0.0);
-            for s in &prep.values {
-                let v = s[c];
-                if v.is_finite() {
-                    if v >= 0.0 { pos += v } else { neg += v }
-                }
-            }
-            hi = hi.max(pos);
-            lo = lo.min(neg);
-        } else {
-            for s in &prep.values {
-                if s[c].is_finite() {
-                    hi = hi.max(s[c]);
-                    lo = lo.min(s[c]);
-                }
-            }
-        }
-    }
-    let (ya, yb, yticks) = value_extent(chart, lo, hi * if stacked { 1.06 } else { 1.0 });
+    let VBarGeometry {
+        ya,
+        yb,
+        yticks,
+        left,
+        right,
+    } = vbar_geometry(chart, &prep);
     let unit = chart.y_unit.as_str();
-    let left = MARGIN + left_gutter(&yticks, unit);
-    let right = WIDTH as i32 - MARGIN - 8;
     let ys = Scale {
         d0: ya,
         d1: yb,
@@ -981,20 +1106,22 @@ fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
     let group_w = (slot as f64 * 0.72) as i32;
     let zero = ys.px(0.0_f64.clamp(ya, yb));
     let k = chart.series.len().max(1) as i32;
-    let label_f = font(11.5, false);
-    let max_total = if stacked {
-        (0..n)
-            .map(|c| {
-                prep.values
-                    .iter()
-                    .map(|s| if s[c].is_finite() { s[c] } else { 0.0 })
-                    .sum::<f64>()
-                    .abs()
-            })
-            .fold(0.0, f64::max)
-    } else {
-        0.0
-    };
+    let label_f = font(VALUE_PX, false);
+    // Totals above stacks only make sense when nothing is negative.
+    let show_totals = stacked
+        && prep
+            .values
+            .iter()
+            .flatten()
+            .all(|v| v.is_nan() || *v >= 0.0);
+    let max_total = (0..n)
+        .map(|c| {
+            prep.values
+                .iter()
+                .map(|s| if s[c].is_finite() { s[c] } else { 0.0 })
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
     for (c, cx) in centers.iter().enumerate() {
         if stacked {
             let (mut pos, mut neg) = (0.0f64, 0.0f64);
@@ -1029,7 +1156,7 @@ fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
                 .iter()
                 .map(|s| if s[c].is_finite() { s[c] } else { 0.0 })
                 .sum();
-            if pos > 0.0 {
+            if show_totals && pos > 0.0 {
                 let st = style(&label_f, INK, HPos::Center, VPos::Bottom);
                 text(
                     root,
@@ -1062,20 +1189,15 @@ fn draw_vbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         AXIS.stroke_width(1),
     ))
     .map_err(err)?;
-    draw_category_labels(
-        root,
-        &prep.categories,
-        &centers,
-        slot,
-        layout.plot_bottom + 8,
-        layout.cat_lines,
-    )?;
+    if let Some(labels) = &layout.categories {
+        draw_category_labels(root, labels, &centers, layout.plot_bottom + 8)?;
+    }
     draw_x_title(
         root,
         &chart.x_label,
         left,
         right,
-        layout.plot_bottom + 10 + 18 * layout.cat_lines as i32 + 4,
+        layout.plot_bottom + layout.ticks_h + 4,
     )
 }
 
@@ -1091,7 +1213,7 @@ fn draw_hbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
     let (xa, xb, xticks) = value_extent(chart, lo, hi);
     let max_abs = hi.abs().max(lo.abs());
     let dec = value_decimals(max_abs);
-    let vf = font(11.5, false);
+    let vf = font(VALUE_PX, false);
     let value_w = prep
         .values
         .iter()
@@ -1108,7 +1230,7 @@ fn draw_hbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         .map(|c| text_w(c, &cf))
         .max()
         .unwrap_or(0)
-        .min(320);
+        .min(MAX_HBAR_LABEL_W);
     let left = MARGIN + cat_w + 12 + if lo < 0.0 { value_w } else { 0 };
     let right = WIDTH as i32 - MARGIN - value_w;
     let xs = Scale {
@@ -1148,7 +1270,7 @@ fn draw_hbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
     let cst = style(&cf, INK, HPos::Right, VPos::Center);
     for (c, name) in prep.categories.iter().enumerate() {
         let cy = layout.plot_top + slot * c as i32 + slot / 2;
-        let shown = wrap(name, &cf, 320).into_iter().next().unwrap_or_default();
+        let shown = fit(name, &cf, MAX_HBAR_LABEL_W);
         text(root, &shown, &cst, MARGIN + cat_w, cy)?;
         let start = cy - bar_h * k / 2;
         for (s, vals) in prep.values.iter().enumerate() {
@@ -1187,7 +1309,7 @@ fn draw_hbar_chart(root: &Area, chart: &Chart, layout: &Layout, looks: &[Look]) 
         &value_axis_label(chart),
         left,
         right,
-        layout.plot_bottom + 10 + 18 + 4,
+        layout.plot_bottom + 10 + TICK_LH + 4,
     )
 }
 

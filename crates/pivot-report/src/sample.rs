@@ -434,3 +434,144 @@ pub fn sample_report() -> Report {
         ],
     }
 }
+
+/// Edge cases for layout checks (invented data): long titles and labels,
+/// many series and categories, negative stacks, a single point, large numbers.
+pub fn edge_case_report() -> Report {
+    let partners = [
+        "China",
+        "India",
+        "Japan",
+        "Republic of Korea",
+        "Viet Nam",
+        "Germany",
+        "United States of America",
+        "Türkiye",
+        "Kazakhstan",
+        "Belarus",
+        "Netherlands",
+        "United Kingdom of Great Britain and Northern Ireland",
+    ];
+    let many_lines = Chart {
+        id: "edge-many-lines".to_string(),
+        title: "Eight partners over seventy years with a deliberately long title that has to \
+                wrap onto a second line (edge-case test data)"
+            .to_string(),
+        kind: ChartKind::Line,
+        x_label: "Year".to_string(),
+        y_label: "Trade".to_string(),
+        y_unit: "million current USD".to_string(),
+        series: partners[..8]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let values: Vec<f64> = (0..70)
+                    .map(|i| 1000.0 * (k as f64 + 1.0) * (1.0 + (i as f64) / 10.0))
+                    .collect();
+                line_series(name, 1950, &values, k < 2)
+            })
+            .collect(),
+        annotations: vec![
+            Annotation {
+                x: 1991.0,
+                label: "End of USSR".to_string(),
+            },
+            Annotation {
+                x: 2019.0,
+                label: "Last year".to_string(),
+            },
+        ],
+        y_range: None,
+        source: "Source: edge-case test data".to_string(),
+        method: "Invented values growing linearly; eight series, the first two highlighted."
+            .to_string(),
+    };
+    let negative_stack = Chart {
+        id: "edge-negative-stack".to_string(),
+        title: "Balances by partner with negative values, twelve long categories (edge-case \
+                test data)"
+            .to_string(),
+        kind: ChartKind::StackedBar,
+        x_label: "Partner".to_string(),
+        y_label: "Balance".to_string(),
+        y_unit: "billion USD".to_string(),
+        series: vec![
+            cat_series(
+                "Exports",
+                &partners,
+                &[
+                    60.0, 25.0, 12.0, 14.0, 3.0, 30.0, 8.0, 20.0, 15.0, 22.0, 40.0, 9.0,
+                ],
+            ),
+            cat_series(
+                "Imports (negative)",
+                &partners,
+                &[
+                    -55.0, -6.0, -9.0, -12.0, -4.0, -25.0, -15.0, -7.0, -9.0, -14.0, -3.0, -6.0,
+                ],
+            ),
+        ],
+        annotations: Vec::new(),
+        y_range: None,
+        source: "Source: edge-case test data".to_string(),
+        method: "Exports stacked above zero, imports below.".to_string(),
+    };
+    let single = Chart {
+        id: "edge-single-point".to_string(),
+        title: "A single observation (edge-case test data)".to_string(),
+        kind: ChartKind::Line,
+        x_label: "Year".to_string(),
+        y_label: "Value".to_string(),
+        y_unit: String::new(),
+        series: vec![line_series("Only", 2020, &[1_234_567.0], true)],
+        annotations: Vec::new(),
+        y_range: None,
+        source: String::new(),
+        method: String::new(),
+    };
+    let ranking = Chart {
+        id: "edge-ranking".to_string(),
+        title: "Ranking of twelve partners (edge-case test data)".to_string(),
+        kind: ChartKind::HorizontalBar,
+        x_label: String::new(),
+        y_label: "Share of trade".to_string(),
+        y_unit: "%".to_string(),
+        series: vec![cat_series(
+            "Share of Russia's trade",
+            &partners,
+            &[18.3, 9.1, 4.2, 3.9, 1.2, 8.8, 3.5, 3.0, 2.9, 4.8, 6.7, 2.2],
+        )],
+        annotations: Vec::new(),
+        y_range: None,
+        source: "Source: edge-case test data".to_string(),
+        method: "One series, no category-axis label.".to_string(),
+    };
+    Report {
+        title: "Layout edge cases (test data)".to_string(),
+        subtitle: None,
+        generated_note: None,
+        sections: vec![Section {
+            id: "edge".to_string(),
+            heading: "Edge cases".to_string(),
+            blocks: vec![
+                Block::Claims(ClaimsTable {
+                    id: "claims-table".to_string(),
+                    title: "One claim (test data)".to_string(),
+                    rows: vec![claim(
+                        "C1",
+                        "Layouts hold",
+                        Verdict::Supported,
+                        "See the charts.",
+                        &["edge-many-lines"],
+                    )],
+                }),
+                Block::Chart(many_lines),
+                Block::Chart(negative_stack),
+                Block::Chart(single),
+                Block::Chart(ranking),
+            ],
+        }],
+        limits: Vec::new(),
+        citations: Vec::new(),
+    }
+}

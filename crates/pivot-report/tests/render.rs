@@ -431,3 +431,30 @@ fn write_report_writes_every_file_and_nothing_else() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html, render_html(&report).unwrap());
 }
+
+#[test]
+fn edge_cases_render_without_losing_text_silently() {
+    let report = pivot_report::sample::edge_case_report();
+    let html = render_html(&report).unwrap();
+    assert_eq!(html.matches("<svg ").count(), 4);
+    let stack = report
+        .charts()
+        .find(|c| c.id == "edge-negative-stack")
+        .unwrap();
+    let svg = render_svg(stack).unwrap();
+    // Twelve long categories do not fit side by side: they are rotated, and
+    // the longest is cut with an ellipsis rather than overlapping.
+    assert_eq!(svg.matches("transform=\"rotate(270").count(), 12);
+    assert!(svg.contains("United Kingdom of Great"));
+    assert!(svg.contains('…'));
+    // With negative values a stack total would mislead, so none is printed.
+    assert!(!svg.contains(">\n5\n<") && !svg.contains(">\n5.0\n<"));
+    // Eight series: the legend wraps and keeps every name.
+    let lines = report.charts().find(|c| c.id == "edge-many-lines").unwrap();
+    let svg = render_svg(lines).unwrap();
+    for s in &lines.series {
+        assert!(svg.contains(&s.name), "legend lacks {}", s.name);
+    }
+    // No yellow for thin lines (too faint on white).
+    assert!(!svg.to_uppercase().contains("#F0E442"));
+}
