@@ -41,17 +41,15 @@ fn write_atomic(path: &Path, contents: &str) -> Result<(), ReportError> {
 /// Everything is rendered in memory first, so an invalid report writes
 /// nothing; each file is written to a temporary file and renamed into place.
 /// Files already in the folder that this report does not produce are left
-/// alone. Returns the paths written, `report.html` first.
+/// alone. Returns the paths in the order written: chart SVGs, CSVs, then
+/// `report.md` and `report.html` last.
 pub fn write_report(report: &crate::Report, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let idx = report.index()?;
     let svgs = crate::render_all_svgs(report)?;
     let html = crate::html::html_with(report, &idx, &svgs);
     let md = crate::markdown::markdown_with(report, &idx, CHARTS_DIR);
 
-    let mut files: Vec<(PathBuf, String)> = vec![
-        (out_dir.join("report.html"), html),
-        (out_dir.join("report.md"), md),
-    ];
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
     for c in report.charts() {
         if let Some(svg) = svgs.get(&c.id) {
             files.push((
@@ -78,6 +76,11 @@ pub fn write_report(report: &crate::Report, out_dir: &Path) -> Result<Vec<PathBu
             crate::claims_csv(c)?,
         ));
     }
+
+    // The documents go last, so whoever sees a new report.html finds its
+    // charts and data already in place.
+    files.push((out_dir.join("report.md"), md));
+    files.push((out_dir.join("report.html"), html));
 
     for dir in [
         out_dir.to_path_buf(),
