@@ -133,7 +133,14 @@ impl<'a> Demeaner<'a> {
 
     /// One Gauss–Seidel sweep: from `alpha_in` compute `alpha_out`, leaving the
     /// residual `x − Σ α_out` in `r`.
-    fn sweep(&self, x: &[f64], alpha_in: &[f64], alpha_out: &mut [f64], r: &mut [f64], gsum: &mut [f64]) {
+    fn sweep(
+        &self,
+        x: &[f64],
+        alpha_in: &[f64],
+        alpha_out: &mut [f64],
+        r: &mut [f64],
+        gsum: &mut [f64],
+    ) {
         // r = x - Σ_q α_in[q][c]
         r.copy_from_slice(x);
         for (q, d) in self.fe.dims.iter().enumerate() {
@@ -198,7 +205,11 @@ impl<'a> Demeaner<'a> {
         let max_levels = self.fe.dims.iter().map(FeDim::n_levels).max().unwrap_or(0);
         state.gsum.resize(max_levels, 0.0);
         let ColumnState {
-            alpha, gx, ggx, gsum, ..
+            alpha,
+            gx,
+            ggx,
+            gsum,
+            ..
         } = state;
         let mut iters = 0usize;
         let mut converged = false;

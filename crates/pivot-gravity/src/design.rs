@@ -88,7 +88,11 @@ pub(crate) struct DesignOptions<'a> {
 }
 
 impl Design {
-    pub(crate) fn build(panel: &Panel, formula: &Formula, opts: &DesignOptions<'_>) -> Result<Design> {
+    pub(crate) fn build(
+        panel: &Panel,
+        formula: &Formula,
+        opts: &DesignOptions<'_>,
+    ) -> Result<Design> {
         let n = panel.nrows();
         let y = panel.numeric(&formula.response)?.to_vec();
         let mut vars = Vec::new();
@@ -103,7 +107,10 @@ impl Design {
         for f in &formula.fixed_effects {
             fes.push((f.name(), fe_column(panel, &f.vars)?));
         }
-        let offset = opts.offset.map(|o| panel.numeric(o).map(<[f64]>::to_vec)).transpose()?;
+        let offset = opts
+            .offset
+            .map(|o| panel.numeric(o).map(<[f64]>::to_vec))
+            .transpose()?;
         let weights = opts
             .weights
             .map(|o| panel.numeric(o).map(<[f64]>::to_vec))
@@ -242,12 +249,16 @@ impl Design {
         for t in &formula.terms {
             match t {
                 Term::Var(_) => {
-                    let (name, v) = vi.next().ok_or_else(|| GravityError::Internal("term order".into()))?;
+                    let (name, v) = vi
+                        .next()
+                        .ok_or_else(|| GravityError::Internal("term order".into()))?;
                     x.push(pick(v));
                     names.push(name.clone());
                 }
                 Term::Factor(_) => {
-                    let (name, cat) = fi.next().ok_or_else(|| GravityError::Internal("term order".into()))?;
+                    let (name, cat) = fi
+                        .next()
+                        .ok_or_else(|| GravityError::Internal("term order".into()))?;
                     let sub = cat.filter(keep);
                     let mut order: Vec<usize> = (0..sub.levels().len()).collect();
                     order.sort_by(|a, b| sub.levels()[*a].cmp(&sub.levels()[*b]));
@@ -281,7 +292,10 @@ impl Design {
             names,
             offset: raw.offset.as_deref().map(pick),
             weights: raw.weights.as_deref().map(pick),
-            fe: FixedEffects { dims, n: rows.len() },
+            fe: FixedEffects {
+                dims,
+                n: rows.len(),
+            },
             dropped,
             rows,
             n_original,
@@ -296,9 +310,19 @@ impl Design {
         }
         let keep: Vec<bool> = drop.iter().map(|d| !d).collect();
         let f = |v: &[f64]| -> Vec<f64> {
-            v.iter().zip(&keep).filter(|(_, k)| **k).map(|(a, _)| *a).collect()
+            v.iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(a, _)| *a)
+                .collect()
         };
-        self.rows = self.rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| *r).collect();
+        self.rows = self
+            .rows
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(r, _)| *r)
+            .collect();
         self.y = f(&self.y);
         for c in &mut self.x {
             *c = f(c);

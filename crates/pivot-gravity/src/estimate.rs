@@ -373,12 +373,7 @@ pub(crate) fn chol_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
 /// Drops collinear columns: returns the names removed. Columns with a
 /// demeaned sum of squares below `tol` times their raw one are absorbed by the
 /// fixed effects; others are found by zero pivots.
-fn drop_collinear(
-    a: &[f64],
-    raw_ss: &[f64],
-    p: usize,
-    tol: f64,
-) -> Vec<usize> {
+fn drop_collinear(a: &[f64], raw_ss: &[f64], p: usize, tol: f64) -> Vec<usize> {
     let mut dropped: Vec<usize> = (0..p)
         .filter(|&j| a[j * p + j] <= tol * raw_ss[j].max(f64::MIN_POSITIVE))
         .collect();
@@ -526,11 +521,10 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
             first = false;
             // Collinearity: compare demeaned to raw weighted sums of squares.
             let (a, _) = cross_products(&outs[1..], &outs[0], &w, seq);
-            let raw_ss: Vec<f64> = d
-                .x
-                .iter()
-                .map(|c| c.iter().zip(&w).map(|(x, w)| x * x * w).sum())
-                .collect();
+            let raw_ss: Vec<f64> =
+                d.x.iter()
+                    .map(|c| c.iter().zip(&w).map(|(x, w)| x * x * w).sum())
+                    .collect();
             let drop = drop_collinear(&a, &raw_ss, k, p.collin_tol);
             if !drop.is_empty() {
                 let mut drop_sorted = drop.clone();
@@ -670,11 +664,10 @@ fn fit_ols(mut d: Design, formula: &Formula, p: &OlsParamsBuilder) -> Result<Fit
         demean_columns(&dm, &inputs, &mut outs, &mut states, seq);
     }
     let (a, _) = cross_products(&outs[1..], &outs[0], &w, seq);
-    let raw_ss: Vec<f64> = d
-        .x
-        .iter()
-        .map(|c| c.iter().zip(&w).map(|(x, w)| x * x * w).sum())
-        .collect();
+    let raw_ss: Vec<f64> =
+        d.x.iter()
+            .map(|c| c.iter().zip(&w).map(|(x, w)| x * x * w).sum())
+            .collect();
     let drop = drop_collinear(&a, &raw_ss, k, p.collin_tol);
     let mut names = d.names.clone();
     let mut collinear = Vec::new();
@@ -698,7 +691,11 @@ fn fit_ols(mut d: Design, formula: &Formula, p: &OlsParamsBuilder) -> Result<Fit
     let rss: f64 = resid.iter().zip(&w).map(|(e, w)| w * e * e).sum();
     let sw: f64 = w.iter().sum();
     let ybar = d.y.iter().zip(&w).map(|(y, w)| y * w).sum::<f64>() / sw;
-    let tss: f64 = d.y.iter().zip(&w).map(|(y, w)| w * (y - ybar).powi(2)).sum();
+    let tss: f64 =
+        d.y.iter()
+            .zip(&w)
+            .map(|(y, w)| w * (y - ybar).powi(2))
+            .sum();
     let fitted: Vec<f64> = d.y.iter().zip(&resid).map(|(y, e)| y - e).collect();
     let score_w: Vec<f64> = resid.iter().zip(&w).map(|(e, w)| e * w).collect();
     let xt: Vec<Vec<f64>> = outs.drain(1..).collect();

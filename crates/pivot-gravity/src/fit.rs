@@ -405,11 +405,7 @@ impl Fit {
             "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
         );
         if !self.collinear.is_empty() {
-            let _ = writeln!(
-                s,
-                "Collinear (removed): {}",
-                self.collinear.join(", ")
-            );
+            let _ = writeln!(s, "Collinear (removed): {}", self.collinear.join(", "));
         }
         match self.estimator {
             Estimator::Ppml => {
@@ -425,7 +421,11 @@ impl Fit {
                     s,
                     "IRLS iterations: {}, {}",
                     self.iterations,
-                    if self.converged { "converged" } else { "NOT converged" }
+                    if self.converged {
+                        "converged"
+                    } else {
+                        "NOT converged"
+                    }
                 );
             }
             Estimator::Ols => {

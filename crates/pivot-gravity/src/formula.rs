@@ -127,7 +127,10 @@ impl Formula {
         if !fixed_effects.is_empty() {
             intercept = false;
         }
-        if terms.iter().any(|t| matches!(t, Term::Var(v) if v == &response)) {
+        if terms
+            .iter()
+            .any(|t| matches!(t, Term::Var(v) if v == &response))
+        {
             return Err(err(format!(
                 "outcome '{response}' also appears as a regressor"
             )));
@@ -172,7 +175,8 @@ mod tests {
 
     #[test]
     fn parses_fixest_syntax() {
-        let f = Formula::parse("trade ~ ln_dist + cntg + rta | exp^year + imp^year + pair").unwrap();
+        let f =
+            Formula::parse("trade ~ ln_dist + cntg + rta | exp^year + imp^year + pair").unwrap();
         assert_eq!(f.response, "trade");
         assert_eq!(f.terms.len(), 3);
         assert!(!f.intercept);

@@ -104,7 +104,7 @@ impl GeParamsBuilder {
                 reason: "must be > 1".into(),
             });
         }
-        if !(self.tol > 0.0) {
+        if self.tol.is_nan() || self.tol <= 0.0 {
             return Err(GravityError::InvalidParameter {
                 name: "tol",
                 value: self.tol.to_string(),
@@ -198,6 +198,9 @@ pub struct GeResult {
     pub notes: Vec<String>,
 }
 
+/// Full-GE vectors per country: (Δp, Y, IMR, OMR).
+type FullGe = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
 struct Cs {
     countries: Vec<String>,
     ex: Vec<usize>,
@@ -235,15 +238,19 @@ fn fit_fe(cs: &Cs, y: &[f64], ln_t: &[f64]) -> Result<FeFit> {
     let mut pi = vec![f64::NAN; n];
     let mut chi = vec![f64::NAN; n];
     for (lvl, v) in fe[0].levels.iter().zip(&fe[0].values) {
-        let c = cs.countries.iter().position(|x| x == lvl).ok_or_else(|| {
-            GravityError::Internal(format!("unknown exporter level {lvl}"))
-        })?;
+        let c = cs
+            .countries
+            .iter()
+            .position(|x| x == lvl)
+            .ok_or_else(|| GravityError::Internal(format!("unknown exporter level {lvl}")))?;
         pi[c] = *v;
     }
     for (lvl, v) in fe[1].levels.iter().zip(&fe[1].values) {
-        let c = cs.countries.iter().position(|x| x == lvl).ok_or_else(|| {
-            GravityError::Internal(format!("unknown importer level {lvl}"))
-        })?;
+        let c = cs
+            .countries
+            .iter()
+            .position(|x| x == lvl)
+            .ok_or_else(|| GravityError::Internal(format!("unknown importer level {lvl}")))?;
         chi[c] = *v;
     }
     let shift = chi[cs.reference];
@@ -276,16 +283,28 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
             });
         }
     }
-    for (i, (a, b)) in input.t_baseline.iter().zip(&input.t_counterfactual).enumerate() {
+    for (i, (a, b)) in input
+        .t_baseline
+        .iter()
+        .zip(&input.t_counterfactual)
+        .enumerate()
+    {
         if !(*a > 0.0 && a.is_finite() && *b > 0.0 && b.is_finite()) {
             return Err(GravityError::BadValue {
                 column: "trade costs".into(),
                 row: i,
-                reason: format!("costs must be positive and finite (baseline {a}, counterfactual {b})"),
+                reason: format!(
+                    "costs must be positive and finite (baseline {a}, counterfactual {b})"
+                ),
             });
         }
     }
-    let mut countries: Vec<String> = input.exporter.iter().chain(&input.importer).cloned().collect();
+    let mut countries: Vec<String> = input
+        .exporter
+        .iter()
+        .chain(&input.importer)
+        .cloned()
+        .collect();
     countries.sort();
     countries.dedup();
     let idx = |c: &String| countries.binary_search(c).expect("country in list");
@@ -348,8 +367,12 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
     };
     let xi_bln = intl_sum(&bln.fitted);
     let xi_cdl = intl_sum(&cdl.fitted);
-    let omr = |yv: &[f64], er: f64, pi: &[f64]| -> Vec<f64> { (0..nc).map(|i| yv[i] * er / pi[i]).collect() };
-    let imr = |ev: &[f64], er: f64, chi: &[f64]| -> Vec<f64> { (0..nc).map(|j| ev[j] / (chi[j] * er)).collect() };
+    let omr = |yv: &[f64], er: f64, pi: &[f64]| -> Vec<f64> {
+        (0..nc).map(|i| yv[i] * er / pi[i]).collect()
+    };
+    let imr = |ev: &[f64], er: f64, chi: &[f64]| -> Vec<f64> {
+        (0..nc).map(|j| ev[j] / (chi[j] * er)).collect()
+    };
     let omr_bln = omr(&y, er, &bln.exp_pi);
     let imr_bln = imr(&e, er, &bln.exp_chi);
     let omr_cdl = omr(&y, er, &cdl.exp_pi);
@@ -357,7 +380,7 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
 
     let mut iterations = 0;
     let mut converged = false;
-    let mut full: Option<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> = None; // (dp, y_full, imr_full, omr_full)
+    let mut full: Option<FullGe> = None;
     let mut x_full = vec![f64::NAN; n_obs];
     if full_identified {
         let phi: Vec<f64> = (0..nc).map(|i| e[i] / y[i]).collect();
@@ -365,7 +388,9 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
         let mut er_cur = er;
         let mut tradehat = cdl.fitted.clone();
         let dp = |pi_n: &[f64], pi_o: &[f64], ern: f64, ero: f64| -> Vec<f64> {
-            (0..nc).map(|i| ((pi_n[i] / pi_o[i]) / (ern / ero)).powf(inv)).collect()
+            (0..nc)
+                .map(|i| ((pi_n[i] / pi_o[i]) / (ern / ero)).powf(inv))
+                .collect()
         };
         let mut dp_prev2 = vec![0.0; nc];
         let mut dp_prev = dp(&pi_cur, &bln.exp_pi, er_cur, er);
@@ -398,7 +423,9 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
             // Stata: dif = change_pricei_{s-2} - change_pricei_{s-3}
             let dif: Vec<f64> = (0..nc).map(|i| dp_prev[i] - dp_prev2[i]).collect();
             let mean = dif.iter().sum::<f64>() / nc as f64;
-            let sd = (dif.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (nc as f64 - 1.0).max(1.0)).sqrt();
+            let sd = (dif.iter().map(|d| (d - mean).powi(2)).sum::<f64>()
+                / (nc as f64 - 1.0).max(1.0))
+            .sqrt();
             let mx = dif.iter().fold(0.0f64, |m, d| m.max(d.abs()));
             pi_cur = f.exp_pi.clone();
             er_cur = er_s;
@@ -419,7 +446,8 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
                 params.tol()
             ));
         }
-        let (pi_s, chi_s, er_s) = last.ok_or_else(|| GravityError::Internal("no GE iteration".into()))?;
+        let (pi_s, chi_s, er_s) =
+            last.ok_or_else(|| GravityError::Internal("no GE iteration".into()))?;
         let dp_full: Vec<f64> = (0..nc)
             .map(|i| ((pi_s[i] / bln.exp_pi[i]) / (er_s / er)).powf(inv))
             .collect();
@@ -429,7 +457,8 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
         let imr_full = imr(&e_last, er_s, &chi_s);
         for k in 0..n_obs {
             let (i, j) = (cs.ex[k], cs.im[k]);
-            x_full[k] = y_full[i] * e_full[j] * input.t_counterfactual[k] / (imr_full[j] * omr_full[i]);
+            x_full[k] =
+                y_full[i] * e_full[j] * input.t_counterfactual[k] / (imr_full[j] * omr_full[i]);
         }
         full = Some((dp_full, y_full, imr_full, omr_full));
     }

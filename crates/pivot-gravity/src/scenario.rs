@@ -297,7 +297,11 @@ pub struct ScenarioResult {
 }
 
 fn f6(x: f64) -> String {
-    if x.is_nan() { "NA".into() } else { format!("{x:.6}") }
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        format!("{x:.6}")
+    }
 }
 
 impl ScenarioResult {
@@ -363,22 +367,41 @@ fn add_derived(panel: &mut Panel, cols: &Columns) -> Result<()> {
         }
     }
     if !panel.has_column("intl_brdr") {
-        panel.add_numeric("intl_brdr", dom.iter().map(|d| if *d { 0.0 } else { 1.0 }).collect())?;
+        panel.add_numeric(
+            "intl_brdr",
+            dom.iter().map(|d| if *d { 0.0 } else { 1.0 }).collect(),
+        )?;
     }
     if !panel.has_column("smctry") {
-        panel.add_numeric("smctry", dom.iter().map(|d| if *d { 1.0 } else { 0.0 }).collect())?;
+        panel.add_numeric(
+            "smctry",
+            dom.iter().map(|d| if *d { 1.0 } else { 0.0 }).collect(),
+        )?;
     }
     if !panel.has_column("pair_id_2") && panel.has_column(&cols.pair) {
         let pair = panel.as_categorical(&cols.pair)?;
         let v: Vec<String> = (0..n)
-            .map(|i| if dom[i] { "0-intra".to_string() } else { pair.value(i).to_string() })
+            .map(|i| {
+                if dom[i] {
+                    "0-intra".to_string()
+                } else {
+                    pair.value(i).to_string()
+                }
+            })
             .collect();
         panel.add_categorical("pair_id_2", &v)?;
     }
     Ok(())
 }
 
-fn selected(ex: &str, im: &str, among: &[String], from: &[String], to: &[String], both: bool) -> bool {
+fn selected(
+    ex: &str,
+    im: &str,
+    among: &[String],
+    from: &[String],
+    to: &[String],
+    both: bool,
+) -> bool {
     if ex == im {
         return false;
     }
@@ -403,16 +426,27 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
     let formula = Formula::parse(&b.formula)?;
     let years = panel.numeric(&cols.year)?.to_vec();
     let est = match &b.years {
-        Some(ys) => panel.filter(&years.iter().map(|y| ys.contains(&(*y as i64))).collect::<Vec<_>>())?,
+        Some(ys) => panel.filter(
+            &years
+                .iter()
+                .map(|y| ys.contains(&(*y as i64)))
+                .collect::<Vec<_>>(),
+        )?,
         None => panel.clone(),
     };
     let fit = Ppml::params().tol(1e-10).check()?.fit(&formula, &est)?;
     let mut notes = Vec::new();
     if !fit.collinear().is_empty() {
-        notes.push(format!("collinear regressors dropped: {}", fit.collinear().join(", ")));
+        notes.push(format!(
+            "collinear regressors dropped: {}",
+            fit.collinear().join(", ")
+        ));
     }
     for d in fit.dropped() {
-        notes.push(format!("baseline estimation dropped {} observations: {}", d.count, d.reason));
+        notes.push(format!(
+            "baseline estimation dropped {} observations: {}",
+            d.count, d.reason
+        ));
     }
     // Which FE are cost components.
     let fe_est = fit.fixed_effects();
@@ -459,15 +493,22 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
             ys[0]
         }
     };
-    let rows: Vec<usize> = (0..nest).filter(|&i| est_years[i] as i64 == ge_year).collect();
+    let rows: Vec<usize> = (0..nest)
+        .filter(|&i| est_years[i] as i64 == ge_year)
+        .collect();
     if rows.is_empty() {
-        return Err(GravityError::Scenario(format!("no rows for ge_year {ge_year}")));
+        return Err(GravityError::Scenario(format!(
+            "no rows for ge_year {ge_year}"
+        )));
     }
     let exc = est.as_categorical(&cols.exporter)?;
     let imc = est.as_categorical(&cols.importer)?;
     let exporter: Vec<String> = rows.iter().map(|&i| exc.value(i).to_string()).collect();
     let importer: Vec<String> = rows.iter().map(|&i| imc.value(i).to_string()).collect();
-    let trade: Vec<f64> = rows.iter().map(|&i| est.numeric(&cols.trade).map(|t| t[i])).collect::<Result<_>>()?;
+    let trade: Vec<f64> = rows
+        .iter()
+        .map(|&i| est.numeric(&cols.trade).map(|t| t[i]))
+        .collect::<Result<_>>()?;
     let mut fe_ge: Vec<f64> = rows.iter().map(|&i| fe_part[i]).collect();
     let missing = fe_ge.iter().filter(|v| v.is_nan()).count();
     if missing > 0 {
@@ -479,13 +520,30 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
         let sub_rows: Vec<bool> = (0..nest).map(|i| est_years[i] as i64 == ge_year).collect();
         let mut sub = est.filter(&sub_rows)?;
         let tbar: Vec<f64> = fe_ge.iter().map(|v| v.exp()).collect();
-        let intl: Vec<bool> = exporter.iter().zip(&importer).map(|(a, b)| a != b).collect();
-        sub.set_numeric("__tbar", tbar.iter().zip(&intl).map(|(t, i)| if *i { *t } else { f64::NAN }).collect())?;
-        let ff = Formula::parse(&format!("__tbar ~ {covs} | {} + {}", cols.exporter, cols.importer))?;
+        let intl: Vec<bool> = exporter
+            .iter()
+            .zip(&importer)
+            .map(|(a, b)| a != b)
+            .collect();
+        sub.set_numeric(
+            "__tbar",
+            tbar.iter()
+                .zip(&intl)
+                .map(|(t, i)| if *i { *t } else { f64::NAN })
+                .collect(),
+        )?;
+        let ff = Formula::parse(&format!(
+            "__tbar ~ {covs} | {} + {}",
+            cols.exporter, cols.importer
+        ))?;
         let fill = Ppml::params().tol(1e-10).check()?.fit(&ff, &sub)?;
         let fes = fill.fixed_effects();
         let lookup = |q: usize, lvl: &str| -> f64 {
-            fes[q].levels.iter().position(|l| l == lvl).map_or(f64::NAN, |k| fes[q].values[k])
+            fes[q]
+                .levels
+                .iter()
+                .position(|l| l == lvl)
+                .map_or(f64::NAN, |k| fes[q].values[k])
         };
         let mut filled = 0;
         for k in 0..rows.len() {
@@ -507,7 +565,10 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
     let mut ln_tc = fe_ge;
     let mut xcf: Vec<(String, Vec<f64>)> = Vec::new();
     for (name, beta) in fit.coef_names().iter().zip(fit.coefficients()) {
-        let x: Vec<f64> = rows.iter().map(|&i| est.numeric(name).map(|v| v[i])).collect::<Result<_>>()?;
+        let x: Vec<f64> = rows
+            .iter()
+            .map(|&i| est.numeric(name).map(|v| v[i]))
+            .collect::<Result<_>>()?;
         for k in 0..rows.len() {
             ln_tb[k] += beta * x[k];
         }
@@ -516,30 +577,68 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
     let mut factor = vec![1.0; rows.len()];
     for sh in &spec.shocks {
         match sh {
-            Shock::SetCovariate { covariate, value, among, from, to, both_directions } => {
-                let (_, x) = xcf.iter_mut().find(|(n, _)| n == covariate).ok_or_else(|| {
-                    GravityError::Scenario(format!("covariate '{covariate}' was dropped from the baseline (collinear)"))
-                })?;
+            Shock::SetCovariate {
+                covariate,
+                value,
+                among,
+                from,
+                to,
+                both_directions,
+            } => {
+                let (_, x) = xcf
+                    .iter_mut()
+                    .find(|(n, _)| n == covariate)
+                    .ok_or_else(|| {
+                        GravityError::Scenario(format!(
+                            "covariate '{covariate}' was dropped from the baseline (collinear)"
+                        ))
+                    })?;
                 for k in 0..rows.len() {
-                    if selected(&exporter[k], &importer[k], among, from, to, *both_directions) {
+                    if selected(
+                        &exporter[k],
+                        &importer[k],
+                        among,
+                        from,
+                        to,
+                        *both_directions,
+                    ) {
                         x[k] = *value;
                     }
                 }
             }
             Shock::RemoveBorders { covariate } => {
-                let (_, x) = xcf.iter_mut().find(|(n, _)| n == covariate).ok_or_else(|| {
-                    GravityError::Scenario(format!("covariate '{covariate}' was dropped from the baseline (collinear)"))
-                })?;
+                let (_, x) = xcf
+                    .iter_mut()
+                    .find(|(n, _)| n == covariate)
+                    .ok_or_else(|| {
+                        GravityError::Scenario(format!(
+                            "covariate '{covariate}' was dropped from the baseline (collinear)"
+                        ))
+                    })?;
                 x.iter_mut().for_each(|v| *v = 0.0);
             }
-            Shock::ScaleTradeCosts { from, to, among, factor: f, tariff_equivalent, both_directions } => {
+            Shock::ScaleTradeCosts {
+                from,
+                to,
+                among,
+                factor: f,
+                tariff_equivalent,
+                both_directions,
+            } => {
                 let m = match (f, tariff_equivalent) {
                     (Some(f), _) => *f,
                     (None, Some(t)) => t.powf(1.0 - b.sigma),
                     _ => 1.0,
                 };
                 for k in 0..rows.len() {
-                    if selected(&exporter[k], &importer[k], among, from, to, *both_directions) {
+                    if selected(
+                        &exporter[k],
+                        &importer[k],
+                        among,
+                        from,
+                        to,
+                        *both_directions,
+                    ) {
                         factor[k] *= m;
                     }
                 }
@@ -557,7 +656,11 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
         importer,
         trade,
         t_baseline: ln_tb.iter().map(|v| v.exp()).collect(),
-        t_counterfactual: ln_tc.iter().zip(&factor).map(|(v, f)| v.exp() * f).collect(),
+        t_counterfactual: ln_tc
+            .iter()
+            .zip(&factor)
+            .map(|(v, f)| v.exp() * f)
+            .collect(),
     };
     let params = GeParams::builder()
         .sigma(b.sigma)

@@ -24,7 +24,10 @@ pub(crate) fn relu_separated(d: &Design, fe_tol: f64, seq: bool) -> Result<Vec<b
         return Ok(vec![false; n]);
     }
     let big = 1e6;
-    let w: Vec<f64> = d.y.iter().map(|y| if *y > 0.0 { big } else { 1.0 }).collect();
+    let w: Vec<f64> =
+        d.y.iter()
+            .map(|y| if *y > 0.0 { big } else { 1.0 })
+            .collect();
     let dm = Demeaner::new(
         &d.fe,
         Some(&w),
@@ -65,7 +68,10 @@ pub(crate) fn relu_separated(d: &Design, fe_tol: f64, seq: bool) -> Result<Vec<b
             }
         }
     };
-    let mut u: Vec<f64> = d.y.iter().map(|y| if *y == 0.0 { 1.0 } else { 0.0 }).collect();
+    let mut u: Vec<f64> =
+        d.y.iter()
+            .map(|y| if *y == 0.0 { 1.0 } else { 0.0 })
+            .collect();
     let mut ut = vec![0.0; n];
     let mut ust = ColumnState::default();
     let tol = 1e-6;

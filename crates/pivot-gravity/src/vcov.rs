@@ -181,7 +181,12 @@ fn dense(codes: Vec<u32>) -> (Vec<u32>, usize) {
 }
 
 /// Computes the variance matrix (row-major p×p) for `fit`.
-pub(crate) fn compute(fit: &Fit, spec: &VcovSpec, ssc: Ssc, panel: Option<&Panel>) -> Result<Vec<f64>> {
+pub(crate) fn compute(
+    fit: &Fit,
+    spec: &VcovSpec,
+    ssc: Ssc,
+    panel: Option<&Panel>,
+) -> Result<Vec<f64>> {
     let p = fit.coefficients().len();
     if p == 0 {
         return Ok(vec![]);

@@ -15,10 +15,11 @@
 //! `VcovSpec::Iid` with the fixest correction (no FE, so `K = p`).
 //! Each test computes fixest's default too and checks the ratio is exactly
 //! the documented one, so the correction is shown, not assumed.
+#![allow(clippy::needless_range_loop)]
 
 mod common;
 
-use common::{ch1_panel, ch1_reference, filter, RefRow};
+use common::{RefRow, ch1_panel, ch1_reference, filter};
 use pivot_gravity::{Fit, Formula, Ols, Panel, Ppml, Ssc, VcovSpec};
 
 const TOL: f64 = 5e-5 + 1e-6;
@@ -57,7 +58,9 @@ fn check_with(model: &str, fit: &Fit, refs: &[RefRow], clustered: bool, loose: &
         } else {
             r.term.clone()
         };
-        let b = fit.coef(&term).unwrap_or_else(|| panic!("{model}: no term {term}"));
+        let b = fit
+            .coef(&term)
+            .unwrap_or_else(|| panic!("{model}: no term {term}"));
         let se = fit.se(&term).unwrap();
         let tol = loose
             .iter()
@@ -87,7 +90,10 @@ fn clustered(fit: &Fit, p: &Panel) -> Fit {
     let k = fit.coefficients().len() as f64 + if q > 0.0 { k_fe } else { 0.0 };
     let ratio = (n - 1.0) / (n - k);
     for (a, b) in capy.std_errors().iter().zip(fx.std_errors()) {
-        assert!((b * b / (a * a) - ratio).abs() < 1e-9, "fixest/capybara ratio");
+        assert!(
+            (b * b / (a * a) - ratio).abs() < 1e-9,
+            "fixest/capybara ratio"
+        );
     }
     capy
 }
@@ -101,7 +107,11 @@ fn ch1_application1_traditional_gravity() {
             && p.numeric("trade").unwrap()[i] > 0.0
     });
     // AGTPA ch.1 Table 1 col. 1 (OLS) via tradepolicy/capybara, conventional SEs.
-    let f = fit(Est::Ols, "log_trade ~ log_dist + cntg + lang + clny + log_y + log_e", &ols_data);
+    let f = fit(
+        Est::Ols,
+        "log_trade ~ log_dist + cntg + lang + clny + log_y + log_e",
+        &ols_data,
+    );
     check("fit_ols_unclustered", &f, &refs, false);
     // Same, clustered by pair.
     check("fit_ols", &clustered(&f, &ols_data), &refs, true);
@@ -113,13 +123,21 @@ fn ch1_application1_traditional_gravity() {
     );
     check("fit_ols_remoteness", &clustered(&f, &ols_data), &refs, true);
     // AGTPA ch.1 Table 1 col. 3 (OLS with exporter-year and importer-year FE).
-    let f = fit(Est::Ols, "log_trade ~ log_dist + cntg + lang + clny | exporter^year + importer^year", &ols_data);
+    let f = fit(
+        Est::Ols,
+        "log_trade ~ log_dist + cntg + lang + clny | exporter^year + importer^year",
+        &ols_data,
+    );
     check("fit_fe", &clustered(&f, &ols_data), &refs, true);
     // AGTPA ch.1 Table 1 col. 4 (PPML) via tradepolicy/capybara.
     let intl = filter(&p, |i| {
         p.categorical("exporter").unwrap().value(i) != p.categorical("importer").unwrap().value(i)
     });
-    let f = fit(Est::Ppml, "trade ~ log_dist + cntg + lang + clny | exporter^year + importer^year", &intl);
+    let f = fit(
+        Est::Ppml,
+        "trade ~ log_dist + cntg + lang + clny | exporter^year + importer^year",
+        &intl,
+    );
     check("fit_ppml", &clustered(&f, &intl), &refs, true);
 }
 
@@ -137,25 +155,53 @@ fn ch1_application2_distance_puzzle() {
     let ols_data = filter(&p, |i| is_intl(i) && p.numeric("trade").unwrap()[i] > 0.0);
     let intl = filter(&p, is_intl);
     // AGTPA ch.1 Table 2 col. 1 (OLS) via tradepolicy/capybara.
-    let f = fit(Est::Ols, &format!("log_trade ~ {DIST_YEARS} + cntg + lang + clny | {FE}"), &ols_data);
-    check("fit_ols_distance_puzzle", &clustered(&f, &ols_data), &refs, true);
+    let f = fit(
+        Est::Ols,
+        &format!("log_trade ~ {DIST_YEARS} + cntg + lang + clny | {FE}"),
+        &ols_data,
+    );
+    check(
+        "fit_ols_distance_puzzle",
+        &clustered(&f, &ols_data),
+        &refs,
+        true,
+    );
     // AGTPA ch.1 Table 2 col. 2 (PPML).
-    let f = fit(Est::Ppml, &format!("trade ~ {DIST_YEARS} + cntg + lang + clny | {FE}"), &intl);
-    check("fit_ppml_distance_puzzle", &clustered(&f, &intl), &refs, true);
+    let f = fit(
+        Est::Ppml,
+        &format!("trade ~ {DIST_YEARS} + cntg + lang + clny | {FE}"),
+        &intl,
+    );
+    check(
+        "fit_ppml_distance_puzzle",
+        &clustered(&f, &intl),
+        &refs,
+        true,
+    );
     // AGTPA ch.1 Table 2 col. 3 (internal distance).
     let f = fit(
         Est::Ppml,
         &format!("trade ~ {DIST_YEARS} + cntg + lang + clny + log_dist_intra | {FE}"),
         &p,
     );
-    check("fit_ppml_intra_distance_puzzle", &clustered(&f, &p), &refs, true);
+    check(
+        "fit_ppml_intra_distance_puzzle",
+        &clustered(&f, &p),
+        &refs,
+        true,
+    );
     // AGTPA ch.1 Table 2 col. 4 (internal distance and home bias).
     let f = fit(
         Est::Ppml,
         &format!("trade ~ {DIST_YEARS} + cntg + lang + clny + log_dist_intra + smctry | {FE}"),
         &p,
     );
-    check("fit_ppml_home_distance_puzzle", &clustered(&f, &p), &refs, true);
+    check(
+        "fit_ppml_home_distance_puzzle",
+        &clustered(&f, &p),
+        &refs,
+        true,
+    );
 }
 
 #[test]
@@ -178,7 +224,11 @@ fn ch1_application2_distance_puzzle_country_specific_fe() {
     // (MWI 3.64349, NER 2.76637). The reference for these terms is therefore
     // only good to ~1e-3; three SEs (CAN, KEN, SEN) sit 5.5e-5 away, at the
     // rounding boundary, for the same reason. All other 79 rows use 5.1e-5.
-    assert!((f.deviance() - 4_983_518.2).abs() < 0.05, "deviance {}", f.deviance());
+    assert!(
+        (f.deviance() - 4_983_518.2).abs() < 0.05,
+        "deviance {}",
+        f.deviance()
+    );
     let loose = [
         ("intra_pairMWI", 1e-3),
         ("intra_pairNER", 1e-3),
@@ -186,7 +236,13 @@ fn ch1_application2_distance_puzzle_country_specific_fe() {
         ("intra_pairKEN", 1e-4),
         ("intra_pairSEN", 1e-4),
     ];
-    check_with("fit_fe_distance_puzzle", &clustered(&f, &p), &refs, true, &loose);
+    check_with(
+        "fit_fe_distance_puzzle",
+        &clustered(&f, &p),
+        &refs,
+        true,
+        &loose,
+    );
 }
 
 #[test]
@@ -199,20 +255,36 @@ fn ch1_application3_rta_effects() {
     let ols_data = filter(&p, |i| is_intl(i) && p.numeric("trade").unwrap()[i] > 0.0);
     let intl = filter(&p, is_intl);
     // AGTPA ch.1 Table 3 col. 1 (OLS) via tradepolicy/capybara.
-    let f = fit(Est::Ols, &format!("log_trade ~ log_dist + cntg + lang + clny + rta | {FE}"), &ols_data);
+    let f = fit(
+        Est::Ols,
+        &format!("log_trade ~ log_dist + cntg + lang + clny + rta | {FE}"),
+        &ols_data,
+    );
     check("fit_ols_rta", &clustered(&f, &ols_data), &refs, true);
     // AGTPA ch.1 Table 3 col. 2 (PPML).
-    let f = fit(Est::Ppml, &format!("trade ~ log_dist + cntg + lang + clny + rta | {FE}"), &intl);
+    let f = fit(
+        Est::Ppml,
+        &format!("trade ~ log_dist + cntg + lang + clny + rta | {FE}"),
+        &intl,
+    );
     check("fit_ppml_rta", &clustered(&f, &intl), &refs, true);
     let pos = filter(&p, |i| p.numeric("sum_trade").unwrap()[i] > 0.0);
     // AGTPA ch.1 Table 3 col. 4 (pair FE, endogeneity).
     let f = fit(Est::Ppml, &format!("trade ~ rta | {FE} + pair_id_2"), &pos);
     check("fit_endg_rta", &clustered(&f, &pos), &refs, true);
     // AGTPA ch.1 Table 3 col. 5 (reverse causality).
-    let f = fit(Est::Ppml, &format!("trade ~ rta + rta_lead4 | {FE} + pair_id_2"), &pos);
+    let f = fit(
+        Est::Ppml,
+        &format!("trade ~ rta + rta_lead4 | {FE} + pair_id_2"),
+        &pos,
+    );
     check("fit_lead_rta", &clustered(&f, &pos), &refs, true);
     // AGTPA ch.1 Table 3 col. 6 (phasing-in).
-    let f = fit(Est::Ppml, &format!("trade ~ rta + rta_lag4 + rta_lag8 + rta_lag12 | {FE} + pair_id_2"), &pos);
+    let f = fit(
+        Est::Ppml,
+        &format!("trade ~ rta + rta_lag4 + rta_lag8 + rta_lag12 | {FE} + pair_id_2"),
+        &pos,
+    );
     check("fit_phsng_rta", &clustered(&f, &pos), &refs, true);
     // AGTPA ch.1 Table 3 col. 7 (globalisation).
     let f = fit(
@@ -240,7 +312,11 @@ fn ch1_application3_intra_rta() {
     // which we match to every printed digit, and the fixest-based rendering
     // of that chapter (commit 344cfb6, `tp_summary_app_3`) agrees to 3
     // decimals (-0.800, 0.393, 0.244, -0.182, 0.409).
-    let f = fit(Est::Ppml, &format!("trade ~ log_dist + cntg + lang + clny + rta | {FE} + intl_brdr"), &p);
+    let f = fit(
+        Est::Ppml,
+        &format!("trade ~ log_dist + cntg + lang + clny + rta | {FE} + intl_brdr"),
+        &p,
+    );
     let f = clustered(&f, &p);
     assert_eq!(f.nobs(), 28_566);
     // (term, estimate, clustered SE), tradepolicy@2ff22fa via capybara.
@@ -252,8 +328,16 @@ fn ch1_application3_intra_rta() {
         ("rta", 0.4085, 0.0688),
     ];
     for (t, b, se) in printed {
-        assert!((f.coef(t).unwrap() - b).abs() < TOL, "{t}: {}", f.coef(t).unwrap());
-        assert!((f.se(t).unwrap() - se).abs() < TOL, "{t} se: {}", f.se(t).unwrap());
+        assert!(
+            (f.coef(t).unwrap() - b).abs() < TOL,
+            "{t}: {}",
+            f.coef(t).unwrap()
+        );
+        assert!(
+            (f.se(t).unwrap() - se).abs() < TOL,
+            "{t} se: {}",
+            f.se(t).unwrap()
+        );
     }
     // And the CSV row is documented as different, so this test fails if it
     // is ever corrected upstream and starts to agree (then use `check`).

@@ -1,6 +1,7 @@
 //! Oracle tests: on small generated panels (synthetic data) the
 //! fixed-effects estimators equal a Poisson GLM / least squares with
 //! explicit dummy variables, solved here by a dense Newton method, to 1e-8.
+#![allow(clippy::needless_range_loop)]
 
 use pivot_gravity::{Formula, Ols, Panel, Ppml, Ssc, VcovSpec};
 
@@ -45,8 +46,14 @@ fn synth(seed: u64) -> Synth {
                 }
                 let v1 = r.next() * 2.0 - 1.0;
                 let v2 = r.next();
-                let mu = (0.5 * v1 - 0.8 * v2 + 0.3 * i as f64 - 0.2 * j as f64 + 0.1 * k as f64 + 1.0).exp();
-                let yy = if r.next() < 0.2 { 0.0 } else { mu * (0.5 + r.next()) };
+                let mu =
+                    (0.5 * v1 - 0.8 * v2 + 0.3 * i as f64 - 0.2 * j as f64 + 0.1 * k as f64 + 1.0)
+                        .exp();
+                let yy = if r.next() < 0.2 {
+                    0.0
+                } else {
+                    mu * (0.5 + r.next())
+                };
                 a.push(format!("a{i}"));
                 b.push(format!("b{j}"));
                 c.push(format!("c{k}"));
@@ -72,14 +79,29 @@ fn synth(seed: u64) -> Synth {
     for (vals, lv, skip_first) in [(&a, 5, false), (&b, 4, true), (&c, 3, true)] {
         for l in (if skip_first { 1 } else { 0 })..lv {
             let name = format!("{}{l}", &vals[0][..1]);
-            dense.push((0..n).map(|i| f64::from(u8::from(vals[i] == name))).collect());
+            dense.push(
+                (0..n)
+                    .map(|i| f64::from(u8::from(vals[i] == name)))
+                    .collect(),
+            );
         }
     }
-    Synth { panel, dense, y, w, off }
+    Synth {
+        panel,
+        dense,
+        y,
+        w,
+        off,
+    }
 }
 
 /// Dense Poisson GLM by Newton's method; returns (beta, inverse Hessian).
-fn dense_poisson(x: &[Vec<f64>], y: &[f64], w: &[f64], off: &[f64]) -> (Vec<f64>, nalgebra::DMatrix<f64>) {
+fn dense_poisson(
+    x: &[Vec<f64>],
+    y: &[f64],
+    w: &[f64],
+    off: &[f64],
+) -> (Vec<f64>, nalgebra::DMatrix<f64>) {
     let p = x.len();
     let n = y.len();
     let mut beta = nalgebra::DVector::<f64>::zeros(p);
@@ -127,17 +149,27 @@ fn ppml_matches_dense(weights: bool, offset: bool) {
         let fit = params.check().unwrap().fit(&f, &s.panel).unwrap();
         for (j, t) in ["x1", "x2"].iter().enumerate() {
             let b = fit.coef(t).unwrap();
-            assert!((b - beta[j]).abs() < 1e-8, "seed {seed} {t}: {b} vs {}", beta[j]);
+            assert!(
+                (b - beta[j]).abs() < 1e-8,
+                "seed {seed} {t}: {b} vs {}",
+                beta[j]
+            );
         }
         // Model-based variance without corrections equals the inverse Hessian block.
         let v = fit.vcov_ssc(VcovSpec::Iid, Ssc::none(), &s.panel).unwrap();
         for j in 0..2 {
             let se = v.std_errors()[j];
-            assert!((se - hinv[(j, j)].sqrt()).abs() < 1e-8, "seed {seed} se {j}");
+            assert!(
+                (se - hinv[(j, j)].sqrt()).abs() < 1e-8,
+                "seed {seed} se {j}"
+            );
         }
         // Fitted means agree with the dense model.
         for i in 0..n {
-            let eta: f64 = off[i] + (0..beta.len()).map(|j| s.dense[j][i] * beta[j]).sum::<f64>();
+            let eta: f64 = off[i]
+                + (0..beta.len())
+                    .map(|j| s.dense[j][i] * beta[j])
+                    .sum::<f64>();
             assert!((fit.fitted()[i] - eta.exp()).abs() < 1e-7 * eta.exp().max(1.0));
         }
     }
@@ -181,7 +213,13 @@ fn ols_equals_dummy_least_squares_with_weights() {
     }
     let beta = a.clone().try_inverse().unwrap() * b;
     let f = Formula::parse("y ~ x1 + x2 | a + b + c").unwrap();
-    let fit = Ols::params().fe_tol(1e-14).weights("w").check().unwrap().fit(&f, &s.panel).unwrap();
+    let fit = Ols::params()
+        .fe_tol(1e-14)
+        .weights("w")
+        .check()
+        .unwrap()
+        .fit(&f, &s.panel)
+        .unwrap();
     assert!((fit.coef("x1").unwrap() - beta[0]).abs() < 1e-8);
     assert!((fit.coef("x2").unwrap() - beta[1]).abs() < 1e-8);
     // Hetero-robust with the dense design and HC1 using K = all parameters
@@ -201,6 +239,9 @@ fn ols_equals_dummy_least_squares_with_weights() {
     let v = &ainv * meat * &ainv * (n as f64 / (n - p) as f64);
     let h = fit.vcov(VcovSpec::Hetero, &s.panel).unwrap();
     for j in 0..2 {
-        assert!((h.std_errors()[j] - v[(j, j)].sqrt()).abs() < 1e-9, "se {j}");
+        assert!(
+            (h.std_errors()[j] - v[(j, j)].sqrt()).abs() < 1e-9,
+            "se {j}"
+        );
     }
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::load_agtpa;
-use pivot_gravity::{run_scenario, Panel, ScenarioSpec};
+use pivot_gravity::{Panel, ScenarioSpec, run_scenario};
 
 fn agtpa_panel(keep: impl Fn(&str, &str, f64) -> bool) -> Panel {
     let a = load_agtpa();
@@ -36,7 +36,9 @@ fn scenario(name: &str) -> ScenarioSpec {
 /// Compares CSV text numerically (relative 1e-6 + absolute 1e-6 per cell),
 /// or rewrites the expected file when PIVOT_REGENERATE=1.
 fn compare_expected(file: &str, got: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(file);
     if std::env::var("PIVOT_REGENERATE").is_ok_and(|v| v == "1") {
         std::fs::write(&path, got).unwrap();
         return;
@@ -72,8 +74,18 @@ fn agtpa_borders_2006() {
     // Removing borders raises every country's international exports (full GE)
     // and real GDP: a qualitative result of AGTPA ch. 2 application 1.
     for c in &r.countries {
-        assert!(c.exports_full_pct > 0.0, "{}: {}", c.country, c.exports_full_pct);
-        assert!(c.real_gdp_full_pct > 0.0, "{}: {}", c.country, c.real_gdp_full_pct);
+        assert!(
+            c.exports_full_pct > 0.0,
+            "{}: {}",
+            c.country,
+            c.exports_full_pct
+        );
+        assert!(
+            c.real_gdp_full_pct > 0.0,
+            "{}: {}",
+            c.country,
+            c.real_gdp_full_pct
+        );
     }
     // The reference country's importer FE is the numeraire: its inward
     // resistance index moves only through E_R.
@@ -139,7 +151,11 @@ among = ["USA", "CAN", "MEX"]
     .unwrap();
     let r = run_scenario(&spec, &p).unwrap();
     assert!(!r.full_identified);
-    assert!(r.notes.iter().any(|n| n.contains("only conditional")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("only conditional")),
+        "{:?}",
+        r.notes
+    );
     let usa = r.countries.iter().find(|c| c.country == "USA").unwrap();
     assert!(usa.exports_cdl_pct < 0.0);
     assert!(usa.exports_full_pct.is_nan() && usa.price_full_pct.is_nan());
@@ -153,8 +169,10 @@ fn scenario_errors_name_the_problem() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("'brdr'"), "{e}");
-    let e = ScenarioSpec::from_toml_str("name='x'\ndata='cow'\n[baseline]\nformula='trade ~ rta'\nreference='DEU'\n")
-        .unwrap_err()
-        .to_string();
+    let e = ScenarioSpec::from_toml_str(
+        "name='x'\ndata='cow'\n[baseline]\nformula='trade ~ rta'\nreference='DEU'\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("cow"), "{e}");
 }

@@ -1,5 +1,6 @@
 //! Parameter recovery and properties on SYNTHETIC panels with known β
 //! (generated here; not real data).
+#![allow(clippy::needless_range_loop)]
 
 use pivot_gravity::{DropReason, Formula, Ols, Panel, Ppml, Separation, VcovSpec};
 use proptest::prelude::*;
@@ -40,7 +41,8 @@ fn synthetic(n: usize, l1: usize, l2: usize, l3: usize, seed: u64) -> Panel {
     let a1: Vec<f64> = (0..l1).map(|_| 0.5 * r.normal()).collect();
     let a2: Vec<f64> = (0..l2).map(|_| 0.5 * r.normal()).collect();
     let a3: Vec<f64> = (0..l3).map(|_| 0.5 * r.normal()).collect();
-    let (mut f1, mut f2, mut f3, mut x1, mut x2, mut y) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut f1, mut f2, mut f3, mut x1, mut x2, mut y) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for _ in 0..n {
         let (i, j, k) = (
             (r.next() * l1 as f64) as usize,
@@ -58,7 +60,14 @@ fn synthetic(n: usize, l1: usize, l2: usize, l3: usize, seed: u64) -> Panel {
         y.push(r.poisson(mu));
     }
     let mut p = Panel::new();
-    for (name, v) in [("f1", f1), ("f2", f2), ("f3", f3), ("x1", x1), ("x2", x2), ("y", y)] {
+    for (name, v) in [
+        ("f1", f1),
+        ("f2", f2),
+        ("f3", f3),
+        ("x1", x1),
+        ("x2", x2),
+        ("y", y),
+    ] {
         p.add_numeric(name, v).unwrap();
     }
     p
@@ -86,11 +95,16 @@ fn collinear_regressors_are_dropped_and_reported() {
     let mut p = synthetic(2_000, 50, 10, 5, 3);
     let x1 = p.numeric("x1").unwrap().to_vec();
     let f1 = p.numeric("f1").unwrap().to_vec();
-    p.add_numeric("x1_copy", x1.iter().map(|v| 2.0 * v).collect()).unwrap();
-    p.add_numeric("f1_only", f1.iter().map(|v| v * v).collect()).unwrap();
+    p.add_numeric("x1_copy", x1.iter().map(|v| 2.0 * v).collect())
+        .unwrap();
+    p.add_numeric("f1_only", f1.iter().map(|v| v * v).collect())
+        .unwrap();
     let f = Formula::parse("y ~ x1 + x1_copy + f1_only + x2 | f1 + f2").unwrap();
     let fit = Ppml::params().check().unwrap().fit(&f, &p).unwrap();
-    assert_eq!(fit.collinear(), &["x1_copy".to_string(), "f1_only".to_string()]);
+    assert_eq!(
+        fit.collinear(),
+        &["x1_copy".to_string(), "f1_only".to_string()]
+    );
     assert_eq!(fit.coef_names(), &["x1".to_string(), "x2".to_string()]);
     let t = fit.to_table();
     assert!(t.contains("Collinear (removed): x1_copy, f1_only"), "{t}");
@@ -113,7 +127,11 @@ fn all_zero_fe_groups_are_dropped_and_relu_finds_separation() {
         .enumerate()
         .map(|(i, yy)| if *yy == 0.0 && i % 3 == 0 { 1.0 } else { 0.0 })
         .collect();
-    let n_sep = s.iter().zip(&f1).filter(|(v, g)| **v > 0.0 && **g != 0.0).count();
+    let n_sep = s
+        .iter()
+        .zip(&f1)
+        .filter(|(v, g)| **v > 0.0 && **g != 0.0)
+        .count();
     p.set_numeric("y", y).unwrap();
     p.add_numeric("s", s).unwrap();
     let f = Formula::parse("y ~ x1 + s | f1 + f2").unwrap();
@@ -144,7 +162,12 @@ fn parameter_builders_reject_bad_values() {
     assert!(e.contains("fe_tol"), "{e}");
     let p = synthetic(100, 5, 5, 5, 1);
     let f = Formula::parse("y ~ x1 + nope | f1").unwrap();
-    let e = Ppml::params().check().unwrap().fit(&f, &p).unwrap_err().to_string();
+    let e = Ppml::params()
+        .check()
+        .unwrap()
+        .fit(&f, &p)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("'nope'"), "{e}");
 }
 

@@ -35,7 +35,12 @@ fn main() {
             match v.trim().parse::<f64>() {
                 Ok(x) => cols[j].push(x),
                 Err(_) => {
-                    eprintln!("{} line {}: column '{}' value '{v}' is not a number", args[1], ln + 2, header[j]);
+                    eprintln!(
+                        "{} line {}: column '{}' value '{v}' is not a number",
+                        args[1],
+                        ln + 2,
+                        header[j]
+                    );
                     std::process::exit(1);
                 }
             }
@@ -54,9 +59,7 @@ fn main() {
         }
     };
     let t1 = Instant::now();
-    let fit = Ppml::params()
-        .check()
-        .and_then(|p| p.fit(&formula, &panel));
+    let fit = Ppml::params().check().and_then(|p| p.fit(&formula, &panel));
     let fit = match fit {
         Ok(f) => f,
         Err(e) => {

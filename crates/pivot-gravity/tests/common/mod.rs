@@ -1,5 +1,5 @@
 //! Shared test helpers: AGTPA data loading and the chapter-1 regressors.
-#![allow(dead_code)]
+#![allow(clippy::needless_range_loop, dead_code)]
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -22,7 +22,9 @@ pub fn data_dir() -> std::path::PathBuf {
 pub fn load_agtpa() -> Agtpa {
     let f = std::fs::File::open(data_dir().join("agtpa_applications.csv.gz")).expect("AGTPA data");
     let mut s = String::new();
-    flate2::read::GzDecoder::new(f).read_to_string(&mut s).unwrap();
+    flate2::read::GzDecoder::new(f)
+        .read_to_string(&mut s)
+        .unwrap();
     let mut rdr = csv::Reader::from_reader(s.as_bytes());
     let headers = rdr.headers().unwrap().clone();
     let mut a = Agtpa {
@@ -81,8 +83,12 @@ pub fn ch1_panel() -> Panel {
     let trade = pick(&a.num["trade"]);
     let dist = pick(&a.num["dist"]);
     let n = keep.len();
-    let ey: Vec<(String, i64)> = (0..n).map(|i| (exporter[i].clone(), year[i] as i64)).collect();
-    let iy: Vec<(String, i64)> = (0..n).map(|i| (importer[i].clone(), year[i] as i64)).collect();
+    let ey: Vec<(String, i64)> = (0..n)
+        .map(|i| (exporter[i].clone(), year[i] as i64))
+        .collect();
+    let iy: Vec<(String, i64)> = (0..n)
+        .map(|i| (importer[i].clone(), year[i] as i64))
+        .collect();
     let yr: Vec<i64> = year.iter().map(|y| *y as i64).collect();
     // Y_it, E_jt including domestic flows.
     let y = group_sum(&ey, &trade);
@@ -104,9 +110,14 @@ pub fn ch1_panel() -> Panel {
     }
     let rem_imp_terms: Vec<f64> = (0..n).map(|i| dist[i] / (y[i] / ty_year[&yr[i]])).collect();
     let rem_imp = group_sum(&iy, &rem_imp_terms);
-    let smctry: Vec<f64> = (0..n).map(|i| f64::from(u8::from(exporter[i] == importer[i]))).collect();
+    let smctry: Vec<f64> = (0..n)
+        .map(|i| f64::from(u8::from(exporter[i] == importer[i])))
+        .collect();
     let log_dist: Vec<f64> = dist.iter().map(|d| d.ln()).collect();
-    let sum_trade = group_sum(&pair_id.iter().map(|p| *p as i64).collect::<Vec<_>>(), &trade);
+    let sum_trade = group_sum(
+        &pair_id.iter().map(|p| *p as i64).collect::<Vec<_>>(),
+        &trade,
+    );
 
     let mut p = Panel::new();
     p.add_categorical("exporter", &exporter).unwrap();
@@ -114,37 +125,91 @@ pub fn ch1_panel() -> Panel {
     p.add_numeric("year", year.clone()).unwrap();
     p.add_numeric("pair_id", pair_id.clone()).unwrap();
     p.add_numeric("trade", trade.clone()).unwrap();
-    p.add_numeric("log_trade", trade.iter().map(|t| t.ln()).collect()).unwrap();
+    p.add_numeric("log_trade", trade.iter().map(|t| t.ln()).collect())
+        .unwrap();
     p.add_numeric("log_dist", log_dist.clone()).unwrap();
-    for c in ["cntg", "lang", "clny", "rta", "rta_lag4", "rta_lag8", "rta_lag12", "rta_lead4"] {
+    for c in [
+        "cntg",
+        "lang",
+        "clny",
+        "rta",
+        "rta_lag4",
+        "rta_lag8",
+        "rta_lag12",
+        "rta_lead4",
+    ] {
         p.add_numeric(c, pick(&a.num[c])).unwrap();
     }
-    p.add_numeric("log_y", y.iter().map(|v| v.ln()).collect()).unwrap();
-    p.add_numeric("log_e", e.iter().map(|v| v.ln()).collect()).unwrap();
-    p.add_numeric("log_remoteness_exp", rem_exp.iter().map(|v| v.ln()).collect()).unwrap();
-    p.add_numeric("log_remoteness_imp", rem_imp.iter().map(|v| v.ln()).collect()).unwrap();
+    p.add_numeric("log_y", y.iter().map(|v| v.ln()).collect())
+        .unwrap();
+    p.add_numeric("log_e", e.iter().map(|v| v.ln()).collect())
+        .unwrap();
+    p.add_numeric(
+        "log_remoteness_exp",
+        rem_exp.iter().map(|v| v.ln()).collect(),
+    )
+    .unwrap();
+    p.add_numeric(
+        "log_remoteness_imp",
+        rem_imp.iter().map(|v| v.ln()).collect(),
+    )
+    .unwrap();
     for yy in [1986, 1990, 1994, 1998, 2002, 2006] {
         let v: Vec<f64> = (0..n)
-            .map(|i| if year[i] as i64 == yy { log_dist[i] * (1.0 - smctry[i]) } else { 0.0 })
+            .map(|i| {
+                if year[i] as i64 == yy {
+                    log_dist[i] * (1.0 - smctry[i])
+                } else {
+                    0.0
+                }
+            })
             .collect();
         p.add_numeric(&format!("log_dist_{yy}"), v).unwrap();
         let b: Vec<f64> = (0..n)
-            .map(|i| if year[i] as i64 == yy { 1.0 - smctry[i] } else { 0.0 })
+            .map(|i| {
+                if year[i] as i64 == yy {
+                    1.0 - smctry[i]
+                } else {
+                    0.0
+                }
+            })
             .collect();
         p.add_numeric(&format!("intl_border_{yy}"), b).unwrap();
     }
-    p.add_numeric("log_dist_intra", (0..n).map(|i| log_dist[i] * smctry[i]).collect()).unwrap();
+    p.add_numeric(
+        "log_dist_intra",
+        (0..n).map(|i| log_dist[i] * smctry[i]).collect(),
+    )
+    .unwrap();
     p.add_numeric("smctry", smctry.clone()).unwrap();
     let intra_pair: Vec<String> = (0..n)
-        .map(|i| if smctry[i] == 1.0 { exporter[i].clone() } else { "inter".into() })
+        .map(|i| {
+            if smctry[i] == 1.0 {
+                exporter[i].clone()
+            } else {
+                "inter".into()
+            }
+        })
         .collect();
     p.add_categorical("intra_pair", &intra_pair).unwrap();
     let intl_brdr: Vec<String> = (0..n)
-        .map(|i| if smctry[i] == 1.0 { format!("{}", pair_id[i]) } else { "inter".into() })
+        .map(|i| {
+            if smctry[i] == 1.0 {
+                format!("{}", pair_id[i])
+            } else {
+                "inter".into()
+            }
+        })
         .collect();
     p.add_categorical("intl_brdr", &intl_brdr).unwrap();
     let pair_id_2: Vec<String> = (0..n)
-        .map(|i| if smctry[i] == 1.0 { "0-intra".into() } else { format!("{}", pair_id[i]) })
+        .map(|i| {
+            if smctry[i] == 1.0 {
+                "0-intra".into()
+            } else {
+                format!("{}", pair_id[i])
+            }
+        })
         .collect();
     p.add_categorical("pair_id_2", &pair_id_2).unwrap();
     p.add_numeric("sum_trade", sum_trade).unwrap();
