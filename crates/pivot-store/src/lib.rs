@@ -1,0 +1,276 @@
+//! The store: pivot's canonical tables as Parquet files plus a manifest (`manifest.json`) that
+//! lists every dataset with its source, version, licence, citation, row counts, files and
+//! SHA-256 checksums.
+//!
+//! Layout (only this crate knows it):
+//! ```text
+//! <store>/manifest.json                      the only file that says what exists
+//! <store>/tables/<table>/<dataset>-<sha8>[-<part>].parquet
+//! <store>/.staging/<txn>/…                   an ingest in progress
+//! <store>/.lock                              held (flock) while writing
+//! ```
+//!
+//! Writes are atomic: an ingest writes into `.staging`, and only when the adapter finished
+//! without error are the files moved under `tables/` (new names, never overwriting a file the
+//! manifest references) and a new manifest written to a temporary file, synced and renamed over
+//! the old one. A failure or a SIGKILL at any point leaves `manifest.json` and every file it
+//! references exactly as they were; leftovers are swept at the next write.
+
+mod manifest;
+mod staging;
+
+pub use manifest::{DatasetEntry, FileEntry, Manifest};
+pub use staging::Staging;
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// File system error on a path.
+    #[error("store {path}: {source}")]
+    Io {
+        /// Path involved.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The manifest cannot be read.
+    #[error("store manifest {path} is unreadable: {message}; move the store aside or run pivot data verify")]
+    Manifest {
+        /// Manifest path.
+        path: PathBuf,
+        /// Parse error.
+        message: String,
+    },
+    /// A Parquet write failed.
+    #[error("writing {path}: {message}")]
+    Parquet {
+        /// File.
+        path: PathBuf,
+        /// Message.
+        message: String,
+    },
+    /// A file's checksum does not match the manifest.
+    #[error("{path}: checksum mismatch (manifest {expected}, file {actual}); the store was modified outside pivot")]
+    Checksum {
+        /// File.
+        path: PathBuf,
+        /// Expected.
+        expected: String,
+        /// Actual.
+        actual: String,
+    },
+    /// No such dataset.
+    #[error("no dataset '{0}' in the store (see pivot data list)")]
+    NoDataset(String),
+}
+
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { path: path.to_path_buf(), source }
+}
+
+/// A store on disk.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    manifest: Manifest,
+}
+
+/// The default store location: `$PIVOT_STORE`, else `$XDG_DATA_HOME/pivot/store`, else
+/// `~/.local/share/pivot/store`.
+pub fn default_location() -> PathBuf {
+    if let Some(p) = std::env::var_os("PIVOT_STORE") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("pivot").join("store")
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `root`.
+    pub fn open(root: &Path) -> Result<Store, StoreError> {
+        fs::create_dir_all(root).map_err(io(root))?;
+        let mpath = root.join("manifest.json");
+        let manifest = match fs::read(&mpath) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map_err(|e| StoreError::Manifest { path: mpath.clone(), message: e.to_string() })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+            Err(e) => return Err(StoreError::Io { path: mpath, source: e }),
+        };
+        Ok(Store { root: root.to_path_buf(), manifest })
+    }
+
+    /// Root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The manifest as last committed.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Absolute path of a file entry.
+    pub fn path_of(&self, f: &FileEntry) -> PathBuf {
+        self.root.join(&f.path)
+    }
+
+    /// Parquet files of a canonical table across datasets (absolute paths).
+    pub fn files_of(&self, table: &str) -> Vec<PathBuf> {
+        self.manifest
+            .datasets
+            .values()
+            .flat_map(|d| d.files.iter())
+            .filter(|f| f.table == table)
+            .map(|f| self.path_of(f))
+            .collect()
+    }
+
+    /// Take the write lock and start a staged ingest.
+    pub fn begin(&self) -> Result<Staging, StoreError> {
+        let lock_path = self.root.join(".lock");
+        let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
+        lock.lock().map_err(io(&lock_path))?;
+        self.sweep()?;
+        Staging::new(&self.root, lock)
+    }
+
+    /// Remove leftovers of interrupted writes: staging folders and table files that the
+    /// manifest does not reference. Called with the lock held.
+    fn sweep(&self) -> Result<(), StoreError> {
+        let staging = self.root.join(".staging");
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        let referenced: std::collections::HashSet<PathBuf> =
+            self.manifest.datasets.values().flat_map(|d| d.files.iter()).map(|f| self.path_of(f)).collect();
+        let tables = self.root.join("tables");
+        if let Ok(dirs) = fs::read_dir(&tables) {
+            for d in dirs.flatten() {
+                if let Ok(files) = fs::read_dir(d.path()) {
+                    for f in files.flatten() {
+                        if !referenced.contains(&f.path()) {
+                            fs::remove_file(f.path()).map_err(io(&f.path()))?;
+                        }
+                    }
+                }
+            }
+        }
+        let tmp = self.root.join("manifest.json.tmp");
+        if tmp.exists() {
+            fs::remove_file(&tmp).map_err(io(&tmp))?;
+        }
+        Ok(())
+    }
+
+    /// Commit a finished staging as dataset `entry` (replacing a dataset with the same id).
+    pub fn commit(&mut self, staging: Staging, mut entry: DatasetEntry) -> Result<&DatasetEntry, StoreError> {
+        let (files, _lock) = staging.finish()?;
+        let mut moved = Vec::new();
+        for f in files {
+            let sha = sha256_file(&f.staged)?;
+            let dir = self.root.join("tables").join(&f.table);
+            fs::create_dir_all(&dir).map_err(io(&dir))?;
+            let name = match &f.part {
+                Some(p) => format!("{}-{}-{}.parquet", entry.id, &sha[..12], p),
+                None => format!("{}-{}.parquet", entry.id, &sha[..12]),
+            };
+            let dest = dir.join(&name);
+            fs::rename(&f.staged, &dest).map_err(io(&dest))?;
+            moved.push(FileEntry {
+                table: f.table,
+                part: f.part,
+                path: format!("tables/{}/{}", dest.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default(), name),
+                rows: f.rows,
+                bytes: fs::metadata(&dest).map_err(io(&dest))?.len(),
+                sha256: sha,
+            });
+        }
+        moved.sort_by(|a, b| (&a.table, &a.part).cmp(&(&b.table, &b.part)));
+        let mut h = Sha256::new();
+        for f in &moved {
+            h.update(f.sha256.as_bytes());
+        }
+        entry.checksum = hex(&h.finalize());
+        entry.files = moved;
+        let old = self.manifest.datasets.insert(entry.id.clone(), entry.clone());
+        self.write_manifest()?;
+        // The new manifest is in place: files only the old entry referenced are now garbage.
+        if let Some(old) = old {
+            let keep: std::collections::HashSet<&str> = entry.files.iter().map(|f| f.path.as_str()).collect();
+            for f in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
+                let _ = fs::remove_file(self.root.join(&f.path));
+            }
+        }
+        let staging = self.root.join(".staging");
+        let _ = fs::remove_dir_all(&staging);
+        Ok(&self.manifest.datasets[&entry.id])
+    }
+
+    /// Remove a dataset.
+    pub fn remove(&mut self, id: &str) -> Result<DatasetEntry, StoreError> {
+        let staging = self.begin()?;
+        let old = self.manifest.datasets.remove(id).ok_or_else(|| StoreError::NoDataset(id.to_string()))?;
+        self.write_manifest()?;
+        for f in &old.files {
+            let _ = fs::remove_file(self.root.join(&f.path));
+        }
+        drop(staging);
+        Ok(old)
+    }
+
+    fn write_manifest(&self) -> Result<(), StoreError> {
+        let tmp = self.root.join("manifest.json.tmp");
+        let dest = self.root.join("manifest.json");
+        let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| StoreError::Manifest { path: dest.clone(), message: e.to_string() })?;
+        {
+            let mut f = File::create(&tmp).map_err(io(&tmp))?;
+            f.write_all(&json).map_err(io(&tmp))?;
+            f.sync_all().map_err(io(&tmp))?;
+        }
+        fs::rename(&tmp, &dest).map_err(io(&dest))?;
+        if let Ok(d) = File::open(&self.root) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Recompute every referenced file's checksum; returns the number of files checked.
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for d in self.manifest.datasets.values() {
+            for f in &d.files {
+                let p = self.path_of(f);
+                let actual = sha256_file(&p)?;
+                if actual != f.sha256 {
+                    return Err(StoreError::Checksum { path: p, expected: f.sha256.clone(), actual });
+                }
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(p: &Path) -> Result<String, StoreError> {
+    let mut f = File::open(p).map_err(io(p))?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(io(p))?;
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests;

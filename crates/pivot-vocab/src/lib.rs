@@ -1,0 +1,14 @@
+//! The vocabulary every other pivot crate speaks: who a country is ([`Countries`], resolved once
+//! from names or any code), named partner sets ([`regions`]), year ranges ([`YearRange`]) and
+//! the provenance that travels with every number ([`Provenance`]).
+//!
+//! Nothing here does I/O beyond reading the bytes embedded by `pivot-bundled`.
+
+pub mod country;
+pub mod provenance;
+pub mod regions;
+pub mod years;
+
+pub use country::{Countries, Country, CountryKind, Resolved, ResolveError, Scheme};
+pub use provenance::{DatasetRef, Provenance};
+pub use years::{YearRange, YearRangeError};

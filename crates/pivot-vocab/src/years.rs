@@ -1,0 +1,113 @@
+//! Inclusive year ranges as users write them: `2014`, `1992-2014`, `1992..2014`, `1992:2014`,
+//! `2000-` (open end) or `-1991` (open start).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An inclusive range of years; `None` ends are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct YearRange {
+    /// First year included, or open.
+    pub from: Option<i32>,
+    /// Last year included, or open.
+    pub to: Option<i32>,
+}
+
+/// A year range that could not be parsed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("'{0}' is not a year range (write 2014, 1992-2014, 2000- or -1991)")]
+pub struct YearRangeError(pub String);
+
+impl YearRange {
+    /// All years.
+    pub const ALL: YearRange = YearRange { from: None, to: None };
+
+    /// A closed range.
+    pub fn new(from: i32, to: i32) -> YearRange {
+        YearRange { from: Some(from), to: Some(to) }
+    }
+
+    /// Whether `year` lies in the range.
+    pub fn contains(&self, year: i32) -> bool {
+        self.from.is_none_or(|f| year >= f) && self.to.is_none_or(|t| year <= t)
+    }
+
+    /// A SQL predicate on `col` (empty string `TRUE` when open on both ends).
+    pub fn sql(&self, col: &str) -> String {
+        match (self.from, self.to) {
+            (None, None) => "TRUE".into(),
+            (Some(f), None) => format!("{col} >= {f}"),
+            (None, Some(t)) => format!("{col} <= {t}"),
+            (Some(f), Some(t)) => format!("{col} BETWEEN {f} AND {t}"),
+        }
+    }
+}
+
+impl FromStr for YearRange {
+    type Err = YearRangeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || YearRangeError(s.to_string());
+        let t = s.trim();
+        let year = |x: &str| -> Result<Option<i32>, YearRangeError> {
+            let x = x.trim();
+            if x.is_empty() {
+                return Ok(None);
+            }
+            let y: i32 = x.parse().map_err(|_| err())?;
+            if !(1000..=2999).contains(&y) {
+                return Err(err());
+            }
+            Ok(Some(y))
+        };
+        let parts = ["..", "-", ":", "–"]
+            .iter()
+            .find_map(|sep| t.split_once(sep));
+        let r = match parts {
+            Some((a, b)) => YearRange { from: year(a)?, to: year(b)? },
+            None => {
+                let y = year(t)?.ok_or_else(err)?;
+                YearRange::new(y, y)
+            }
+        };
+        if let (Some(f), Some(to)) = (r.from, r.to) {
+            if f > to {
+                return Err(err());
+            }
+        }
+        Ok(r)
+    }
+}
+
+impl fmt::Display for YearRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.from, self.to) {
+            (None, None) => write!(f, "all years"),
+            (Some(a), Some(b)) if a == b => write!(f, "{a}"),
+            (a, b) => write!(
+                f,
+                "{}-{}",
+                a.map(|x| x.to_string()).unwrap_or_default(),
+                b.map(|x| x.to_string()).unwrap_or_default()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_forms() {
+        assert_eq!("2014".parse::<YearRange>().unwrap(), YearRange::new(2014, 2014));
+        assert_eq!("1992-2014".parse::<YearRange>().unwrap(), YearRange::new(1992, 2014));
+        assert_eq!("1992..2014".parse::<YearRange>().unwrap(), YearRange::new(1992, 2014));
+        assert_eq!("2000-".parse::<YearRange>().unwrap(), YearRange { from: Some(2000), to: None });
+        assert!("2014-1992".parse::<YearRange>().is_err());
+        assert!("abc".parse::<YearRange>().is_err());
+        assert!(YearRange::new(1992, 2014).contains(2000));
+        assert!(!YearRange::new(1992, 2014).contains(2015));
+        assert_eq!(YearRange::new(1992, 2014).sql("year"), "year BETWEEN 1992 AND 2014");
+        assert_eq!(YearRange::new(1992, 2014).to_string(), "1992-2014");
+    }
+}
