@@ -46,7 +46,12 @@ const BATCH: usize = 65_536;
 impl<T: CanonicalRow> Batcher<T> {
     /// A batcher for `T`'s table, optionally for a partition.
     pub fn new(part: Option<String>) -> Self {
-        Batcher { rows: Vec::with_capacity(BATCH), fields: fields::<T>(), part, total: 0 }
+        Batcher {
+            rows: Vec::with_capacity(BATCH),
+            fields: fields::<T>(),
+            part,
+            total: 0,
+        }
     }
 
     /// Add a row, flushing a full batch.
@@ -71,7 +76,10 @@ impl<T: CanonicalRow> Batcher<T> {
 }
 
 /// Convert rows to a record batch.
-pub fn to_batch<T: CanonicalRow>(fields: &[FieldRef], rows: &[T]) -> Result<RecordBatch, SourceError> {
+pub fn to_batch<T: CanonicalRow>(
+    fields: &[FieldRef],
+    rows: &[T],
+) -> Result<RecordBatch, SourceError> {
     serde_arrow::to_record_batch(fields, &rows).map_err(|e| SourceError::Bug {
         adapter: T::TABLE.to_string(),
         message: e.to_string(),
@@ -443,18 +451,36 @@ table! {
 
 /// Names of every canonical table, with a one-line description.
 pub const TABLES: &[(&str, &str)] = &[
-    ("trade_flows", "directed trade by year, exporter, importer, product; million current USD"),
-    ("energy_flows", "energy volumes by origin, destination and carrier"),
-    ("arms_transfers", "SIPRI deals by delivery year; TIV (volume index)"),
+    (
+        "trade_flows",
+        "directed trade by year, exporter, importer, product; million current USD",
+    ),
+    (
+        "energy_flows",
+        "energy volumes by origin, destination and carrier",
+    ),
+    (
+        "arms_transfers",
+        "SIPRI deals by delivery year; TIV (volume index)",
+    ),
     ("arms_dyad_year", "SIPRI TIV per supplier, recipient, year"),
     ("un_votes", "UNGA roll-call votes by country"),
-    ("un_roll_calls", "UNGA roll calls: session, date, importance"),
+    (
+        "un_roll_calls",
+        "UNGA roll calls: session, date, importance",
+    ),
     ("un_issues", "issue tags of roll calls"),
     ("alliances", "ATOP obligations per undirected dyad-year"),
     ("finance_flows", "official finance and investment flows"),
-    ("country_year", "country-year indicators (GDP, population, CINC, military expenditure …)"),
+    (
+        "country_year",
+        "country-year indicators (GDP, population, CINC, military expenditure …)",
+    ),
     ("events", "GDELT / ICEWS events"),
-    ("agtpa_gravity", "AGTPA gravity panel (estimator validation)"),
+    (
+        "agtpa_gravity",
+        "AGTPA gravity panel (estimator validation)",
+    ),
     ("countries", "country identity and codes"),
     ("products", "HS6 product codes"),
 ];

@@ -13,7 +13,9 @@ pub enum SourceError {
         source: std::io::Error,
     },
     /// Required columns are missing from the header.
-    #[error("{file} line {line}: missing column(s) {missing} (found: {found}); is this a {format} file?")]
+    #[error(
+        "{file} line {line}: missing column(s) {missing} (found: {found}); is this a {format} file?"
+    )]
     Header {
         /// File.
         file: String,
@@ -72,9 +74,9 @@ impl SourceError {
     /// The line the error points at, if any.
     pub fn line(&self) -> Option<u64> {
         match self {
-            SourceError::Header { line, .. } | SourceError::Row { line, .. } | SourceError::Field { line, .. } => {
-                Some(*line)
-            }
+            SourceError::Header { line, .. }
+            | SourceError::Row { line, .. }
+            | SourceError::Field { line, .. } => Some(*line),
             _ => None,
         }
     }

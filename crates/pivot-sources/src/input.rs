@@ -25,7 +25,10 @@ pub enum Input {
 impl Input {
     /// An embedded file.
     pub fn bundled(f: pivot_bundled::BundledFile) -> Input {
-        Input::Bytes { name: format!("data/{}", f.path), bytes: f.bytes }
+        Input::Bytes {
+            name: format!("data/{}", f.path),
+            bytes: f.bytes,
+        }
     }
 
     /// Name for messages.
@@ -51,9 +54,15 @@ impl Input {
 
     /// A reader over the decompressed bytes.
     pub fn open(&self) -> Result<Box<dyn Read + Send>, SourceError> {
-        let io = |e| SourceError::Io { file: self.name(), source: e };
+        let io = |e| SourceError::Io {
+            file: self.name(),
+            source: e,
+        };
         let mut raw: Box<dyn Read + Send> = match self {
-            Input::File(p) => Box::new(BufReader::with_capacity(1 << 20, File::open(p).map_err(io)?)),
+            Input::File(p) => Box::new(BufReader::with_capacity(
+                1 << 20,
+                File::open(p).map_err(io)?,
+            )),
             Input::Bytes { bytes, .. } => Box::new(*bytes),
         };
         let mut magic = [0u8; 2];
@@ -61,10 +70,28 @@ impl Input {
         let head = std::io::Cursor::new(magic[..n].to_vec());
         let chained: Box<dyn Read + Send> = Box::new(head.chain(raw));
         if n == 2 && magic == [0x1f, 0x8b] {
-            Ok(Box::new(BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(chained))))
+            Ok(Box::new(BufReader::with_capacity(
+                1 << 20,
+                flate2::read::MultiGzDecoder::new(chained),
+            )))
         } else {
             Ok(chained)
         }
+    }
+
+    /// The first line of the decompressed content, trimmed, without a byte-order mark (for
+    /// recognising a layout by its header without reading the whole file).
+    pub fn first_line(&self) -> Result<String, SourceError> {
+        use std::io::BufRead;
+        let mut r = BufReader::new(self.open()?);
+        let mut line = Vec::new();
+        r.read_until(b'\n', &mut line)
+            .map_err(|e| SourceError::Io {
+                file: self.name(),
+                source: e,
+            })?;
+        let s = String::from_utf8_lossy(&line);
+        Ok(s.trim().trim_start_matches('\u{feff}').to_string())
     }
 
     /// The whole decompressed content.
@@ -72,7 +99,10 @@ impl Input {
         let mut v = Vec::new();
         self.open()?
             .read_to_end(&mut v)
-            .map_err(|e| SourceError::Io { file: self.name(), source: e })?;
+            .map_err(|e| SourceError::Io {
+                file: self.name(),
+                source: e,
+            })?;
         Ok(v)
     }
 }
@@ -111,7 +141,10 @@ impl Csv {
     ) -> Result<Csv, SourceError> {
         let mut r = input.open()?;
         if preamble > 0 {
-            skip_lines(&mut r, preamble).map_err(|e| SourceError::Io { file: input.name(), source: e })?;
+            skip_lines(&mut r, preamble).map_err(|e| SourceError::Io {
+                file: input.name(),
+                source: e,
+            })?;
         }
         Csv::from_reader(input.name(), r, delimiter, preamble, required, format)
     }
@@ -132,12 +165,24 @@ impl Csv {
             .from_reader(r);
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| SourceError::Row { file: file.clone(), line: preamble + 1, problem: e.to_string() })?
+            .map_err(|e| SourceError::Row {
+                file: file.clone(),
+                line: preamble + 1,
+                problem: e.to_string(),
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
             .collect();
-        let cols: HashMap<String, usize> = header.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|c| !cols.contains_key(*c)).collect();
+        let cols: HashMap<String, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), i))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !cols.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             return Err(SourceError::Header {
                 file,
@@ -147,7 +192,14 @@ impl Csv {
                 format: format.to_string(),
             });
         }
-        Ok(Csv { file, rdr, cols, header, offset: preamble, rec: csv::StringRecord::new() })
+        Ok(Csv {
+            file,
+            rdr,
+            cols,
+            header,
+            offset: preamble,
+            rec: csv::StringRecord::new(),
+        })
     }
 
     /// Column names.
@@ -161,7 +213,7 @@ impl Csv {
     }
 
     /// Advance to the next record; `None` at the end.
-    pub fn next(&mut self) -> Option<Result<Row<'_>, SourceError>> {
+    pub fn next_row(&mut self) -> Option<Result<Row<'_>, SourceError>> {
         match self.rdr.read_record(&mut self.rec) {
             Ok(false) => None,
             Ok(true) => {
@@ -171,13 +223,21 @@ impl Csv {
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0) + self.offset;
                 let problem = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
                         format!("expected {expected_len} fields as in the header, found {len}")
                     }
-                    csv::ErrorKind::Utf8 { .. } => "invalid UTF-8 (is the file Latin-1? SIPRI downloads are)".into(),
+                    csv::ErrorKind::Utf8 { .. } => {
+                        "invalid UTF-8 (is the file Latin-1? SIPRI downloads are)".into()
+                    }
                     _ => e.to_string(),
                 };
-                Some(Err(SourceError::Row { file: self.file.clone(), line, problem }))
+                Some(Err(SourceError::Row {
+                    file: self.file.clone(),
+                    line,
+                    problem,
+                }))
             }
         }
     }
@@ -211,6 +271,12 @@ impl Row<'_> {
         self.csv.rec.get(i).unwrap_or("").trim()
     }
 
+    /// Raw text (trimmed) of the field at position `i`, empty when the row is shorter. For columns
+    /// that have no usable name, such as the unnamed `?` columns of SIPRI's old register.
+    pub fn at(&self, i: usize) -> &str {
+        self.csv.rec.get(i).unwrap_or("").trim()
+    }
+
     /// Text of an optional column: `None` when the column is absent or the cell empty.
     pub fn opt_str(&self, col: &str) -> Option<&str> {
         let i = *self.csv.cols.get(col)?;
@@ -224,7 +290,13 @@ impl Row<'_> {
             file: self.csv.file.clone(),
             line: self.line,
             field: col.to_string(),
-            value: self.csv.cols.get(col).and_then(|&i| self.csv.rec.get(i)).unwrap_or("").to_string(),
+            value: self
+                .csv
+                .cols
+                .get(col)
+                .and_then(|&i| self.csv.rec.get(i))
+                .unwrap_or("")
+                .to_string(),
             problem: problem.into(),
         }
     }
@@ -237,7 +309,16 @@ impl Row<'_> {
                 Ok(f) if f.fract() == 0.0 && f.abs() < 9e15 => Ok(f as i64),
                 _ => Err(()),
             })
-            .map_err(|_| self.err(col, if s.is_empty() { "is empty" } else { "is not an integer" }))
+            .map_err(|_| {
+                self.err(
+                    col,
+                    if s.is_empty() {
+                        "is empty"
+                    } else {
+                        "is not an integer"
+                    },
+                )
+            })
     }
 
     /// A required year (1000–2999).
@@ -277,7 +358,8 @@ impl Row<'_> {
 
     /// A required number that must not be negative.
     pub fn nonneg(&self, col: &str) -> Result<f64, SourceError> {
-        self.opt_nonneg(col)?.ok_or_else(|| self.err(col, "is empty"))
+        self.opt_nonneg(col)?
+            .ok_or_else(|| self.err(col, "is empty"))
     }
 
     /// A 0/1 flag.

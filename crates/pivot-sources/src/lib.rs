@@ -25,7 +25,12 @@ use arrow::record_batch::RecordBatch;
 pub trait TableSink {
     /// Accept a batch for `table` (a canonical table name). `part` names a partition (e.g. a
     /// year) for sources that arrive one file per partition; `None` otherwise.
-    fn push(&mut self, table: &str, part: Option<&str>, batch: RecordBatch) -> Result<(), SourceError>;
+    fn push(
+        &mut self,
+        table: &str,
+        part: Option<&str>,
+        batch: RecordBatch,
+    ) -> Result<(), SourceError>;
 }
 
 /// A sink that keeps everything in memory (tests and small inputs).
@@ -38,7 +43,11 @@ pub struct MemorySink {
 impl MemorySink {
     /// Total rows pushed for `table`.
     pub fn rows(&self, table: &str) -> usize {
-        self.batches.iter().filter(|b| b.0 == table).map(|b| b.2.num_rows()).sum()
+        self.batches
+            .iter()
+            .filter(|b| b.0 == table)
+            .map(|b| b.2.num_rows())
+            .sum()
     }
 
     /// Deserialize every row of `table` into `T` (a canonical row type).
@@ -55,8 +64,14 @@ impl MemorySink {
 }
 
 impl TableSink for MemorySink {
-    fn push(&mut self, table: &str, part: Option<&str>, batch: RecordBatch) -> Result<(), SourceError> {
-        self.batches.push((table.to_string(), part.map(str::to_string), batch));
+    fn push(
+        &mut self,
+        table: &str,
+        part: Option<&str>,
+        batch: RecordBatch,
+    ) -> Result<(), SourceError> {
+        self.batches
+            .push((table.to_string(), part.map(str::to_string), batch));
         Ok(())
     }
 }

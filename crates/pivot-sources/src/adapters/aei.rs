@@ -14,7 +14,11 @@ use crate::{DatasetInfo, Input, SourceError, TableSink};
 /// The AEI tracker adapter.
 pub struct AeiTracker;
 
-const SHEETS: &[(&str, &str)] = &[("Dataset 1", "investment"), ("Dataset 2", "construction"), ("Dataset 3", "troubled")];
+const SHEETS: &[(&str, &str)] = &[
+    ("Dataset 1", "investment"),
+    ("Dataset 2", "construction"),
+    ("Dataset 3", "troubled"),
+];
 
 fn cell_str(d: &Data) -> String {
     match d {
@@ -52,28 +56,47 @@ impl Adapter for AeiTracker {
             "American Enterprise Institute and The Heritage Foundation, China Global Investment Tracker (Derek Scissors), https://www.aei.org/china-global-investment-tracker/.",
             "@misc{aei_cgit,\n  author = {{American Enterprise Institute and The Heritage Foundation}},\n  title = {China Global Investment Tracker},\n  url = {https://www.aei.org/china-global-investment-tracker/}\n}",
             &["finance_flows"],
-            &["Million current USD; only transactions of USD 100m or more; do not add to AidData official finance."],
+            &[
+                "Million current USD; only transactions of USD 100m or more; do not add to AidData official finance.",
+            ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<FinanceFlow>::new(None);
         for input in inputs {
             let Input::File(path) = input else {
-                return Err(SourceError::Bug { adapter: "aei".into(), message: "workbooks are read from files".into() });
+                return Err(SourceError::Bug {
+                    adapter: "aei".into(),
+                    message: "workbooks are read from files".into(),
+                });
             };
             let file = input.name();
-            let mut wb = open_workbook_auto(path).map_err(|e| SourceError::Row { file: file.clone(), line: 0, problem: format!("not a readable workbook: {e}") })?;
+            let mut wb = open_workbook_auto(path).map_err(|e| SourceError::Row {
+                file: file.clone(),
+                line: 0,
+                problem: format!("not a readable workbook: {e}"),
+            })?;
             let mut found = 0;
             for (sheet, class) in SHEETS {
-                let Ok(range) = wb.worksheet_range(sheet) else { continue };
+                let Ok(range) = wb.worksheet_range(sheet) else {
+                    continue;
+                };
                 found += 1;
                 let rows: Vec<&[Data]> = range.rows().collect();
                 let start_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
                 let hidx = rows
                     .iter()
                     .take(15)
-                    .position(|r| r.iter().any(|c| cell_str(c) == "Year") && r.iter().any(|c| cell_str(c) == "Country"))
+                    .position(|r| {
+                        r.iter().any(|c| cell_str(c) == "Year")
+                            && r.iter().any(|c| cell_str(c) == "Country")
+                    })
                     .ok_or_else(|| SourceError::Header {
                         file: format!("{file} sheet '{sheet}'"),
                         line: 1,
@@ -84,7 +107,8 @@ impl Adapter for AeiTracker {
                 let header: Vec<String> = rows[hidx].iter().map(cell_str).collect();
                 let col = |n: &str| header.iter().position(|h| h == n);
                 let need = ["Year", "Quantity in Millions", "Country", "Sector"];
-                let missing: Vec<&str> = need.iter().copied().filter(|n| col(n).is_none()).collect();
+                let missing: Vec<&str> =
+                    need.iter().copied().filter(|n| col(n).is_none()).collect();
                 if !missing.is_empty() {
                     return Err(SourceError::Header {
                         file: format!("{file} sheet '{sheet}'"),
@@ -94,7 +118,12 @@ impl Adapter for AeiTracker {
                         format: "AEI China Global Investment Tracker".into(),
                     });
                 }
-                let (cy, cq, cc, cs) = (col("Year").unwrap_or(0), col("Quantity in Millions").unwrap_or(0), col("Country").unwrap_or(0), col("Sector").unwrap_or(0));
+                let (cy, cq, cc, cs) = (
+                    col("Year").unwrap_or(0),
+                    col("Quantity in Millions").unwrap_or(0),
+                    col("Country").unwrap_or(0),
+                    col("Sector").unwrap_or(0),
+                );
                 for (k, r) in rows.iter().enumerate().skip(hidx + 1) {
                     let line = start_row + k as u64 + 1;
                     let get = |i: usize| r.get(i).unwrap_or(&Data::Empty);
@@ -108,13 +137,19 @@ impl Adapter for AeiTracker {
                         value: cell_str(d),
                         problem: problem.into(),
                     };
-                    let year = cell_num(get(cy)).filter(|y| y.fract() == 0.0 && (1990.0..=2100.0).contains(y)).ok_or_else(|| bad("Year", get(cy), "is not a year"))? as i32;
-                    let amount = cell_num(get(cq)).ok_or_else(|| bad("Quantity in Millions", get(cq), "is not a number"))?;
+                    let year = cell_num(get(cy))
+                        .filter(|y| y.fract() == 0.0 && (1990.0..=2100.0).contains(y))
+                        .ok_or_else(|| bad("Year", get(cy), "is not a year"))?
+                        as i32;
+                    let amount = cell_num(get(cq))
+                        .ok_or_else(|| bad("Quantity in Millions", get(cq), "is not a number"))?;
                     if amount < 0.0 {
                         return Err(bad("Quantity in Millions", get(cq), "is negative"));
                     }
                     let cname = cell_str(get(cc));
-                    let recipient = ctx.name_iso3(&cname).ok_or_else(|| bad("Country", get(cc), "is not a country pivot knows"))?;
+                    let recipient = ctx
+                        .name_iso3(&cname)
+                        .ok_or_else(|| bad("Country", get(cc), "is not a country pivot knows"))?;
                     stats.year(year);
                     out.push(
                         FinanceFlow {

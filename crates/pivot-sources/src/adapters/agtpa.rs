@@ -12,8 +12,19 @@ use crate::{DatasetInfo, Input, SourceError, TableSink};
 /// The AGTPA adapter.
 pub struct Agtpa;
 
-const INTS: [&str; 11] =
-    ["cntg", "lang", "clny", "rta", "rta_lag3", "rta_lag4", "rta_lag6", "rta_lag8", "rta_lag9", "rta_lag12", "rta_lead4"];
+const INTS: [&str; 11] = [
+    "cntg",
+    "lang",
+    "clny",
+    "rta",
+    "rta_lag3",
+    "rta_lag4",
+    "rta_lag6",
+    "rta_lag8",
+    "rta_lag9",
+    "rta_lag12",
+    "rta_lead4",
+];
 
 fn dummy(r: &Row<'_>, c: &str) -> Result<i32, SourceError> {
     match r.i64(c)? {
@@ -39,17 +50,27 @@ impl Adapter for Agtpa {
             "Yotov, Y. V., Piermartini, R., Monteiro, J.-A. and Larch, M. (2016), An Advanced Guide to Trade Policy Analysis: The Structural Gravity Model, WTO/UNCTAD, ISBN 978-92-870-4367-2. R replication: M. Vargas Sepulveda, tradepolicy, doi:10.5281/zenodo.4277741.",
             "@book{yotov2016,\n  author = {Yotov, Yoto V. and Piermartini, Roberta and Monteiro, Jos\\'e-Antonio and Larch, Mario},\n  title = {An Advanced Guide to Trade Policy Analysis: The Structural Gravity Model},\n  publisher = {WTO/UNCTAD},\n  year = {2016},\n  isbn = {978-92-870-4367-2}\n}",
             &["agtpa_gravity"],
-            &["trade in million current USD; distance population-weighted km; domestic flows where exporter = importer. Russia is not among the 69 countries."],
+            &[
+                "trade in million current USD; distance population-weighted km; domestic flows where exporter = importer. Russia is not among the 69 countries.",
+            ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<AgtpaRow>::new(None);
-        let cols: Vec<&str> = ["exporter", "importer", "pair_id", "year", "trade", "dist"].into_iter().chain(INTS).collect();
+        let cols: Vec<&str> = ["exporter", "importer", "pair_id", "year", "trade", "dist"]
+            .into_iter()
+            .chain(INTS)
+            .collect();
         for input in inputs {
             let mut csv = Csv::open(input, b',', 0, &cols, "AGTPA gravity panel")?;
             let mut seen = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 for c in ["exporter", "importer"] {
                     if ctx.countries.by_iso3(r.str(c)).is_none() {

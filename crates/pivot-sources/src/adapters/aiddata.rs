@@ -35,14 +35,21 @@ impl Adapter for AidData {
             ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<FinanceFlow>::new(None);
-        let cols = ["ccode", "year", "oof_amt", "oof_adj", "oda_amt", "oda_adj", "vof_amt", "vof_adj"];
+        let cols = [
+            "ccode", "year", "oof_amt", "oof_adj", "oda_amt", "oda_adj", "vof_amt", "vof_adj",
+        ];
         for input in inputs {
             let mut csv = Csv::open(input, b',', 0, &cols, "AidData GCDF recipient-year")?;
             let mut seen = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let (recipient, _) = ctx.cow(&r, "ccode")?;
                 let year = r.year("year")?;
@@ -50,7 +57,11 @@ impl Adapter for AidData {
                     return Err(duplicate(&r, "year", &format!("{recipient} {year}")));
                 }
                 stats.year(year);
-                for (class, amt, adj) in [("oof_like", "oof_amt", "oof_adj"), ("oda_like", "oda_amt", "oda_adj"), ("vague", "vof_amt", "vof_adj")] {
+                for (class, amt, adj) in [
+                    ("oof_like", "oof_amt", "oof_adj"),
+                    ("oda_like", "oda_amt", "oda_adj"),
+                    ("vague", "vof_amt", "vof_adj"),
+                ] {
                     let a = r.nonneg(amt)?;
                     let j = r.opt_nonneg(adj)?;
                     if a == 0.0 && j.unwrap_or(0.0) == 0.0 {

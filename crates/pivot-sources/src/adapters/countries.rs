@@ -10,7 +10,12 @@ use crate::{DatasetInfo, Input, SourceError, TableSink};
 pub struct CountriesTable;
 
 fn join(v: &[u16]) -> Option<String> {
-    (!v.is_empty()).then(|| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","))
+    (!v.is_empty()).then(|| {
+        v.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 impl Adapter for CountriesTable {
@@ -33,7 +38,12 @@ impl Adapter for CountriesTable {
             &["Centroids are approximate (not population-weighted)."],
         )
     }
-    fn read(&self, _: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        _: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<CountryRow>::new(None);
         for c in ctx.countries.all() {
@@ -67,7 +77,7 @@ impl Adapter for CountriesTable {
             &["code", "description"],
             "BACI product codes",
         )?;
-        while let Some(r) = csv.next() {
+        while let Some(r) = csv.next_row() {
             let r = r?;
             let mut code = r.str("code").to_string();
             while code.len() < 6 {

@@ -38,7 +38,12 @@ impl Adapter for CowTrade {
             ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<TradeFlow>::new(None);
         for input in inputs {
@@ -50,12 +55,15 @@ impl Adapter for CowTrade {
             let mut held: Vec<TradeFlow> = Vec::new();
             let mut overlap_dropped = 0u64;
             let mut n = 0u64;
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let c1 = r.i64("ccode1")?;
                 let c2 = r.i64("ccode2")?;
                 if c1 >= c2 {
-                    return Err(r.err("ccode2", format!("must be greater than ccode1 ({c1}) in a non-directed dyad")));
+                    return Err(r.err(
+                        "ccode2",
+                        format!("must be greater than ccode1 ({c1}) in a non-directed dyad"),
+                    ));
                 }
                 let (a, alias_a) = ctx.cow(&r, "ccode1")?;
                 let (b, alias_b) = ctx.cow(&r, "ccode2")?;
@@ -66,8 +74,10 @@ impl Adapter for CowTrade {
                 for (col, exporter, importer) in [("flow1", &b, &a), ("flow2", &a, &b)] {
                     let v = match r.opt_f64(col)? {
                         None => continue,
-                        Some(v) if v == -9.0 => continue,
-                        Some(v) if v < 0.0 => return Err(r.err(col, "is negative (COW codes missing as -9)")),
+                        Some(-9.0) => continue,
+                        Some(v) if v < 0.0 => {
+                            return Err(r.err(col, "is negative (COW codes missing as -9)"));
+                        }
                         Some(v) => v,
                     };
                     let key = (year, code3(exporter), code3(importer));
@@ -98,17 +108,22 @@ impl Adapter for CowTrade {
                             }
                         }
                         Some(_) => {
-                            return Err(duplicate(&r, "year", &format!("{year} {exporter}->{importer}")));
+                            return Err(duplicate(
+                                &r,
+                                "year",
+                                &format!("{year} {exporter}->{importer}"),
+                            ));
                         }
                     }
                 }
                 n += 1;
-                if n % 65_536 == 0 {
+                if n.is_multiple_of(65_536) {
                     (ctx.progress)(65_536);
                 }
             }
             for row in held {
-                if seen.get(&(row.year, code3(&row.exporter), code3(&row.importer))) == Some(&true) {
+                if seen.get(&(row.year, code3(&row.exporter), code3(&row.importer))) == Some(&true)
+                {
                     out.push(row, sink)?;
                 }
             }
@@ -125,5 +140,9 @@ impl Adapter for CowTrade {
 
 fn code3(s: &str) -> [u8; 3] {
     let b = s.as_bytes();
-    [b[0], b.get(1).copied().unwrap_or(0), b.get(2).copied().unwrap_or(0)]
+    [
+        b[0],
+        b.get(1).copied().unwrap_or(0),
+        b.get(2).copied().unwrap_or(0),
+    ]
 }

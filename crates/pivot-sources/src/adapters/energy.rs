@@ -12,7 +12,16 @@ use crate::{DatasetInfo, Input, SourceError, TableSink};
 /// The EI trade movements adapter.
 pub struct EiEnergy;
 
-const COLS: &[&str] = &["data_year", "flow", "unit", "exporter", "importer", "value", "importer_is_subtotal", "source_edition"];
+const COLS: &[&str] = &[
+    "data_year",
+    "flow",
+    "unit",
+    "exporter",
+    "importer",
+    "value",
+    "importer_is_subtotal",
+    "source_edition",
+];
 const CARRIERS: &[&str] = &["crude_oil", "oil_products", "lng", "pipeline_gas", "coal"];
 
 impl Adapter for EiEnergy {
@@ -38,14 +47,19 @@ impl Adapter for EiEnergy {
             ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<EnergyFlow>::new(None);
         let mut subtotals = 0;
         for input in inputs {
             let mut csv = Csv::open(input, b',', 0, COLS, "Energy Institute trade movements")?;
             let mut seen = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 if r.flag("importer_is_subtotal")? {
                     subtotals += 1;
@@ -54,13 +68,26 @@ impl Adapter for EiEnergy {
                 let year = r.year("data_year")?;
                 let carrier = r.str("flow").to_string();
                 if !CARRIERS.contains(&carrier.as_str()) {
-                    return Err(r.err("flow", format!("unknown carrier (expected one of {})", CARRIERS.join(", "))));
+                    return Err(r.err(
+                        "flow",
+                        format!("unknown carrier (expected one of {})", CARRIERS.join(", ")),
+                    ));
                 }
                 let exporter = r.str("exporter").to_string();
                 let importer = r.str("importer").to_string();
                 let edition = r.str("source_edition").to_string();
-                if !seen.insert((year, carrier.clone(), exporter.clone(), importer.clone(), edition.clone())) {
-                    return Err(duplicate(&r, "importer", &format!("{year} {carrier} {exporter}->{importer}")));
+                if !seen.insert((
+                    year,
+                    carrier.clone(),
+                    exporter.clone(),
+                    importer.clone(),
+                    edition.clone(),
+                )) {
+                    return Err(duplicate(
+                        &r,
+                        "importer",
+                        &format!("{year} {carrier} {exporter}->{importer}"),
+                    ));
                 }
                 let volume = r.nonneg("value")?;
                 stats.year(year);
@@ -85,7 +112,10 @@ impl Adapter for EiEnergy {
         }
         out.flush(sink)?;
         stats.add("energy_flows", out.total);
-        stats.drop_note(subtotals, "regional subtotal rows (importer_is_subtotal = 1) dropped");
+        stats.drop_note(
+            subtotals,
+            "regional subtotal rows (importer_is_subtotal = 1) dropped",
+        );
         Ok(stats)
     }
 }

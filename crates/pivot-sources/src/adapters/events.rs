@@ -4,7 +4,8 @@
 //! Actor countries are CAMEO/ISO3 codes (GDELT) or names (ICEWS); codes that are regions or
 //! unknown leave the actor empty and are counted. ICEWS QuadClass is derived from the CAMEO root
 //! code (01–05 verbal cooperation, 06–08 material cooperation, 09–13 verbal conflict, 14–20
-//! material conflict).
+//! material conflict). ICEWS codes that lost their leading zero in a spreadsheet (`36`, `211`)
+//! get it back.
 
 use std::io::BufRead;
 
@@ -30,6 +31,22 @@ pub fn quad_class(cameo: &str) -> Option<i32> {
     })
 }
 
+/// A CAMEO code whose leading zero was stripped (files that went through a spreadsheet): CAMEO
+/// event codes have three or four digits and roots 01–20, so a two-digit code (`36`) or a
+/// three-digit code whose first two digits are no root (`211`) lost a leading zero.
+fn restore_cameo_zero(code: &str) -> String {
+    let digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+    let root_ok = code
+        .get(..2)
+        .and_then(|r| r.parse::<u8>().ok())
+        .is_some_and(|r| (1..=20).contains(&r));
+    if digits && (code.len() == 2 || (code.len() == 3 && !root_ok)) {
+        format!("0{code}")
+    } else {
+        code.to_string()
+    }
+}
+
 impl Adapter for Gdelt {
     fn name(&self) -> &'static str {
         "gdelt"
@@ -50,7 +67,12 @@ impl Adapter for Gdelt {
             &["Machine-coded events; counts depend on media coverage."],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<Event>::new(None);
         let mut unresolved = 0;
@@ -59,7 +81,10 @@ impl Adapter for Gdelt {
             let r = std::io::BufReader::new(input.open()?);
             for (n, line) in r.lines().enumerate() {
                 let lineno = n as u64 + 1;
-                let line = line.map_err(|e| SourceError::Io { file: name.clone(), source: e })?;
+                let line = line.map_err(|e| SourceError::Io {
+                    file: name.clone(),
+                    source: e,
+                })?;
                 if line.trim().is_empty() {
                     continue;
                 }
@@ -68,7 +93,10 @@ impl Adapter for Gdelt {
                     return Err(SourceError::Row {
                         file: name.clone(),
                         line: lineno,
-                        problem: format!("expected 57 or 58 (GDELT 1.0) or 61 (GDELT 2.0) tab-separated fields, found {}", f.len()),
+                        problem: format!(
+                            "expected 57 or 58 (GDELT 1.0) or 61 (GDELT 2.0) tab-separated fields, found {}",
+                            f.len()
+                        ),
                     });
                 }
                 let bad = |field: &str, value: &str, problem: &str| SourceError::Field {
@@ -97,7 +125,9 @@ impl Adapter for Gdelt {
                 let actor1 = actor(f[7]);
                 let actor2 = actor(f[17]);
                 let cameo = f[26].to_string();
-                let quad: i32 = f[29].parse().map_err(|_| bad("QuadClass", f[29], "is not 1-4"))?;
+                let quad: i32 = f[29]
+                    .parse()
+                    .map_err(|_| bad("QuadClass", f[29], "is not 1-4"))?;
                 if !(1..=4).contains(&quad) {
                     return Err(bad("QuadClass", f[29], "is not 1-4"));
                 }
@@ -105,12 +135,20 @@ impl Adapter for Gdelt {
                     if f[i].is_empty() {
                         return Ok(None);
                     }
-                    f[i].parse::<f64>().map(Some).map_err(|_| bad(field, f[i], "is not a number"))
+                    f[i].parse::<f64>()
+                        .map(Some)
+                        .map_err(|_| bad(field, f[i], "is not a number"))
                 };
                 let goldstein = num(30, "GoldsteinScale")?;
                 if goldstein.is_some_and(|g| !(-10.0..=10.0).contains(&g)) {
                     return Err(bad("GoldsteinScale", f[30], "is outside -10..10"));
                 }
+                let mentions = match num(31, "NumMentions")? {
+                    Some(m) if m < 0.0 || m.fract() != 0.0 => {
+                        return Err(bad("NumMentions", f[31], "is not a count"));
+                    }
+                    m => m.map(|x| x as i64),
+                };
                 stats.year(year);
                 out.push(
                     Event {
@@ -120,7 +158,7 @@ impl Adapter for Gdelt {
                         cameo,
                         quad_class: quad,
                         goldstein,
-                        mentions: num(31, "NumMentions")?.map(|x| x as i64),
+                        mentions,
                         tone: num(34, "AvgTone")?,
                         source: "gdelt".into(),
                     },
@@ -130,7 +168,10 @@ impl Adapter for Gdelt {
         }
         out.flush(sink)?;
         stats.add("events", out.total);
-        stats.drop_note(unresolved, "actor country codes that are regions or unknown left empty");
+        stats.drop_note(
+            unresolved,
+            "actor country codes that are regions or unknown left empty",
+        );
         Ok(stats)
     }
 }
@@ -152,19 +193,51 @@ impl Adapter for Icews {
             "Boschee, Elizabeth et al. (2015), ICEWS Coded Event Data, Harvard Dataverse, doi:10.7910/DVN/28075.",
             "@misc{icews,\n  author = {Boschee, Elizabeth and others},\n  title = {ICEWS Coded Event Data},\n  year = {2015},\n  doi = {10.7910/DVN/28075}\n}",
             &["events"],
-            &["ICEWS Intensity is stored as the Goldstein value; QuadClass derived from the CAMEO root."],
+            &[
+                "ICEWS Intensity is stored as the Goldstein value; QuadClass derived from the CAMEO root.",
+            ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<Event>::new(None);
         let mut unresolved = 0;
         for input in inputs {
-            let mut csv = Csv::open(input, b'\t', 0, &["Event Date", "Source Country", "CAMEO Code", "Intensity", "Target Country"], "ICEWS")?;
-            while let Some(r) = csv.next() {
+            let mut csv = Csv::open(
+                input,
+                b'\t',
+                0,
+                &[
+                    "Event Date",
+                    "Source Country",
+                    "CAMEO Code",
+                    "Intensity",
+                    "Target Country",
+                ],
+                "ICEWS",
+            )?;
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let date = r.str("Event Date").to_string();
-                let year: i32 = date.get(..4).and_then(|y| y.parse().ok()).ok_or_else(|| r.err("Event Date", "is not a YYYY-MM-DD date"))?;
+                let ymd = date.len() == 10
+                    && date.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    });
+                if !ymd {
+                    return Err(r.err("Event Date", "is not a YYYY-MM-DD date"));
+                }
+                let year: i32 = date[..4]
+                    .parse()
+                    .map_err(|_| r.err("Event Date", "is not a YYYY-MM-DD date"))?;
                 let mut actor = |col: &str| -> Option<String> {
                     let n = r.opt_str(col)?;
                     let c = ctx.name_iso3(n);
@@ -175,16 +248,26 @@ impl Adapter for Icews {
                 };
                 let actor1 = actor("Source Country");
                 let actor2 = actor("Target Country");
-                let cameo = r.str("CAMEO Code").to_string();
-                let cameo = if cameo.len() == 2 { format!("0{cameo}") } else { cameo };
-                let quad = quad_class(&format!("{:0>3}", cameo)).ok_or_else(|| r.err("CAMEO Code", "is not a CAMEO code"))?;
+                let cameo = restore_cameo_zero(r.str("CAMEO Code"));
+                let quad =
+                    quad_class(&cameo).ok_or_else(|| r.err("CAMEO Code", "is not a CAMEO code"))?;
                 let g = r.opt_f64("Intensity")?;
                 if g.is_some_and(|g| !(-10.0..=10.0).contains(&g)) {
                     return Err(r.err("Intensity", "is outside -10..10"));
                 }
                 stats.year(year);
                 out.push(
-                    Event { date, actor1, actor2, cameo, quad_class: quad, goldstein: g, mentions: None, tone: None, source: "icews".into() },
+                    Event {
+                        date,
+                        actor1,
+                        actor2,
+                        cameo,
+                        quad_class: quad,
+                        goldstein: g,
+                        mentions: None,
+                        tone: None,
+                        source: "icews".into(),
+                    },
                     sink,
                 )?;
             }

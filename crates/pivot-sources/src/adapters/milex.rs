@@ -14,11 +14,27 @@ use crate::{DatasetInfo, Input, SourceError, TableSink};
 pub struct SipriMilex;
 
 const MEASURES: &[(&str, &str, &str)] = &[
-    ("constant_2022_usd_m", "milex_const2022_usd_m", "million USD, constant 2022 prices and exchange rates"),
-    ("current_usd_m", "milex_current_usd_m", "million current USD"),
+    (
+        "constant_2022_usd_m",
+        "milex_const2022_usd_m",
+        "million USD, constant 2022 prices and exchange rates",
+    ),
+    (
+        "current_usd_m",
+        "milex_current_usd_m",
+        "million current USD",
+    ),
     ("share_of_gdp", "milex_share_gdp", "fraction of GDP"),
-    ("per_capita_current_usd", "milex_per_capita_usd", "current USD per person"),
-    ("share_of_govt_spending", "milex_share_govt", "fraction of general government expenditure"),
+    (
+        "per_capita_current_usd",
+        "milex_per_capita_usd",
+        "current USD per person",
+    ),
+    (
+        "share_of_govt_spending",
+        "milex_share_govt",
+        "fraction of general government expenditure",
+    ),
 ];
 
 impl Adapter for SipriMilex {
@@ -44,20 +60,43 @@ impl Adapter for SipriMilex {
             ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<CountryYear>::new(None);
         for input in inputs {
-            let mut csv = Csv::open(input, b',', 0, &["country", "year", "measure", "value", "status", "sipri_flag"], "SIPRI milex (long)")?;
+            let mut csv = Csv::open(
+                input,
+                b',',
+                0,
+                &[
+                    "country",
+                    "year",
+                    "measure",
+                    "value",
+                    "status",
+                    "sipri_flag",
+                ],
+                "SIPRI milex (long)",
+            )?;
             let mut seen = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let name = r.str("country");
                 let country = ctx
                     .countries
                     .by_name(name)
                     .map(|c| c.iso3.clone())
-                    .ok_or_else(|| r.err("country", "is not a country pivot knows; see pivot country NAME"))?;
+                    .ok_or_else(|| {
+                        r.err(
+                            "country",
+                            "is not a country pivot knows; see pivot country NAME",
+                        )
+                    })?;
                 let year = r.year("year")?;
                 let m = r.str("measure");
                 let (_, indicator, unit) = MEASURES

@@ -38,10 +38,15 @@ impl Ctx<'_> {
     /// alias (e.g. COW 260 → DEU).
     pub fn cow(&self, row: &Row<'_>, col: &str) -> Result<(String, bool), SourceError> {
         let code = row.i64(col)?;
-        let c = u16::try_from(code).ok().and_then(|c| self.countries.by_cow(c));
+        let c = u16::try_from(code)
+            .ok()
+            .and_then(|c| self.countries.by_cow(c));
         match c {
             Some((c, note)) => Ok((c.iso3.clone(), note.is_some() && code != 365)),
-            None => Err(row.err(col, "is not a known COW state code (see pivot country cow:CODE)")),
+            None => Err(row.err(
+                col,
+                "is not a known COW state code (see pivot country cow:CODE)",
+            )),
         }
     }
 
@@ -96,7 +101,12 @@ pub trait Adapter: Send + Sync {
     /// The dataset the inputs make (id, citation, licence …).
     fn dataset(&self, inputs: &[Input]) -> DatasetInfo;
     /// Parse and validate `inputs`, pushing canonical batches into `sink`.
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError>;
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError>;
 }
 
 fn all_adapters() -> Vec<Box<dyn Adapter>> {
@@ -128,7 +138,10 @@ pub fn adapter_for(name: &str) -> Option<Box<dyn Adapter>> {
 
 /// Every source users can ingest: (name, summary).
 pub fn user_sources() -> Vec<(&'static str, &'static str)> {
-    all_adapters().iter().map(|a| (a.name(), a.summary())).collect()
+    all_adapters()
+        .iter()
+        .map(|a| (a.name(), a.summary()))
+        .collect()
 }
 
 /// The bundled default datasets: adapter name and embedded inputs.
@@ -140,7 +153,10 @@ pub fn bundled_datasets() -> Vec<(&'static str, Vec<Input>)> {
         ("cow-trade", vec![i(b::COW_TRADE)]),
         ("ei-energy", vec![i(b::EI_TRADE)]),
         ("sipri", vec![i(b::SIPRI_DELIVERIES), i(b::SIPRI_DYAD_YEAR)]),
-        ("unvotes", vec![i(b::UN_VOTES), i(b::UN_ROLL_CALLS), i(b::UN_ISSUES)]),
+        (
+            "unvotes",
+            vec![i(b::UN_VOTES), i(b::UN_ROLL_CALLS), i(b::UN_ISSUES)],
+        ),
         ("cow-nmc", vec![i(b::COW_NMC)]),
         ("sipri-milex", vec![i(b::SIPRI_MILEX)]),
         ("worldbank", vec![i(b::WB_GDP), i(b::WB_POPULATION)]),
@@ -178,5 +194,8 @@ pub(crate) fn info(
 
 /// Error for duplicate keys.
 pub(crate) fn duplicate(row: &Row<'_>, col: &str, key: &str) -> SourceError {
-    row.err(col, format!("duplicate key {key}: this row repeats an earlier one"))
+    row.err(
+        col,
+        format!("duplicate key {key}: this row repeats an earlier one"),
+    )
 }

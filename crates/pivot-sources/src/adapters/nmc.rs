@@ -1,5 +1,6 @@
 //! COW National Material Capabilities v7.0 (`ccode, year, milex, milper, irst, pec, tpop, upop,
-//! cinc`) → `country_year`, one row per indicator.
+//! cinc`) → `country_year`, one row per indicator. −9 and empty cells are missing; negative values
+//! and a CINC above 1 are errors.
 
 use std::collections::HashMap;
 
@@ -38,19 +39,30 @@ impl Adapter for CowNmc {
             "Singer, J. David, Stuart Bremer and John Stuckey (1972), Capability Distribution, Uncertainty, and Major Power War, 1820-1965, in Bruce Russett (ed.), Peace, War, and Numbers, Sage, 19-48. Singer, J. David (1987), Reconstructing the Correlates of War Dataset on Material Capabilities of States, 1816-1985, International Interactions 14: 115-32. NMC v7.0.",
             "@article{singer1987,\n  author = {Singer, J. David},\n  title = {Reconstructing the Correlates of War Dataset on Material Capabilities of States, 1816-1985},\n  journal = {International Interactions},\n  volume = {14},\n  pages = {115--132},\n  year = {1987}\n}",
             &["country_year"],
-            &["COW 365 is Russia for all years (USSR 1922-1991).", "milex in thousands of current USD; pre-1914 values converted by COW."],
+            &[
+                "COW 365 is Russia for all years (USSR 1922-1991).",
+                "milex in thousands of current USD; pre-1914 values converted by COW.",
+            ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<CountryYear>::new(None);
-        let cols: Vec<&str> = ["ccode", "year"].into_iter().chain(IND.iter().map(|x| x.0)).collect();
+        let cols: Vec<&str> = ["ccode", "year"]
+            .into_iter()
+            .chain(IND.iter().map(|x| x.0))
+            .collect();
         for input in inputs {
             let mut csv = Csv::open(input, b',', 0, &cols, "COW NMC")?;
             let mut rows: Vec<(CountryYear, bool)> = Vec::new();
             let mut seen: HashMap<(String, i32), bool> = HashMap::new();
             let mut overlap = 0;
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let (country, alias) = ctx.cow(&r, "ccode")?;
                 let year = r.year("year")?;
@@ -72,8 +84,11 @@ impl Adapter for CowNmc {
                 for (col, ind, unit) in IND {
                     let v = r.opt_f64(col)?;
                     match v {
-                        Some(x) if x == -9.0 => continue,
+                        Some(-9.0) => continue,
                         Some(x) if x < 0.0 => return Err(r.err(col, "is negative")),
+                        Some(x) if *col == "cinc" && x > 1.0 => {
+                            return Err(r.err(col, "is a share of the system total: at most 1"));
+                        }
                         None => continue,
                         _ => {}
                     }

@@ -3,7 +3,10 @@
 //! - the cleaned dyad-year table (`supplier, recipient, delivery_year, tiv_delivered, …`),
 //! - the current download (a text preamble, then `SIPRI AT Database ID, Supplier, Recipient, …`),
 //! - the older "trade register" download (Latin-1, a preamble, then `Recipient, Supplier, Year of
-//!   order, …, SIPRI TIV of delivered weapons`, with `?` marking uncertain values).
+//!   order, , Number ordered, , …, Number delivered, , …, SIPRI TIV of delivered weapons`): a `?`
+//!   in a value or in the unnamed column after it marks the value uncertain, and a value in
+//!   brackets, `(2025)`, is a SIPRI estimate; either sets `uncertain`. One row per deal, with
+//!   `delivery_years` as written.
 //!
 //! Names are SIPRI's ("Viet Nam", "Turkiye", "UAE"); non-state actors (`*`) and organisations
 //! (`**`) keep their name with no ISO3. Any other name pivot cannot resolve is an error.
@@ -46,7 +49,10 @@ fn detect(line: &str) -> Option<Layout> {
 fn decode(bytes: Vec<u8>) -> String {
     match String::from_utf8(bytes) {
         Ok(s) => s,
-        Err(e) => encoding_rs::WINDOWS_1252.decode(e.as_bytes()).0.into_owned(),
+        Err(e) => encoding_rs::WINDOWS_1252
+            .decode(e.as_bytes())
+            .0
+            .into_owned(),
     }
 }
 
@@ -64,10 +70,13 @@ fn party(ctx: &Ctx<'_>, r: &Row<'_>, col: &str) -> Result<(String, Option<String
     }
 }
 
-/// A SIPRI number that may carry `?` (uncertain): (value, uncertain).
+/// A SIPRI number that may carry `?` (uncertain) or brackets (a SIPRI estimate, in the register
+/// layout): (value, uncertain).
 fn sipri_num(r: &Row<'_>, col: &str) -> Result<(Option<f64>, bool), SourceError> {
-    let Some(s) = r.opt_str(col) else { return Ok((None, false)) };
-    let uncertain = s.contains('?');
+    let Some(s) = r.opt_str(col) else {
+        return Ok((None, false));
+    };
+    let uncertain = s.contains('?') || s.contains('(');
     let t = s.trim_matches(|c: char| c == '?' || c == '(' || c == ')' || c.is_whitespace());
     if t.is_empty() {
         return Ok((None, uncertain));
@@ -111,7 +120,12 @@ impl Adapter for Sipri {
             ],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut deals = Batcher::<ArmsTransfer>::new(None);
         let mut dyads = Batcher::<ArmsDyadYear>::new(None);
@@ -133,22 +147,67 @@ impl Adapter for Sipri {
             let rdr = Box::new(Cursor::new(body.into_bytes()));
             let req: &[&str] = match layout {
                 Layout::Deliveries => &[
-                    "deal_id", "supplier", "recipient", "designation", "description", "armament_category", "order_year",
-                    "n_delivered", "n_delivered_is_estimate", "delivery_year", "delivery_year_is_estimate", "status",
-                    "tiv_unit_deal", "tiv_delivered",
+                    "deal_id",
+                    "supplier",
+                    "recipient",
+                    "designation",
+                    "description",
+                    "armament_category",
+                    "order_year",
+                    "n_delivered",
+                    "n_delivered_is_estimate",
+                    "delivery_year",
+                    "delivery_year_is_estimate",
+                    "status",
+                    "tiv_unit_deal",
+                    "tiv_delivered",
                 ],
-                Layout::DyadYear => &["supplier", "recipient", "delivery_year", "tiv_delivered", "n_deals", "n_items"],
+                Layout::DyadYear => &[
+                    "supplier",
+                    "recipient",
+                    "delivery_year",
+                    "tiv_delivered",
+                    "n_deals",
+                    "n_items",
+                ],
                 Layout::Download => &[
-                    "SIPRI AT Database ID", "Supplier", "Recipient", "Designation", "Description", "Armament category",
-                    "Order date", "Numbers delivered", "Numbers delivered is estimate", "Delivery year",
-                    "Delivery year is estimate", "Status", "TIV deal unit", "TIV delivery values",
+                    "SIPRI AT Database ID",
+                    "Supplier",
+                    "Recipient",
+                    "Designation",
+                    "Description",
+                    "Armament category",
+                    "Order date",
+                    "Numbers delivered",
+                    "Numbers delivered is estimate",
+                    "Delivery year",
+                    "Delivery year is estimate",
+                    "Status",
+                    "TIV deal unit",
+                    "TIV delivery values",
                 ],
-                Layout::Register => &["Recipient", "Supplier", "Year of order", "Number delivered", "SIPRI TIV of delivered weapons"],
+                Layout::Register => &[
+                    "Recipient",
+                    "Supplier",
+                    "Year of order",
+                    "Number delivered",
+                    "SIPRI TIV of delivered weapons",
+                ],
             };
             let mut csv = Csv::from_reader(input.name(), rdr, b',', hline as u64, req, "SIPRI")?;
+            // The register layout marks uncertainty in columns with an empty name, each right
+            // after the value it qualifies (`Year of order,,Number ordered,,…`): a `?` there
+            // makes the row uncertain.
+            let flag_cols: Vec<usize> = csv
+                .header()
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.is_empty())
+                .map(|(i, _)| i)
+                .collect();
             let mut seen_dyad = HashSet::new();
             let mut seen_deal = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 match layout {
                     Layout::DyadYear => {
@@ -156,7 +215,11 @@ impl Adapter for Sipri {
                         let (recipient, recipient_iso3) = party(ctx, &r, "recipient")?;
                         let year = r.year("delivery_year")?;
                         if !seen_dyad.insert((supplier.clone(), recipient.clone(), year)) {
-                            return Err(duplicate(&r, "delivery_year", &format!("{supplier}->{recipient} {year}")));
+                            return Err(duplicate(
+                                &r,
+                                "delivery_year",
+                                &format!("{supplier}->{recipient} {year}"),
+                            ));
                         }
                         stats.year(year);
                         dyads.push(
@@ -175,26 +238,45 @@ impl Adapter for Sipri {
                         )?;
                     }
                     Layout::Deliveries | Layout::Download => {
-                        let c = |clean: &'static str, raw: &'static str| if layout == Layout::Deliveries { clean } else { raw };
+                        let c = |clean: &'static str, raw: &'static str| {
+                            if layout == Layout::Deliveries {
+                                clean
+                            } else {
+                                raw
+                            }
+                        };
                         let deal_id = r.i64(c("deal_id", "SIPRI AT Database ID"))?;
                         let (supplier, supplier_iso3) = party(ctx, &r, c("supplier", "Supplier"))?;
-                        let (recipient, recipient_iso3) = party(ctx, &r, c("recipient", "Recipient"))?;
-                        let (delivery_year, u1) = opt_year(&r, c("delivery_year", "Delivery year"))?;
-                        let delivery_year =
-                            delivery_year.ok_or_else(|| r.err(c("delivery_year", "Delivery year"), "is empty"))?;
+                        let (recipient, recipient_iso3) =
+                            party(ctx, &r, c("recipient", "Recipient"))?;
+                        let (delivery_year, u1) =
+                            opt_year(&r, c("delivery_year", "Delivery year"))?;
+                        let delivery_year = delivery_year.ok_or_else(|| {
+                            r.err(c("delivery_year", "Delivery year"), "is empty")
+                        })?;
                         if !seen_deal.insert((deal_id, delivery_year)) {
-                            return Err(duplicate(&r, c("deal_id", "SIPRI AT Database ID"), &format!("deal {deal_id} year {delivery_year}")));
+                            return Err(duplicate(
+                                &r,
+                                c("deal_id", "SIPRI AT Database ID"),
+                                &format!("deal {deal_id} year {delivery_year}"),
+                            ));
                         }
                         let (order_year, u2) = opt_year(&r, c("order_year", "Order date"))?;
                         let (n, u3) = sipri_num(&r, c("n_delivered", "Numbers delivered"))?;
                         let (unit, _) = sipri_num(&r, c("tiv_unit_deal", "TIV deal unit"))?;
                         let (tiv, u4) = sipri_num(&r, c("tiv_delivered", "TIV delivery values"))?;
-                        let est = |col: &str| r.opt_str(col).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+                        let est = |col: &str| {
+                            r.opt_str(col)
+                                .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+                        };
                         let uncertain = u1
                             || u2
                             || u3
                             || u4
-                            || est(c("n_delivered_is_estimate", "Numbers delivered is estimate"))
+                            || est(c(
+                                "n_delivered_is_estimate",
+                                "Numbers delivered is estimate",
+                            ))
                             || est(c("delivery_year_is_estimate", "Delivery year is estimate"));
                         stats.year(delivery_year);
                         deals.push(
@@ -206,7 +288,9 @@ impl Adapter for Sipri {
                                 recipient_iso3,
                                 designation: r.str(c("designation", "Designation")).to_string(),
                                 description: r.str(c("description", "Description")).to_string(),
-                                category: r.opt_str(c("armament_category", "Armament category")).map(str::to_string),
+                                category: r
+                                    .opt_str(c("armament_category", "Armament category"))
+                                    .map(str::to_string),
                                 order_year,
                                 n_delivered: n,
                                 delivery_year: Some(delivery_year),
@@ -237,17 +321,29 @@ impl Adapter for Sipri {
                                 supplier_iso3,
                                 recipient,
                                 recipient_iso3,
-                                designation: r.opt_str("Weapon designation").unwrap_or("").to_string(),
-                                description: r.opt_str("Weapon description").unwrap_or("").to_string(),
+                                designation: r
+                                    .opt_str("Weapon designation")
+                                    .unwrap_or("")
+                                    .to_string(),
+                                description: r
+                                    .opt_str("Weapon description")
+                                    .unwrap_or("")
+                                    .to_string(),
                                 category: None,
                                 order_year,
                                 n_delivered: n,
                                 delivery_year: None,
-                                delivery_years: r.opt_str("Year(s) of delivery").map(str::to_string),
+                                delivery_years: r
+                                    .opt_str("Year(s) of delivery")
+                                    .map(str::to_string),
                                 status: r.opt_str("status").map(str::to_string),
                                 tiv_unit: unit,
                                 tiv_delivered: tiv,
-                                uncertain: u1 || u2 || u3 || u4,
+                                uncertain: u1
+                                    || u2
+                                    || u3
+                                    || u4
+                                    || flag_cols.iter().any(|&i| r.at(i).contains('?')),
                                 source: "sipri_arms".into(),
                             },
                             sink,

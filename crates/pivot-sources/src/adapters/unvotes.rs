@@ -31,13 +31,28 @@ fn dataset() -> DatasetInfo {
     )
 }
 
+/// The voter: by ISO2 code, or by name where the code is empty (Yemen Arab Republic, Federal
+/// Republic of Germany). A code that is given but unknown is an error, not a cue to guess.
 fn vote_country(ctx: &Ctx<'_>, r: &Row<'_>) -> Result<String, SourceError> {
     let code = r.str("country_code");
-    let name = r.str("country");
-    let c = if code.is_empty() { None } else { ctx.countries.by_iso2(code) };
-    c.or_else(|| ctx.countries.by_name(name))
-        .map(|c| c.iso3.clone())
-        .ok_or_else(|| r.err(if code.is_empty() { "country" } else { "country_code" }, "is not a country pivot knows"))
+    let c = if code.is_empty() {
+        ctx.countries
+            .by_name(r.str("country"))
+            .ok_or_else(|| r.err("country", "is not a country pivot knows"))?
+    } else {
+        ctx.countries
+            .by_iso2(code)
+            .ok_or_else(|| r.err("country_code", "is not an ISO2 code pivot knows"))?
+    };
+    Ok(c.iso3.clone())
+}
+
+/// A roll-call id or session number: a whole number of at least 1.
+fn positive(r: &Row<'_>, col: &str) -> Result<i64, SourceError> {
+    match r.i64(col)? {
+        v if v >= 1 => Ok(v),
+        _ => Err(r.err(col, "must be 1 or more")),
+    }
 }
 
 impl Adapter for UnVotes {
@@ -50,7 +65,12 @@ impl Adapter for UnVotes {
     fn dataset(&self, _: &[Input]) -> DatasetInfo {
         dataset()
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut votes = Batcher::<UnVote>::new(None);
         let mut calls = Batcher::<UnRollCall>::new(None);
@@ -60,9 +80,9 @@ impl Adapter for UnVotes {
             if csv.has("vote") {
                 let mut seen = HashSet::new();
                 let mut n = 0u64;
-                while let Some(r) = csv.next() {
+                while let Some(r) = csv.next_row() {
                     let r = r?;
-                    let rcid = r.i64("rcid")?;
+                    let rcid = positive(&r, "rcid")?;
                     let country = vote_country(ctx, &r)?;
                     let vote = r.str("vote").to_string();
                     if !matches!(vote.as_str(), "yes" | "no" | "abstain") {
@@ -71,17 +91,25 @@ impl Adapter for UnVotes {
                     if !seen.insert((rcid, country.clone())) {
                         return Err(duplicate(&r, "country", &format!("rcid {rcid} {country}")));
                     }
-                    votes.push(UnVote { rcid, country, country_name: r.str("country").to_string(), vote }, sink)?;
+                    votes.push(
+                        UnVote {
+                            rcid,
+                            country,
+                            country_name: r.str("country").to_string(),
+                            vote,
+                        },
+                        sink,
+                    )?;
                     n += 1;
-                    if n % 65_536 == 0 {
+                    if n.is_multiple_of(65_536) {
                         (ctx.progress)(65_536);
                     }
                 }
             } else if csv.has("session") {
                 let mut seen = HashSet::new();
-                while let Some(r) = csv.next() {
+                while let Some(r) = csv.next_row() {
                     let r = r?;
-                    let rcid = r.i64("rcid")?;
+                    let rcid = positive(&r, "rcid")?;
                     if !seen.insert(rcid) {
                         return Err(duplicate(&r, "rcid", &rcid.to_string()));
                     }
@@ -94,7 +122,7 @@ impl Adapter for UnVotes {
                     calls.push(
                         UnRollCall {
                             rcid,
-                            session: r.i64("session")? as i32,
+                            session: positive(&r, "session")? as i32,
                             year,
                             date,
                             important: r.flag("importantvote")?,
@@ -109,14 +137,25 @@ impl Adapter for UnVotes {
                 }
             } else if csv.has("short_name") {
                 let mut seen = HashSet::new();
-                while let Some(r) = csv.next() {
+                while let Some(r) = csv.next_row() {
                     let r = r?;
-                    let rcid = r.i64("rcid")?;
+                    let rcid = positive(&r, "rcid")?;
                     let short_name = r.str("short_name").to_string();
                     if !seen.insert((rcid, short_name.clone())) {
-                        return Err(duplicate(&r, "short_name", &format!("rcid {rcid} {short_name}")));
+                        return Err(duplicate(
+                            &r,
+                            "short_name",
+                            &format!("rcid {rcid} {short_name}"),
+                        ));
                     }
-                    issues.push(UnIssue { rcid, short_name, issue: r.str("issue").to_string() }, sink)?;
+                    issues.push(
+                        UnIssue {
+                            rcid,
+                            short_name,
+                            issue: r.str("issue").to_string(),
+                        },
+                        sink,
+                    )?;
                 }
             } else {
                 return Err(SourceError::Header {
@@ -148,18 +187,32 @@ impl Adapter for VoetenRaw {
     fn dataset(&self, _: &[Input]) -> DatasetInfo {
         dataset()
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut votes = Batcher::<UnVote>::new(None);
         let mut skipped = 0;
         for input in inputs {
-            let first = input.read_all()?;
-            let delim = if first.split(|&b| b == b'\n').next().is_some_and(|l| l.contains(&b'\t')) { b'\t' } else { b',' };
-            let mut csv = Csv::open(input, delim, 0, &["rcid", "ccode", "vote"], "Voeten raw votes")?;
+            let delim = if input.first_line()?.contains('\t') {
+                b'\t'
+            } else {
+                b','
+            };
+            let mut csv = Csv::open(
+                input,
+                delim,
+                0,
+                &["rcid", "ccode", "vote"],
+                "Voeten raw votes",
+            )?;
             let mut seen = HashSet::new();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
-                let rcid = r.i64("rcid")?;
+                let rcid = positive(&r, "rcid")?;
                 let vote = match r.i64("vote")? {
                     1 => "yes",
                     2 => "abstain",
@@ -174,8 +227,20 @@ impl Adapter for VoetenRaw {
                 if !seen.insert((rcid, country.clone())) {
                     return Err(duplicate(&r, "ccode", &format!("rcid {rcid} {country}")));
                 }
-                let name = r.opt_str("Countryname").or(r.opt_str("Country")).unwrap_or(&country).to_string();
-                votes.push(UnVote { rcid, country, country_name: name, vote: vote.into() }, sink)?;
+                let name = r
+                    .opt_str("Countryname")
+                    .or(r.opt_str("Country"))
+                    .unwrap_or(&country)
+                    .to_string();
+                votes.push(
+                    UnVote {
+                        rcid,
+                        country,
+                        country_name: name,
+                        vote: vote.into(),
+                    },
+                    sink,
+                )?;
             }
         }
         votes.flush(sink)?;

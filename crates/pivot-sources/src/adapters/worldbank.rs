@@ -4,8 +4,10 @@
 //! - the WDI download (`API_*.csv`): four preamble lines, then `Country Name, Country Code,
 //!   Indicator Name, Indicator Code, 1960, 1961, …`.
 //!
-//! World Bank aggregates (WLD, EUU, income groups …) are dropped and counted; any other code
-//! that is not a country is an error.
+//! World Bank aggregates (WLD, EUU, income groups …) are dropped and counted, and so are the
+//! World Bank's own codes for places with no ISO3 of their own ([`WB_NON_ISO`]: CHI, the Channel
+//! Islands, which ISO splits into Jersey and Guernsey); any other code that is not a country is
+//! an error.
 
 use std::collections::HashSet;
 
@@ -19,11 +21,14 @@ pub struct WorldBank;
 
 /// World Bank aggregate codes (regions, income and lending groups, demographic groups).
 pub const WB_AGGREGATES: &[&str] = &[
-    "AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU", "FCS", "HIC", "HPC", "IBD",
-    "IBT", "IDA", "IDB", "IDX", "INX", "LAC", "LCN", "LDC", "LIC", "LMC", "LMY", "LTE", "MEA", "MIC", "MNA", "NAC",
-    "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA", "SSF", "SST", "TEA", "TEC", "TLA", "TMN", "TSA", "TSS", "UMC",
-    "WLD",
+    "AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU", "FCS",
+    "HIC", "HPC", "IBD", "IBT", "IDA", "IDB", "IDX", "INX", "LAC", "LCN", "LDC", "LIC", "LMC",
+    "LMY", "LTE", "MEA", "MIC", "MNA", "NAC", "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA",
+    "SSF", "SST", "TEA", "TEC", "TLA", "TMN", "TSA", "TSS", "UMC", "WLD",
 ];
+
+/// World Bank economy codes that are neither aggregates nor ISO3 countries.
+pub const WB_NON_ISO: &[&str] = &["CHI"];
 
 fn indicator_of(code: &str) -> Option<(&'static str, &'static str)> {
     match code {
@@ -56,22 +61,37 @@ impl Adapter for WorldBank {
             &["GDP in current US dollars; World Bank aggregates dropped. No GDP at PPP bundled."],
         )
     }
-    fn read(&self, inputs: &[Input], ctx: &Ctx<'_>, sink: &mut dyn TableSink) -> Result<Stats, SourceError> {
+    fn read(
+        &self,
+        inputs: &[Input],
+        ctx: &Ctx<'_>,
+        sink: &mut dyn TableSink,
+    ) -> Result<Stats, SourceError> {
         let mut stats = Stats::default();
         let mut out = Batcher::<CountryYear>::new(None);
         let mut aggregates = 0;
+        let mut non_iso = 0;
         let mut seen = HashSet::new();
         for input in inputs {
             let text = input.read_all()?;
-            let wide = text.starts_with(b"\"Data Source\"") || text.starts_with(b"\xef\xbb\xbf\"Data Source\"");
+            let wide = text.starts_with(b"\"Data Source\"")
+                || text.starts_with(b"\xef\xbb\xbf\"Data Source\"");
             let mut csv = if wide {
-                Csv::open(input, b',', 4, &["Country Code", "Indicator Code"], "World Bank WDI download")?
+                Csv::open(
+                    input,
+                    b',',
+                    4,
+                    &["Country Code", "Indicator Code"],
+                    "World Bank WDI download",
+                )?
             } else {
                 Csv::open(input, b',', 0, &["iso3", "year"], "World Bank long CSV")?
             };
-            let value_col = ["gdp_current_usd", "population", "value"].into_iter().find(|c| csv.has(c));
+            let value_col = ["gdp_current_usd", "population", "value"]
+                .into_iter()
+                .find(|c| csv.has(c));
             let header = csv.header().to_vec();
-            while let Some(r) = csv.next() {
+            while let Some(r) = csv.next_row() {
                 let r = r?;
                 let code_col = if wide { "Country Code" } else { "iso3" };
                 let code = r.str(code_col);
@@ -79,18 +99,32 @@ impl Adapter for WorldBank {
                     aggregates += 1;
                     continue;
                 }
+                if WB_NON_ISO.contains(&code) {
+                    non_iso += 1;
+                    continue;
+                }
                 let country = ctx
                     .countries
                     .by_iso3(code)
                     .map(|c| c.iso3.clone())
-                    .ok_or_else(|| r.err(code_col, "is neither a country nor a known World Bank aggregate"))?;
-                let mut emit = |year: i32, ind: &str, unit: &str, v: Option<f64>| -> Result<(), SourceError> {
+                    .ok_or_else(|| {
+                        r.err(
+                            code_col,
+                            "is neither a country nor a known World Bank aggregate",
+                        )
+                    })?;
+                let mut emit = |year: i32,
+                                col: &str,
+                                ind: &str,
+                                unit: &str,
+                                v: Option<f64>|
+                 -> Result<(), SourceError> {
                     if !seen.insert((country.clone(), year, ind.to_string())) {
                         return Err(duplicate(&r, code_col, &format!("{country} {year} {ind}")));
                     }
                     let Some(v) = v else { return Ok(()) };
                     if v < 0.0 {
-                        return Err(r.err(code_col, format!("{ind} {year} is negative")));
+                        return Err(r.err(col, format!("{ind} {year} is negative")));
                     }
                     stats.year(year);
                     out.push(
@@ -108,26 +142,38 @@ impl Adapter for WorldBank {
                 };
                 if wide {
                     let code = r.str("Indicator Code").to_string();
-                    let (ind, unit) =
-                        indicator_of(&code).ok_or_else(|| r.err("Indicator Code", "is not an indicator pivot maps"))?;
+                    let (ind, unit) = indicator_of(&code)
+                        .ok_or_else(|| r.err("Indicator Code", "is not an indicator pivot maps"))?;
                     for h in &header {
                         if let Ok(year) = h.parse::<i32>() {
                             let v = r.opt_f64(h)?;
-                            emit(year, ind, unit, v)?;
+                            emit(year, h, ind, unit, v)?;
                         }
                     }
                 } else {
-                    let col = value_col.ok_or_else(|| r.err("iso3", "no value column (gdp_current_usd, population or value)"))?;
+                    let col = value_col.ok_or_else(|| {
+                        r.err(
+                            "iso3",
+                            "no value column (gdp_current_usd, population or value)",
+                        )
+                    })?;
                     let (ind, unit) = indicator_of(col).unwrap_or(("value", "as published"));
                     let year = r.year("year")?;
                     let v = r.opt_f64(col)?;
-                    emit(year, ind, unit, v)?;
+                    emit(year, col, ind, unit, v)?;
                 }
             }
         }
         out.flush(sink)?;
         stats.add("country_year", out.total);
-        stats.drop_note(aggregates, "World Bank aggregate rows (WLD, EUU, income groups …) dropped");
+        stats.drop_note(
+            aggregates,
+            "World Bank aggregate rows (WLD, EUU, income groups …) dropped",
+        );
+        stats.drop_note(
+            non_iso,
+            "rows of World Bank codes with no ISO3 country (CHI, Channel Islands) dropped",
+        );
         Ok(stats)
     }
 }
