@@ -289,18 +289,44 @@ fn aei_workbook(path: &std::path::Path, bad: Option<(&str, usize, &str)>) {
         (
             "Dataset 2",
             &d2,
-            vec![(
-                2016.0,
-                "June",
-                "China Railway Engineering",
-                390.0,
-                None,
-                "",
-                "Transport",
-                "Rail",
-                "Kazakhstan",
-                "West Asia",
-            )],
+            vec![
+                (
+                    2016.0,
+                    "June",
+                    "China Railway Engineering",
+                    390.0,
+                    None,
+                    "",
+                    "Transport",
+                    "Rail",
+                    "Kazakhstan",
+                    "West Asia",
+                ),
+                (
+                    2017.0,
+                    "March",
+                    "China Communications Construction",
+                    230.0,
+                    None,
+                    "",
+                    "Transport",
+                    "Shipping",
+                    "Britain",
+                    "Europe",
+                ),
+                (
+                    2018.0,
+                    "May",
+                    "Power China",
+                    150.0,
+                    None,
+                    "",
+                    "Energy",
+                    "Hydro",
+                    "USA",
+                    "USA",
+                ),
+            ],
         ),
         (
             "Dataset 3",
@@ -377,8 +403,8 @@ fn aei_tracker_workbook() {
     let (sink, stats) =
         run("aei", &[pivot_sources::Input::File(path)]).unwrap_or_else(|e| panic!("{e}"));
     let rows: Vec<FinanceFlow> = sink.decode("finance_flows");
-    // 2 investment deals + 1 construction + 1 troubled, as written above.
-    assert_eq!(rows.len(), 4);
+    // 2 investment deals + 3 construction + 1 troubled, as written above.
+    assert_eq!(rows.len(), 6);
     assert_eq!(stats.years, Some((2013, 2019)));
     assert!(
         rows.iter().all(|r| r.lender == "CHN"
@@ -400,6 +426,15 @@ fn aei_tracker_workbook() {
         .map(|r| r.amount)
         .sum();
     assert_eq!(ru, 1580.0);
+    // The tracker's short names "Britain" and "USA" (Dataset 2 rows 8 and 9).
+    assert!(
+        rows.iter()
+            .any(|r| r.recipient == "GBR" && r.amount == 230.0)
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.recipient == "USA" && r.amount == 150.0)
+    );
     // Dataset 2 → construction (Kazakhstan 390); Dataset 3 → troubled (Australia 1,200).
     assert!(
         rows.iter()

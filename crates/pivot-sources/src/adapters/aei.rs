@@ -4,6 +4,9 @@
 //! Investor|Contractor|Chinese Entity, Quantity in Millions, …, Sector, Subsector, Country,
 //! Region, …`. Amounts are million current USD, deals of USD 100m or more → `finance_flows`
 //! with lender CHN and class `investment`, `construction` or `troubled`.
+//!
+//! Countries are names; the tracker's short forms that are not in the country table ("Britain",
+//! "USA", "Bosnia", "DRC", "Sao Tome") are mapped here.
 
 use calamine::{Data, Reader, open_workbook_auto};
 
@@ -37,6 +40,25 @@ fn cell_num(d: &Data) -> Option<f64> {
         Data::String(s) => s.trim().replace(',', "").parse().ok(),
         _ => None,
     }
+}
+
+/// The tracker's short country names that pivot's name table does not hold.
+const AEI_NAMES: &[(&str, &str)] = &[
+    ("Britain", "GBR"),
+    ("USA", "USA"),
+    ("UAE", "ARE"),
+    ("Bosnia", "BIH"),
+    ("DRC", "COD"),
+    ("Sao Tome", "STP"),
+];
+
+fn aei_country(ctx: &Ctx<'_>, name: &str) -> Option<String> {
+    ctx.name_iso3(name).or_else(|| {
+        AEI_NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, iso3)| iso3.to_string())
+    })
 }
 
 impl Adapter for AeiTracker {
@@ -147,8 +169,7 @@ impl Adapter for AeiTracker {
                         return Err(bad("Quantity in Millions", get(cq), "is negative"));
                     }
                     let cname = cell_str(get(cc));
-                    let recipient = ctx
-                        .name_iso3(&cname)
+                    let recipient = aei_country(ctx, &cname)
                         .ok_or_else(|| bad("Country", get(cc), "is not a country pivot knows"))?;
                     stats.year(year);
                     out.push(
