@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end PPML benchmark: pivot-gravity vs pyfixest fepois.
 # Usage: bash bench/gravity/run.sh   (from the repository root)
+# Each tool runs REPEAT times per model (default 3); the table shows the
+# median wall time, fit time and peak memory, and the speedups of the medians.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -13,17 +15,19 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/pip" install --quiet pyfixest pandas pyarrow
 fi
 PY="$VENV/bin/python"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivot-target}"
+# A target dir of its own, so the release build does not contend with other builds.
+export CARGO_TARGET_DIR="${GRAVITY_TARGET_DIR:-$HOME/.cache/pivot-target-gravity-release}"
+REPEAT="${REPEAT:-3}"
 cargo build --release -p pivot-gravity --bin pivot-gravity-bench >&2
 BIN="$CARGO_TARGET_DIR/release/pivot-gravity-bench"
 [ -f "$OUT/synthetic_1m.csv" ] || "$PY" bench/gravity/gen_data.py "$OUT" data/agtpa_gravity/agtpa_applications.csv.gz >&2
 
-run() { # tool file formula -> writes $OUT/<tool>_<tag>.{out,time}
-  local tag="$1" tool="$2" file="$3" formula="$4"
+run() { # tag tool file formula rep -> writes $OUT/<tool>_<tag>.<rep>.{out,time}
+  local tag="$1" tool="$2" file="$3" formula="$4" rep="$5"
   if [ "$tool" = pivot ]; then
-    /usr/bin/time -v "$BIN" "$file" "$formula" > "$OUT/${tool}_${tag}.out" 2> "$OUT/${tool}_${tag}.time"
+    /usr/bin/time -v "$BIN" "$file" "$formula" > "$OUT/${tool}_${tag}.${rep}.out" 2> "$OUT/${tool}_${tag}.${rep}.time"
   else
-    /usr/bin/time -v "$PY" bench/gravity/run_pyfixest.py "$file" "$formula" > "$OUT/${tool}_${tag}.out" 2> "$OUT/${tool}_${tag}.time"
+    /usr/bin/time -v "$PY" bench/gravity/run_pyfixest.py "$file" "$formula" > "$OUT/${tool}_${tag}.${rep}.out" 2> "$OUT/${tool}_${tag}.${rep}.time"
   fi
 }
 wall() { # seconds from /usr/bin/time -v "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:12.34"
@@ -31,14 +35,23 @@ wall() { # seconds from /usr/bin/time -v "Elapsed (wall clock) time (h:mm:ss or 
 }
 rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
 fitsec() { awk -F, '/^fit_seconds/ {print $2}' "$1"; }
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+med() { # tool tag fn -> median of fn over the repetitions
+  local tool="$1" tag="$2" fn="$3" r ext=time
+  [ "$fn" = fitsec ] && ext=out
+  for r in $(seq 1 "$REPEAT"); do "$fn" "$OUT/${tool}_${tag}.${r}.${ext}"; echo; done | grep . | median
+}
 
-printf '%-28s %-9s %9s %9s %9s %12s\n' model tool wall_s fit_s rss_MiB max_rel_diff
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %-9s %9s %9s %9s %12s  %s\n' model tool wall_s fit_s rss_MiB max_rel_diff "fit_s of each run"
 for spec in "synthetic_1m|$OUT/synthetic_1m.csv|y ~ x1 + x2 + x3 | f1 + f2 + f3" \
             "agtpa_rta_pairfe|$OUT/agtpa_rta.csv|trade ~ rta | exp_year + imp_year + pair2"; do
   IFS='|' read -r tag file formula <<< "$spec"
-  run "$tag" pivot "$file" "$formula"
-  run "$tag" pyfixest "$file" "$formula"
-  diff=$("$PY" - "$OUT/pivot_${tag}.out" "$OUT/pyfixest_${tag}.out" <<'PYEOF'
+  for r in $(seq 1 "$REPEAT"); do  # alternate the tools so both see similar load
+    run "$tag" pivot "$file" "$formula" "$r"
+    run "$tag" pyfixest "$file" "$formula" "$r"
+  done
+  diff=$("$PY" - "$OUT/pivot_${tag}.1.out" "$OUT/pyfixest_${tag}.1.out" <<'PYEOF'
 import sys
 def coefs(p):
     return {l.split(",")[1]: float(l.split(",")[2]) for l in open(p) if l.startswith("coef,")}
@@ -47,11 +60,13 @@ print(f"{max(abs(a[k]-b[k])/max(abs(b[k]),1e-300) for k in b):.2e}")
 PYEOF
 )
   for tool in pivot pyfixest; do
-    printf '%-28s %-9s %9s %9s %9s %12s\n' "$tag" "$tool" "$(wall "$OUT/${tool}_${tag}.time")" \
-      "$(fitsec "$OUT/${tool}_${tag}.out")" "$(rss "$OUT/${tool}_${tag}.time")" "$diff"
+    runs=$(for r in $(seq 1 "$REPEAT"); do fitsec "$OUT/${tool}_${tag}.${r}.out"; done | paste -sd' ')
+    printf '%-28s %-9s %9s %9s %9s %12s  %s\n' "$tag" "$tool" "$(med "$tool" "$tag" wall)" \
+      "$(med "$tool" "$tag" fitsec)" "$(med "$tool" "$tag" rss)" "$diff" "$runs"
   done
-  pw=$(wall "$OUT/pivot_${tag}.time"); fw=$(wall "$OUT/pyfixest_${tag}.time")
-  pf=$(fitsec "$OUT/pivot_${tag}.out"); ff=$(fitsec "$OUT/pyfixest_${tag}.out")
+  pw=$(med pivot "$tag" wall); fw=$(med pyfixest "$tag" wall)
+  pf=$(med pivot "$tag" fitsec); ff=$(med pyfixest "$tag" fitsec)
   awk -v a="$fw" -v b="$pw" -v c="$ff" -v d="$pf" -v t="$tag" \
-    'BEGIN {printf "%-28s speedup (pyfixest/pivot): wall %.2fx, fit only %.2fx\n", t, a/b, c/d}'
+    'BEGIN {printf "%-28s speedup (pyfixest/pivot, medians): wall %.2fx, fit only %.2fx\n", t, a/b, c/d}'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use crate::demean::{ColumnState, DemeanControl, Demeaner};
+use crate::demean::{ColumnState, DemeanControl, Demeaner, FeLayout};
 use crate::design::{Design, DesignOptions, DropReason};
 use crate::error::{GravityError, Result};
 use crate::fit::{Estimator, Fit, FitStore};
@@ -505,13 +505,14 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
     let mut eta_new = vec![0.0; n];
     let mut mu_new = vec![0.0; n];
     let mut first = true;
+    let layout = FeLayout::new(&d.fe);
     while iterations < p.max_iter {
         iterations += 1;
         for i in 0..n {
             w[i] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
             z[i] = eta[i] - off(i) + (d.y[i] - mu[i]) / mu[i];
         }
-        let dm = Demeaner::new(&d.fe, Some(&w), ctl);
+        let dm = Demeaner::with_layout(&d.fe, &layout, Some(&w), ctl);
         {
             let mut inputs: Vec<&[f64]> = vec![&z];
             inputs.extend(d.x.iter().map(|c| c.as_slice()));
@@ -578,7 +579,7 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
     for i in 0..n {
         w[i] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
     }
-    let dm = Demeaner::new(&d.fe, Some(&w), ctl);
+    let dm = Demeaner::with_layout(&d.fe, &layout, Some(&w), ctl);
     let mut xt: Vec<Vec<f64>> = vec![vec![0.0; n]; k];
     {
         let inputs: Vec<&[f64]> = d.x.iter().map(|c| c.as_slice()).collect();
