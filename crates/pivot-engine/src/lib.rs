@@ -1,1 +1,292 @@
-//! placeholder
+//! The engine: the one façade the CLI and the server call. It opens the store (loading the
+//! bundled data on first use), registers the canonical tables in Apache DataFusion for SQL, and
+//! runs measures, gravity models, scenarios, claims and the report. No measure is computed
+//! outside this crate's calls into `pivot-measures` and `pivot-gravity`.
+//!
+//! Every result is a [`ResultTable`]: Arrow batches plus the [`Provenance`] (datasets with
+//! versions and checksums, method, parameters, notes) that the CLI prints under tables and
+//! includes in JSON.
+
+mod catalog;
+pub mod claims;
+mod error;
+pub mod gravity;
+mod ingest;
+pub mod measure;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::prelude::SessionContext;
+pub use error::EngineError;
+pub use ingest::IngestOutcome;
+use pivot_store::Store;
+pub use pivot_store::{DatasetEntry, Manifest};
+pub use pivot_vocab::{Countries, Provenance};
+
+/// A result: a table (Arrow batches) and where it came from.
+#[derive(Debug, Clone)]
+pub struct ResultTable {
+    /// Schema of the batches.
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+    /// Datasets, method, parameters, notes.
+    pub provenance: Provenance,
+}
+
+impl ResultTable {
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}
+
+/// Limits on SQL (the server uses tight ones; the CLI none).
+#[derive(Debug, Clone, Copy)]
+pub struct SqlLimits {
+    /// Maximum rows returned.
+    pub max_rows: Option<usize>,
+    /// Maximum wall time.
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl SqlLimits {
+    /// No limits.
+    pub const NONE: SqlLimits = SqlLimits {
+        max_rows: None,
+        timeout: None,
+    };
+}
+
+/// The engine over one store.
+pub struct Engine {
+    store: Store,
+    ctx: SessionContext,
+    rt: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store.root())
+            .finish()
+    }
+}
+
+/// Default store location (see `pivot_store::default_location`).
+pub fn default_store() -> PathBuf {
+    pivot_store::default_location()
+}
+
+impl Engine {
+    /// Open the store at `root`, loading any bundled dataset it lacks (no network).
+    pub fn open(root: &Path) -> Result<Engine, EngineError> {
+        Self::open_with(root, &|_| {})
+    }
+
+    /// Like [`Engine::open`], reporting bundled-ingest progress (dataset ids) to `progress`.
+    pub fn open_with(root: &Path, progress: &(dyn Fn(&str) + Sync)) -> Result<Engine, EngineError> {
+        let mut store = Store::open(root)?;
+        ingest::ensure_bundled(&mut store, progress)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Bug(format!("tokio runtime: {e}")))?;
+        let ctx = catalog::context(&store)?;
+        Ok(Engine { store, ctx, rt })
+    }
+
+    /// The store's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        self.store.manifest()
+    }
+
+    /// Store root.
+    pub fn root(&self) -> &Path {
+        self.store.root()
+    }
+
+    /// Ingest a user's files with the adapter `source` (see `pivot data ingest --help`).
+    pub fn ingest(
+        &mut self,
+        source: &str,
+        paths: &[PathBuf],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<IngestOutcome, EngineError> {
+        let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
+        self.ctx = catalog::context(&self.store)?;
+        Ok(out)
+    }
+
+    /// Recompute every checksum.
+    pub fn verify(&self) -> Result<usize, EngineError> {
+        Ok(self.store.verify()?)
+    }
+
+    /// Run SQL over the canonical tables.
+    pub fn sql(&self, query: &str, limits: SqlLimits) -> Result<ResultTable, EngineError> {
+        let fut = async {
+            let df = self
+                .ctx
+                .sql(query)
+                .await
+                .map_err(|e| EngineError::sql(query, e))?;
+            let df = match limits.max_rows {
+                Some(n) => df
+                    .limit(0, Some(n))
+                    .map_err(|e| EngineError::sql(query, e))?,
+                None => df,
+            };
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let batches = df.collect().await.map_err(|e| EngineError::sql(query, e))?;
+            Ok::<_, EngineError>((schema, batches))
+        };
+        let (schema, batches) = match limits.timeout {
+            Some(t) => self
+                .rt
+                .block_on(async { tokio::time::timeout(t, fut).await })
+                .map_err(|_| EngineError::Timeout(t))??,
+            None => self.rt.block_on(fut)?,
+        };
+        let tables = catalog::tables_in(query);
+        let mut prov = Provenance::new("sql").param("query", query);
+        for d in self.datasets_for(&tables, None) {
+            prov = prov.dataset(d);
+        }
+        Ok(ResultTable {
+            schema,
+            batches,
+            provenance: prov,
+        })
+    }
+
+    /// Decode the rows of a query into `T`.
+    pub(crate) fn rows<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+    ) -> Result<Vec<T>, EngineError> {
+        let t = self.sql(query, SqlLimits::NONE)?;
+        let mut out = Vec::new();
+        for b in &t.batches {
+            let rows: Vec<T> = serde_arrow::from_record_batch(b)
+                .map_err(|e| EngineError::Bug(format!("decoding '{query}': {e}")))?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Dataset references for the given tables (optionally only rows of one `source` id).
+    pub fn datasets_for(
+        &self,
+        tables: &[&str],
+        source: Option<&str>,
+    ) -> Vec<pivot_vocab::DatasetRef> {
+        self.manifest()
+            .datasets
+            .values()
+            .filter(|d| d.files.iter().any(|f| tables.contains(&f.table.as_str())))
+            .filter(|d| source.is_none_or(|s| s == d.id))
+            .map(|d| pivot_vocab::DatasetRef {
+                id: d.id.clone(),
+                version: d.version.clone(),
+                source: d.source.clone(),
+                licence: d.licence.clone(),
+                citation: d.citation.clone(),
+                checksum: d.checksum.clone(),
+            })
+            .collect()
+    }
+
+    /// Whether a dataset id is loaded.
+    pub fn has_dataset(&self, id: &str) -> bool {
+        self.manifest().datasets.contains_key(id)
+    }
+
+    /// The country table.
+    pub fn countries(&self) -> &'static Countries {
+        Countries::bundled()
+    }
+
+    /// Resolve a country query to its ISO3 code (user error with suggestions when unknown).
+    pub fn iso3(&self, query: &str) -> Result<String, EngineError> {
+        Ok(self.countries().resolve(query)?.country.iso3.clone())
+    }
+
+    /// Resolve a list of country queries and named sets (`asia`, `eu27` …) to ISO3 codes.
+    pub fn resolve_set(&self, items: &[String]) -> Result<Vec<String>, EngineError> {
+        let mut out = Vec::new();
+        for it in items {
+            if let Some(m) = pivot_vocab::regions::members(self.countries(), it) {
+                out.extend(m);
+            } else {
+                out.push(self.iso3(it)?);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|x| seen.insert(x.clone()));
+        Ok(out)
+    }
+
+    /// Citations of every dataset in the store (or of `ids`): (id, plain text, BibTeX).
+    pub fn citations(&self, ids: &[String]) -> Vec<(String, String, String)> {
+        self.manifest()
+            .datasets
+            .values()
+            .filter(|d| ids.is_empty() || ids.contains(&d.id))
+            .map(|d| (d.id.clone(), d.citation.clone(), d.bibtex.clone()))
+            .collect()
+    }
+}
+
+/// Convert serializable result rows into a [`ResultTable`].
+pub fn table_from_rows<T: serde::Serialize>(
+    rows: &[T],
+    provenance: Provenance,
+) -> Result<ResultTable, EngineError> {
+    use datafusion::arrow::datatypes::{Field, FieldRef, Schema};
+    use serde_arrow::schema::{SchemaLike, TracingOptions};
+    let opts = TracingOptions::default()
+        .allow_null_fields(true)
+        .enums_without_data_as_strings(true);
+    let fields: Vec<FieldRef> = if rows.is_empty() {
+        vec![]
+    } else {
+        Vec::<FieldRef>::from_samples(rows, opts)
+            .map_err(|e| EngineError::Bug(format!("tracing rows: {e}")))?
+    };
+    let fields: Vec<FieldRef> = fields
+        .into_iter()
+        .map(|f| match f.data_type() {
+            datafusion::arrow::datatypes::DataType::LargeUtf8 => Arc::new(Field::new(
+                f.name(),
+                datafusion::arrow::datatypes::DataType::Utf8,
+                f.is_nullable(),
+            )),
+            datafusion::arrow::datatypes::DataType::Null => Arc::new(Field::new(
+                f.name(),
+                datafusion::arrow::datatypes::DataType::Utf8,
+                true,
+            )),
+            _ => f,
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(fields.clone()));
+    let batches = if rows.is_empty() {
+        vec![]
+    } else {
+        vec![
+            serde_arrow::to_record_batch(&fields, &rows)
+                .map_err(|e| EngineError::Bug(format!("building rows: {e}")))?,
+        ]
+    };
+    Ok(ResultTable {
+        schema,
+        batches,
+        provenance,
+    })
+}

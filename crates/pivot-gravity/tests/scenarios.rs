@@ -33,7 +33,10 @@ fn scenario(name: &str) -> ScenarioSpec {
     ScenarioSpec::from_toml_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Compares CSV text numerically (relative 1e-6 + absolute 1e-6 per cell),
+/// Compares CSV text numerically (relative 1e-5 + absolute 1e-3 per cell: the full-GE loop
+/// stops when the change in factory-gate prices is below its tolerance (1e-6, or the book's
+/// 0.01 for NAFTA), so % changes are only determined to about 1e-4 points; the estimator
+/// itself is checked to 1e-8 in `oracle.rs`),
 /// or rewrites the expected file when PIVOT_REGENERATE=1.
 fn compare_expected(file: &str, got: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +55,7 @@ fn compare_expected(file: &str, got: &str) {
         for (a, b) in w.split(',').zip(g.split(',')) {
             match (a.parse::<f64>(), b.parse::<f64>()) {
                 (Ok(x), Ok(y)) => assert!(
-                    (x - y).abs() <= 1e-6 + 1e-6 * x.abs(),
+                    (x - y).abs() <= 1e-3 + 1e-5 * x.abs(),
                     "{file} line {}: expected {x}, got {y}\n{w}\n{g}",
                     n + 1
                 ),

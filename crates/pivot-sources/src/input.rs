@@ -217,6 +217,7 @@ impl Csv {
         match self.rdr.read_record(&mut self.rec) {
             Ok(false) => None,
             Ok(true) => {
+                count_record();
                 let line = self.rec.position().map(|p| p.line()).unwrap_or(0) + self.offset;
                 Some(Ok(Row { csv: self, line }))
             }
@@ -370,4 +371,21 @@ impl Row<'_> {
             _ => Err(self.err(col, "is not 0/1")),
         }
     }
+}
+
+thread_local! {
+    static RECORDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Count one data record read from a source file (CSV rows, BACI lines, event lines).
+pub fn count_record() {
+    RECORDS.with(|c| c.set(c.get() + 1));
+}
+
+/// Run `f` (an adapter's `read`) and return its result with the number of data records it read
+/// from its inputs on this thread — the "rows" of the source as its publisher counts them.
+pub fn records_read<T>(f: impl FnOnce() -> T) -> (T, u64) {
+    let before = RECORDS.with(std::cell::Cell::get);
+    let r = f();
+    (r, RECORDS.with(std::cell::Cell::get) - before)
 }

@@ -40,7 +40,9 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The manifest cannot be read.
-    #[error("store manifest {path} is unreadable: {message}; move the store aside or run pivot data verify")]
+    #[error(
+        "store manifest {path} is unreadable: {message}; move the store aside or run pivot data verify"
+    )]
     Manifest {
         /// Manifest path.
         path: PathBuf,
@@ -56,7 +58,9 @@ pub enum StoreError {
         message: String,
     },
     /// A file's checksum does not match the manifest.
-    #[error("{path}: checksum mismatch (manifest {expected}, file {actual}); the store was modified outside pivot")]
+    #[error(
+        "{path}: checksum mismatch (manifest {expected}, file {actual}); the store was modified outside pivot"
+    )]
     Checksum {
         /// File.
         path: PathBuf,
@@ -71,7 +75,10 @@ pub enum StoreError {
 }
 
 pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// A store on disk.
@@ -100,12 +107,22 @@ impl Store {
         fs::create_dir_all(root).map_err(io(root))?;
         let mpath = root.join("manifest.json");
         let manifest = match fs::read(&mpath) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map_err(|e| StoreError::Manifest { path: mpath.clone(), message: e.to_string() })?,
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::Manifest {
+                path: mpath.clone(),
+                message: e.to_string(),
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
-            Err(e) => return Err(StoreError::Io { path: mpath, source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: mpath,
+                    source: e,
+                });
+            }
         };
-        Ok(Store { root: root.to_path_buf(), manifest })
+        Ok(Store {
+            root: root.to_path_buf(),
+            manifest,
+        })
     }
 
     /// Root folder.
@@ -137,7 +154,12 @@ impl Store {
     /// Take the write lock and start a staged ingest.
     pub fn begin(&self) -> Result<Staging, StoreError> {
         let lock_path = self.root.join(".lock");
-        let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
         lock.lock().map_err(io(&lock_path))?;
         self.sweep()?;
         Staging::new(&self.root, lock)
@@ -150,8 +172,13 @@ impl Store {
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
-        let referenced: std::collections::HashSet<PathBuf> =
-            self.manifest.datasets.values().flat_map(|d| d.files.iter()).map(|f| self.path_of(f)).collect();
+        let referenced: std::collections::HashSet<PathBuf> = self
+            .manifest
+            .datasets
+            .values()
+            .flat_map(|d| d.files.iter())
+            .map(|f| self.path_of(f))
+            .collect();
         let tables = self.root.join("tables");
         if let Ok(dirs) = fs::read_dir(&tables) {
             for d in dirs.flatten() {
@@ -172,7 +199,11 @@ impl Store {
     }
 
     /// Commit a finished staging as dataset `entry` (replacing a dataset with the same id).
-    pub fn commit(&mut self, staging: Staging, mut entry: DatasetEntry) -> Result<&DatasetEntry, StoreError> {
+    pub fn commit(
+        &mut self,
+        staging: Staging,
+        mut entry: DatasetEntry,
+    ) -> Result<&DatasetEntry, StoreError> {
         let (files, _lock) = staging.finish()?;
         let mut moved = Vec::new();
         for f in files {
@@ -188,7 +219,14 @@ impl Store {
             moved.push(FileEntry {
                 table: f.table,
                 part: f.part,
-                path: format!("tables/{}/{}", dest.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default(), name),
+                path: format!(
+                    "tables/{}/{}",
+                    dest.parent()
+                        .and_then(|p| p.file_name())
+                        .map(|s| s.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    name
+                ),
                 rows: f.rows,
                 bytes: fs::metadata(&dest).map_err(io(&dest))?.len(),
                 sha256: sha,
@@ -201,11 +239,15 @@ impl Store {
         }
         entry.checksum = hex(&h.finalize());
         entry.files = moved;
-        let old = self.manifest.datasets.insert(entry.id.clone(), entry.clone());
+        let old = self
+            .manifest
+            .datasets
+            .insert(entry.id.clone(), entry.clone());
         self.write_manifest()?;
         // The new manifest is in place: files only the old entry referenced are now garbage.
         if let Some(old) = old {
-            let keep: std::collections::HashSet<&str> = entry.files.iter().map(|f| f.path.as_str()).collect();
+            let keep: std::collections::HashSet<&str> =
+                entry.files.iter().map(|f| f.path.as_str()).collect();
             for f in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
                 let _ = fs::remove_file(self.root.join(&f.path));
             }
@@ -218,7 +260,11 @@ impl Store {
     /// Remove a dataset.
     pub fn remove(&mut self, id: &str) -> Result<DatasetEntry, StoreError> {
         let staging = self.begin()?;
-        let old = self.manifest.datasets.remove(id).ok_or_else(|| StoreError::NoDataset(id.to_string()))?;
+        let old = self
+            .manifest
+            .datasets
+            .remove(id)
+            .ok_or_else(|| StoreError::NoDataset(id.to_string()))?;
         self.write_manifest()?;
         for f in &old.files {
             let _ = fs::remove_file(self.root.join(&f.path));
@@ -230,7 +276,10 @@ impl Store {
     fn write_manifest(&self) -> Result<(), StoreError> {
         let tmp = self.root.join("manifest.json.tmp");
         let dest = self.root.join("manifest.json");
-        let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| StoreError::Manifest { path: dest.clone(), message: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| StoreError::Manifest {
+            path: dest.clone(),
+            message: e.to_string(),
+        })?;
         {
             let mut f = File::create(&tmp).map_err(io(&tmp))?;
             f.write_all(&json).map_err(io(&tmp))?;
@@ -251,7 +300,11 @@ impl Store {
                 let p = self.path_of(f);
                 let actual = sha256_file(&p)?;
                 if actual != f.sha256 {
-                    return Err(StoreError::Checksum { path: p, expected: f.sha256.clone(), actual });
+                    return Err(StoreError::Checksum {
+                        path: p,
+                        expected: f.sha256.clone(),
+                        actual,
+                    });
                 }
                 n += 1;
             }

@@ -45,6 +45,9 @@ pub struct DatasetEntry {
     pub bundled: bool,
     /// Ingest time, seconds since the Unix epoch (UTC).
     pub ingested_at: u64,
+    /// Data records read from the source files (as the publisher counts rows).
+    #[serde(default)]
+    pub records: u64,
     /// Rows per table.
     pub rows: BTreeMap<String, u64>,
     /// First and last year.

@@ -43,10 +43,20 @@ fn props() -> WriterProperties {
 
 impl Staging {
     pub(crate) fn new(root: &Path, lock: File) -> Result<Staging, StoreError> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let dir = root.join(".staging").join(format!("{}-{nanos}", std::process::id()));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = root
+            .join(".staging")
+            .join(format!("{}-{nanos}", std::process::id()));
         fs::create_dir_all(&dir).map_err(io(&dir))?;
-        Ok(Staging { dir, writers: BTreeMap::new(), lock: Some(lock), done: false })
+        Ok(Staging {
+            dir,
+            writers: BTreeMap::new(),
+            lock: Some(lock),
+            done: false,
+        })
     }
 
     /// Rows written so far, all tables.
@@ -57,9 +67,17 @@ impl Staging {
     pub(crate) fn finish(mut self) -> Result<(Vec<StagedFile>, Option<File>), StoreError> {
         let mut out = Vec::new();
         for ((table, part), (w, path, rows)) in std::mem::take(&mut self.writers) {
-            let f = w.into_inner().map_err(|e| StoreError::Parquet { path: path.clone(), message: e.to_string() })?;
+            let f = w.into_inner().map_err(|e| StoreError::Parquet {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
             f.sync_all().map_err(io(&path))?;
-            out.push(StagedFile { table, part, staged: path, rows });
+            out.push(StagedFile {
+                table,
+                part,
+                staged: path,
+                rows,
+            });
         }
         self.done = true;
         Ok((out, self.lock.take()))
@@ -67,17 +85,27 @@ impl Staging {
 }
 
 impl TableSink for Staging {
-    fn push(&mut self, table: &str, part: Option<&str>, batch: RecordBatch) -> Result<(), SourceError> {
+    fn push(
+        &mut self,
+        table: &str,
+        part: Option<&str>,
+        batch: RecordBatch,
+    ) -> Result<(), SourceError> {
         let key = (table.to_string(), part.map(str::to_string));
-        let sink_err = |m: String| SourceError::Sink { table: table.to_string(), message: m };
+        let sink_err = |m: String| SourceError::Sink {
+            table: table.to_string(),
+            message: m,
+        };
         if !self.writers.contains_key(&key) {
             let name = match part {
                 Some(p) => format!("{table}-{p}.parquet"),
                 None => format!("{table}.parquet"),
             };
             let path = self.dir.join(name);
-            let f = File::create(&path).map_err(|e| sink_err(format!("{}: {e}", path.display())))?;
-            let w = ArrowWriter::try_new(f, batch.schema(), Some(props())).map_err(|e| sink_err(e.to_string()))?;
+            let f =
+                File::create(&path).map_err(|e| sink_err(format!("{}: {e}", path.display())))?;
+            let w = ArrowWriter::try_new(f, batch.schema(), Some(props()))
+                .map_err(|e| sink_err(e.to_string()))?;
             self.writers.insert(key.clone(), (w, path, 0));
         }
         let entry = self.writers.get_mut(&key).expect("inserted above");

@@ -281,8 +281,9 @@ impl Countries {
     }
 
     fn build() -> Countries {
-        let wc: Vec<WcCountry> = serde_json::from_slice(&gunzip(pivot_bundled::WORLD_COUNTRIES.bytes))
-            .expect("bundled world_countries JSON is valid; this is a bug");
+        let wc: Vec<WcCountry> =
+            serde_json::from_slice(&gunzip(pivot_bundled::WORLD_COUNTRIES.bytes))
+                .expect("bundled world_countries JSON is valid; this is a bug");
         let mut rows: Vec<Country> = wc
             .into_iter()
             .map(|c| Country {
@@ -314,7 +315,8 @@ impl Countries {
                 iso3: c.cca3,
             })
             .collect();
-        let entities: Vec<EntityRow> = csv_rows(pivot_bundled::PIVOT_ENTITIES.bytes, "pivot_entities.csv");
+        let entities: Vec<EntityRow> =
+            csv_rows(pivot_bundled::PIVOT_ENTITIES.bytes, "pivot_entities.csv");
         for e in entities {
             rows.push(Country {
                 iso2: (!e.iso2.is_empty()).then_some(e.iso2),
@@ -386,7 +388,8 @@ impl Countries {
                 }
             }
         }
-        let aliases: Vec<AliasRow> = csv_rows(pivot_bundled::PIVOT_ALIASES.bytes, "pivot_aliases.csv");
+        let aliases: Vec<AliasRow> =
+            csv_rows(pivot_bundled::PIVOT_ALIASES.bytes, "pivot_aliases.csv");
         for a in aliases {
             let i = *t
                 .by_iso3
@@ -416,14 +419,22 @@ impl Countries {
             }
         }
         // COW state list: by name, for every code not already mapped.
-        let cow: Vec<CowState> = csv_rows(&gunzip(pivot_bundled::COW_STATES.bytes), "cow_states.csv");
+        let cow: Vec<CowState> =
+            csv_rows(&gunzip(pivot_bundled::COW_STATES.bytes), "cow_states.csv");
         for s in cow {
             if t.by_cow.contains_key(&s.ccode) {
                 continue;
             }
-            let i = t.by_name.get(&fold_name(&s.statenme)).map(|x| x.0).unwrap_or_else(|| {
-                panic!("COW state {} '{}' has no country row; this is a bug", s.ccode, s.statenme)
-            });
+            let i = t
+                .by_name
+                .get(&fold_name(&s.statenme))
+                .map(|x| x.0)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "COW state {} '{}' has no country row; this is a bug",
+                        s.ccode, s.statenme
+                    )
+                });
             t.by_cow.insert(s.ccode, (i, None));
             if !t.rows[i].cow.contains(&s.ccode) {
                 t.rows[i].cow.push(s.ccode);
@@ -445,10 +456,16 @@ impl Countries {
                 }
             }
         }
-        let baci: Vec<BaciCode> = csv_rows(&gunzip(pivot_bundled::BACI_COUNTRY_CODES.bytes), "BACI country codes");
+        let baci: Vec<BaciCode> = csv_rows(
+            &gunzip(pivot_bundled::BACI_COUNTRY_CODES.bytes),
+            "BACI country codes",
+        );
         for b in baci {
             if let Some(&i) = t.by_iso3.get(&b.iso_3digit_alpha) {
-                t.by_m49.entry(b.country_code).or_insert((i, Some(format!("BACI {} {}", b.country_code, b.country_name_full))));
+                t.by_m49.entry(b.country_code).or_insert((
+                    i,
+                    Some(format!("BACI {} {}", b.country_code, b.country_name_full)),
+                ));
             }
         }
         for c in &mut t.rows {
@@ -474,7 +491,9 @@ impl Countries {
 
     /// The row for an ISO2 code (`NA` is Namibia).
     pub fn by_iso2(&self, iso2: &str) -> Option<&Country> {
-        self.by_iso2.get(&iso2.to_ascii_uppercase()).map(|&i| &self.rows[i])
+        self.by_iso2
+            .get(&iso2.to_ascii_uppercase())
+            .map(|&i| &self.rows[i])
     }
 
     /// The row for an ISO numeric / M49 code, including BACI's own codes (842, 699, 810 …).
@@ -484,7 +503,9 @@ impl Countries {
 
     /// The row for a COW code, with the continuity note where one applies (365, 260).
     pub fn by_cow(&self, code: u16) -> Option<(&Country, Option<&str>)> {
-        self.by_cow.get(&code).map(|(i, n)| (&self.rows[*i], n.as_deref()))
+        self.by_cow
+            .get(&code)
+            .map(|(i, n)| (&self.rows[*i], n.as_deref()))
     }
 
     /// The row for a Gleditsch–Ward code.
@@ -502,12 +523,15 @@ impl Countries {
     /// `cow:816`, `COW 816`, `gw:816`, `m49:704`, `iso2:NA`.
     pub fn resolve(&self, query: &str) -> Result<Resolved<'_>, ResolveError> {
         let q = query.trim();
-        let explicit = q
-            .split_once(':')
-            .or_else(|| q.split_once(' ').filter(|(s, _)| Scheme::parse(s).is_some()));
+        let explicit = q.split_once(':').or_else(|| {
+            q.split_once(' ')
+                .filter(|(s, _)| Scheme::parse(s).is_some())
+        });
         if let Some((scheme, rest)) = explicit {
             if let Some(s) = Scheme::parse(scheme.trim()) {
-                return self.resolve_in(s, rest.trim()).ok_or_else(|| self.unknown(q));
+                return self
+                    .resolve_in(s, rest.trim())
+                    .ok_or_else(|| self.unknown(q));
             } else if q.contains(':') {
                 return Err(ResolveError::Scheme(scheme.trim().to_string()));
             }
@@ -546,7 +570,11 @@ impl Countries {
             Scheme::Gw => (*self.by_gw.get(&num()?)?, None),
             Scheme::Name => self.by_name.get(&fold_name(q)).cloned()?,
         };
-        Some(Resolved { country: &self.rows[i], scheme, note })
+        Some(Resolved {
+            country: &self.rows[i],
+            scheme,
+            note,
+        })
     }
 
     fn unknown(&self, q: &str) -> ResolveError {
@@ -567,7 +595,10 @@ impl Countries {
                 break;
             }
         }
-        ResolveError::Unknown { query: q.to_string(), suggestions }
+        ResolveError::Unknown {
+            query: q.to_string(),
+            suggestions,
+        }
     }
 }
 
@@ -576,13 +607,20 @@ mod tests {
     use super::*;
 
     fn iso3(q: &str) -> String {
-        Countries::bundled().resolve(q).unwrap().country.iso3.clone()
+        Countries::bundled()
+            .resolve(q)
+            .unwrap()
+            .country
+            .iso3
+            .clone()
     }
 
     #[test]
     fn vietnam_in_every_scheme() {
         // Issue 2: "Viet Nam", "VNM", "VN", "704" and COW 816 are the same country.
-        for q in ["Viet Nam", "VNM", "VN", "704", "COW 816", "cow:816", "Vietnam", "vietnam"] {
+        for q in [
+            "Viet Nam", "VNM", "VN", "704", "COW 816", "cow:816", "Vietnam", "vietnam",
+        ] {
             assert_eq!(iso3(q), "VNM", "{q}");
         }
     }
@@ -590,7 +628,10 @@ mod tests {
     #[test]
     fn namibia_is_the_string_na() {
         assert_eq!(iso3("NA"), "NAM");
-        assert_eq!(Countries::bundled().by_iso3("NAM").unwrap().iso2.as_deref(), Some("NA"));
+        assert_eq!(
+            Countries::bundled().by_iso3("NAM").unwrap().iso2.as_deref(),
+            Some("NA")
+        );
     }
 
     #[test]
@@ -633,8 +674,13 @@ mod tests {
     #[test]
     fn unknown_query_suggests_close_names() {
         let e = Countries::bundled().resolve("Vietnm").unwrap_err();
-        let ResolveError::Unknown { suggestions, .. } = &e else { panic!("{e:?}") };
-        assert!(suggestions.iter().any(|s| s.contains("VNM")), "{suggestions:?}");
+        let ResolveError::Unknown { suggestions, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(
+            suggestions.iter().any(|s| s.contains("VNM")),
+            "{suggestions:?}"
+        );
         assert!(e.to_string().contains("did you mean"));
     }
 

@@ -9,6 +9,6 @@ pub mod provenance;
 pub mod regions;
 pub mod years;
 
-pub use country::{Countries, Country, CountryKind, Resolved, ResolveError, Scheme};
+pub use country::{Countries, Country, CountryKind, ResolveError, Resolved, Scheme};
 pub use provenance::{DatasetRef, Provenance};
 pub use years::{YearRange, YearRangeError};

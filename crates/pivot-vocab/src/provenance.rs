@@ -86,11 +86,19 @@ impl fmt::Display for Provenance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Method: {} (pivot {})", self.method, self.pivot_version)?;
         if !self.parameters.is_empty() {
-            let p: Vec<String> = self.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let p: Vec<String> = self
+                .parameters
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             write!(f, "; parameters: {}", p.join(", "))?;
         }
         for d in &self.datasets {
-            write!(f, "\nSource: {} {} — {} [{}]", d.id, d.version, d.citation, d.licence)?;
+            write!(
+                f,
+                "\nSource: {} {} — {} [{}]",
+                d.id, d.version, d.citation, d.licence
+            )?;
         }
         for n in &self.notes {
             write!(f, "\nNote: {n}")?;

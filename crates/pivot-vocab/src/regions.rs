@@ -24,8 +24,9 @@ pub struct Region {
 }
 
 const EU27: &[&str] = &[
-    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
-    "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
+    "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+    "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP",
+    "SWE",
 ];
 const G7: &[&str] = &["CAN", "FRA", "DEU", "ITA", "JPN", "GBR", "USA"];
 const NAFTA: &[&str] = &["CAN", "MEX", "USA"];
@@ -33,12 +34,42 @@ const BRICS: &[&str] = &["BRA", "RUS", "IND", "CHN", "ZAF"];
 
 /// (name, description, UN region, UN subregions)
 const GEO: &[(&str, &str, &str, &[&str])] = &[
-    ("asia", "UN M49 region Asia (Eastern, South-Eastern, Southern, Central and Western Asia)", "Asia", &[]),
-    ("eastern-asia", "UN M49 subregion Eastern Asia", "Asia", &["Eastern Asia"]),
-    ("south-eastern-asia", "UN M49 subregion South-Eastern Asia", "Asia", &["South-Eastern Asia"]),
-    ("southern-asia", "UN M49 subregion Southern Asia", "Asia", &["Southern Asia"]),
-    ("central-asia", "UN M49 subregion Central Asia", "Asia", &["Central Asia"]),
-    ("western-asia", "UN M49 subregion Western Asia", "Asia", &["Western Asia"]),
+    (
+        "asia",
+        "UN M49 region Asia (Eastern, South-Eastern, Southern, Central and Western Asia)",
+        "Asia",
+        &[],
+    ),
+    (
+        "eastern-asia",
+        "UN M49 subregion Eastern Asia",
+        "Asia",
+        &["Eastern Asia"],
+    ),
+    (
+        "south-eastern-asia",
+        "UN M49 subregion South-Eastern Asia",
+        "Asia",
+        &["South-Eastern Asia"],
+    ),
+    (
+        "southern-asia",
+        "UN M49 subregion Southern Asia",
+        "Asia",
+        &["Southern Asia"],
+    ),
+    (
+        "central-asia",
+        "UN M49 subregion Central Asia",
+        "Asia",
+        &["Central Asia"],
+    ),
+    (
+        "western-asia",
+        "UN M49 subregion Western Asia",
+        "Asia",
+        &["Western Asia"],
+    ),
     (
         "east-south-asia",
         "UN M49 Eastern, South-Eastern and Southern Asia (Asia without Central and Western Asia)",
@@ -60,22 +91,44 @@ pub fn all(countries: &Countries) -> Vec<Region> {
                 .all()
                 .iter()
                 .filter(|c| matches!(c.kind, CountryKind::State | CountryKind::Territory))
-                .filter(|c| c.region == *region && (subs.is_empty() || subs.contains(&c.subregion.as_str())))
+                .filter(|c| {
+                    c.region == *region && (subs.is_empty() || subs.contains(&c.subregion.as_str()))
+                })
                 .map(|c| c.iso3.clone())
                 .collect();
             members.sort();
-            Region { name, description, members }
+            Region {
+                name,
+                description,
+                members,
+            }
         })
         .collect();
     for (name, description, list) in [
-        ("eu27", "The 27 EU member states since 1 February 2020", EU27),
-        ("g7", "Group of Seven: CAN, FRA, DEU, ITA, JPN, GBR, USA", G7),
+        (
+            "eu27",
+            "The 27 EU member states since 1 February 2020",
+            EU27,
+        ),
+        (
+            "g7",
+            "Group of Seven: CAN, FRA, DEU, ITA, JPN, GBR, USA",
+            G7,
+        ),
         ("nafta", "NAFTA/USMCA: CAN, MEX, USA", NAFTA),
-        ("brics", "BRICS before the 2024 enlargement: BRA, RUS, IND, CHN, ZAF", BRICS),
+        (
+            "brics",
+            "BRICS before the 2024 enlargement: BRA, RUS, IND, CHN, ZAF",
+            BRICS,
+        ),
     ] {
         let mut members: Vec<String> = list.iter().map(|s| s.to_string()).collect();
         members.sort();
-        out.push(Region { name, description, members });
+        out.push(Region {
+            name,
+            description,
+            members,
+        });
     }
     out
 }
@@ -83,7 +136,10 @@ pub fn all(countries: &Countries) -> Vec<Region> {
 /// The members of a named set, if `name` is one (case-insensitive; `_` and `-` are the same).
 pub fn members(countries: &Countries, name: &str) -> Option<Vec<String>> {
     let n = name.trim().to_ascii_lowercase().replace('_', "-");
-    all(countries).into_iter().find(|r| r.name == n).map(|r| r.members)
+    all(countries)
+        .into_iter()
+        .find(|r| r.name == n)
+        .map(|r| r.members)
 }
 
 #[cfg(test)]

@@ -20,11 +20,17 @@ pub struct YearRangeError(pub String);
 
 impl YearRange {
     /// All years.
-    pub const ALL: YearRange = YearRange { from: None, to: None };
+    pub const ALL: YearRange = YearRange {
+        from: None,
+        to: None,
+    };
 
     /// A closed range.
     pub fn new(from: i32, to: i32) -> YearRange {
-        YearRange { from: Some(from), to: Some(to) }
+        YearRange {
+            from: Some(from),
+            to: Some(to),
+        }
     }
 
     /// Whether `year` lies in the range.
@@ -63,7 +69,10 @@ impl FromStr for YearRange {
             .iter()
             .find_map(|sep| t.split_once(sep));
         let r = match parts {
-            Some((a, b)) => YearRange { from: year(a)?, to: year(b)? },
+            Some((a, b)) => YearRange {
+                from: year(a)?,
+                to: year(b)?,
+            },
             None => {
                 let y = year(t)?.ok_or_else(err)?;
                 YearRange::new(y, y)
@@ -99,15 +108,33 @@ mod tests {
 
     #[test]
     fn parses_the_usual_forms() {
-        assert_eq!("2014".parse::<YearRange>().unwrap(), YearRange::new(2014, 2014));
-        assert_eq!("1992-2014".parse::<YearRange>().unwrap(), YearRange::new(1992, 2014));
-        assert_eq!("1992..2014".parse::<YearRange>().unwrap(), YearRange::new(1992, 2014));
-        assert_eq!("2000-".parse::<YearRange>().unwrap(), YearRange { from: Some(2000), to: None });
+        assert_eq!(
+            "2014".parse::<YearRange>().unwrap(),
+            YearRange::new(2014, 2014)
+        );
+        assert_eq!(
+            "1992-2014".parse::<YearRange>().unwrap(),
+            YearRange::new(1992, 2014)
+        );
+        assert_eq!(
+            "1992..2014".parse::<YearRange>().unwrap(),
+            YearRange::new(1992, 2014)
+        );
+        assert_eq!(
+            "2000-".parse::<YearRange>().unwrap(),
+            YearRange {
+                from: Some(2000),
+                to: None
+            }
+        );
         assert!("2014-1992".parse::<YearRange>().is_err());
         assert!("abc".parse::<YearRange>().is_err());
         assert!(YearRange::new(1992, 2014).contains(2000));
         assert!(!YearRange::new(1992, 2014).contains(2015));
-        assert_eq!(YearRange::new(1992, 2014).sql("year"), "year BETWEEN 1992 AND 2014");
+        assert_eq!(
+            YearRange::new(1992, 2014).sql("year"),
+            "year BETWEEN 1992 AND 2014"
+        );
         assert_eq!(YearRange::new(1992, 2014).to_string(), "1992-2014");
     }
 }

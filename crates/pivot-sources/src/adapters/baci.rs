@@ -384,6 +384,7 @@ impl Adapter for BaciAdapter {
                 b.value.append_value(p.v / 1000.0);
                 b.qty.append_option(p.q);
                 b.len += 1;
+                crate::input::count_record();
                 if b.len >= BATCH {
                     let batch = b.finish()?;
                     stats.add("trade_flows", batch.num_rows() as u64);

@@ -150,6 +150,7 @@ impl Adapter for Gdelt {
                     m => m.map(|x| x as i64),
                 };
                 stats.year(year);
+                crate::input::count_record();
                 out.push(
                     Event {
                         date,

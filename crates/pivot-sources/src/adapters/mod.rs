@@ -68,6 +68,9 @@ pub struct Stats {
     pub dropped: Vec<String>,
     /// First and last year seen.
     pub years: Option<(i32, i32)>,
+    /// Data records read from the inputs (set by the caller with `input::records_read`).
+    #[serde(default)]
+    pub records: u64,
 }
 
 impl Stats {

@@ -1,0 +1,424 @@
+//! The `pivot` binary: parses arguments, calls the engine, prints. It computes nothing itself
+//! (ripgrep's `crates/core` habit): every number comes from `pivot-engine`.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use pivot_engine::{Engine, EngineError, SqlLimits};
+
+use crate::output::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "pivot",
+    version,
+    about = "Measure, test and simulate how states depend on one another — trade, energy, arms, diplomacy — from open data, offline."
+)]
+struct Cli {
+    /// Store folder (default: $PIVOT_STORE, else $XDG_DATA_HOME/pivot/store, else ~/.local/share/pivot/store).
+    #[arg(long, global = true)]
+    store: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the report (default: Russia's pivot to Asia) as HTML, Markdown, SVG charts and CSV.
+    Report(ReportArgs),
+    /// Check a claims file against the data and print verdicts with evidence.
+    Claims {
+        #[command(subcommand)]
+        cmd: ClaimsCmd,
+    },
+    /// List every measure with its one-line description.
+    Measures {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Compute a measure (see `pivot measures`).
+    Measure(MeasureArgs),
+    /// Datasets in the store: list, ingest, verify, cite.
+    Data {
+        #[command(subcommand)]
+        cmd: DataCmd,
+    },
+    /// Run SQL over the canonical tables (trade_flows, un_votes, country_year …).
+    Sql {
+        /// The query.
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Resolve a country name or code (ISO2, ISO3, M49, COW as cow:816, GW as gw:816) and print every code.
+    Country {
+        /// Name or code.
+        query: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Structural gravity: PPML with high-dimensional fixed effects.
+    Gravity {
+        #[command(subcommand)]
+        cmd: GravityCmd,
+    },
+    /// Counterfactual scenarios (GE-PPML).
+    Scenario {
+        #[command(subcommand)]
+        cmd: ScenarioCmd,
+    },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Focal state.
+    #[arg(long, default_value = "RUS")]
+    focal: String,
+    /// Partners (names, codes or sets such as asia), comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "CHN,IND,JPN,KOR,VNM,DEU,USA"
+    )]
+    partners: Vec<String>,
+    /// Years, e.g. 1992-2014 (default: all years the data has).
+    #[arg(long)]
+    years: Option<String>,
+    /// Output folder.
+    #[arg(long, default_value = "pivot-report")]
+    out: PathBuf,
+    /// Claims file to check in the report.
+    #[arg(long)]
+    claims: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ClaimsCmd {
+    /// Check FILE (e.g. claims/mankoff-2015.toml).
+    Check {
+        /// Claims file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Args)]
+struct MeasureArgs {
+    /// Measure name (see `pivot measures`).
+    name: String,
+    /// Focal state.
+    #[arg(long)]
+    focal: Option<String>,
+    /// One partner.
+    #[arg(long)]
+    partner: Option<String>,
+    /// Partners or named sets, comma-separated (CHN,IND,JPN or asia).
+    #[arg(long, value_delimiter = ',')]
+    partners: Vec<String>,
+    /// Years, e.g. 1992-2014.
+    #[arg(long)]
+    years: Option<String>,
+    /// Break down by `issue` (UN alignment) or `category` (arms).
+    #[arg(long)]
+    by: Option<String>,
+    /// Measure parameters as key=value (e.g. direction=exports, indicator=cinc, periods=2000-2011;2012-2023).
+    #[arg(long = "param", short = 'p', value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Subcommand)]
+enum DataCmd {
+    /// List datasets with rows, years, source and licence.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Ingest files (or folders) with an adapter: pivot data ingest baci ~/BACI_HS92_V202401/
+    Ingest {
+        /// Source format (see `pivot data sources`).
+        source: String,
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List the source formats pivot can ingest.
+    Sources,
+    /// Recompute every file's checksum against the manifest.
+    Verify,
+    /// Print citations of the datasets in the store (or of the given ids).
+    Cite {
+        /// Dataset ids (default: all).
+        ids: Vec<String>,
+        /// BibTeX instead of plain text.
+        #[arg(long)]
+        bibtex: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GravityCmd {
+    /// Fit a PPML model: pivot gravity fit --data agtpa_gravity --formula "trade ~ ln_dist + cntg | exp^year + imp^year" --vcov "cluster(pair_id)"
+    Fit {
+        /// A store table (e.g. agtpa_gravity) or a CSV file.
+        #[arg(long)]
+        data: String,
+        /// fixest-style formula; repeat for a multi-model table.
+        #[arg(long, required = true)]
+        formula: Vec<String>,
+        /// iid, hetero or cluster(var).
+        #[arg(long, default_value = "iid")]
+        vcov: String,
+        /// SQL WHERE condition on the data (e.g. "year IN (1986, 1990) AND exporter <> importer").
+        #[arg(long)]
+        filter: Option<String>,
+        /// ols instead of ppml.
+        #[arg(long, default_value = "ppml")]
+        estimator: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCmd {
+    /// Run a scenario file (e.g. scenarios/agtpa-nafta.toml).
+    Run {
+        /// Scenario TOML.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Print every pair, not only the focal pairs.
+        #[arg(long)]
+        all_pairs: bool,
+    },
+}
+
+fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
+    let root = store.clone().unwrap_or_else(pivot_engine::default_store);
+    let first = !root.join("manifest.json").exists();
+    let bar = first.then(|| {
+        eprintln!(
+            "pivot: loading the bundled data into {} (first use, no network)…",
+            root.display()
+        );
+        output::spinner("loading bundled datasets")
+    });
+    let engine = Engine::open_with(&root, &|id| {
+        if let Some(b) = &bar {
+            b.set_message(format!("parsing {id}"));
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(engine)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Country { query, format } => {
+            let t = pivot_engine::measure::country_table(&query)?;
+            output::print(&t, format)
+        }
+        Command::Measures { format } => {
+            output::print(&pivot_engine::measure::list_measures()?, format)
+        }
+        Command::Sql { query, format } => {
+            let e = open(&cli.store)?;
+            output::print(&e.sql(&query, SqlLimits::NONE)?, format)
+        }
+        Command::Data { cmd } => data(cli.store, cmd),
+        Command::Measure(a) => {
+            let e = open(&cli.store)?;
+            let mut req = pivot_engine::measure::MeasureRequest {
+                name: a.name,
+                focal: a.focal,
+                partners: a.partners,
+                years: a.years,
+                by: a.by,
+                params: Default::default(),
+            };
+            if let Some(p) = a.partner {
+                req.partners.insert(0, p);
+            }
+            for kv in a.params {
+                let (k, v) = kv
+                    .split_once('=')
+                    .with_context(|| format!("--param '{kv}' is not KEY=VALUE"))?;
+                req.params
+                    .insert(k.trim().to_string(), v.trim().to_string());
+            }
+            output::print(&e.measure(&req)?, a.format)
+        }
+        Command::Claims {
+            cmd: ClaimsCmd::Check { file, format },
+        } => {
+            let e = open(&cli.store)?;
+            let t = e.check_claims_file(&file)?;
+            output::print(&t, format)
+        }
+        Command::Report(a) => {
+            let e = open(&cli.store)?;
+            let opts = pivot_engine::report::ReportOptions {
+                focal: a.focal,
+                partners: a.partners,
+                years: a.years,
+                claims: a.claims,
+            };
+            let files = e.write_report(&opts, &a.out)?;
+            eprintln!("pivot: wrote {} files to {}", files.len(), a.out.display());
+            for f in files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|x| x == "html" || x == "md"))
+            {
+                println!("{}", f.display());
+            }
+            Ok(())
+        }
+        Command::Gravity {
+            cmd:
+                GravityCmd::Fit {
+                    data,
+                    formula,
+                    vcov,
+                    filter,
+                    estimator,
+                    format,
+                },
+        } => {
+            let e = open(&cli.store)?;
+            let spec = pivot_engine::gravity::FitRequest {
+                data,
+                formulas: formula,
+                vcov,
+                filter,
+                estimator,
+            };
+            let out = e.gravity_fit(&spec)?;
+            if format == Format::Table {
+                println!("{}", out.text);
+                output::print_provenance(&out.table.provenance);
+                Ok(())
+            } else {
+                output::print(&out.table, format)
+            }
+        }
+        Command::Scenario {
+            cmd:
+                ScenarioCmd::Run {
+                    file,
+                    format,
+                    all_pairs,
+                },
+        } => {
+            let e = open(&cli.store)?;
+            let out = e.run_scenario_file(&file, all_pairs)?;
+            if format == Format::Table {
+                for n in &out.notes {
+                    eprintln!("note: {n}");
+                }
+                println!("Per-country changes (%):");
+                output::print(&out.countries, Format::Table)?;
+                println!("\nPer-pair changes in trade (%):");
+                output::print(&out.pairs, Format::Table)
+            } else {
+                output::print(&out.countries, format)?;
+                output::print(&out.pairs, format)
+            }
+        }
+    }
+}
+
+fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
+    match cmd {
+        DataCmd::Sources => {
+            for (n, s) in pivot_sources::user_sources() {
+                println!("{n:<12} {s}");
+            }
+            Ok(())
+        }
+        DataCmd::List { format } => {
+            let e = open(&store)?;
+            output::print(&pivot_engine::measure::dataset_table(e.manifest())?, format)
+        }
+        DataCmd::Verify => {
+            let e = open(&store)?;
+            let n = e.verify()?;
+            println!("ok: {n} files match their manifest checksums");
+            Ok(())
+        }
+        DataCmd::Cite { ids, bibtex } => {
+            let e = open(&store)?;
+            let c = e.citations(&ids);
+            if c.is_empty() {
+                anyhow::bail!(EngineError::User(
+                    "no such dataset (see pivot data list)".into()
+                ));
+            }
+            for (id, text, bib) in c {
+                if bibtex {
+                    println!("{bib}\n");
+                } else {
+                    println!("[{id}] {text}");
+                }
+            }
+            Ok(())
+        }
+        DataCmd::Ingest { source, paths } => {
+            let mut e = open(&store)?;
+            let bar = output::counter(&format!("ingesting {source}"));
+            let b2 = bar.clone();
+            let out = e.ingest(&source, &paths, &move |n| b2.inc(n));
+            bar.finish_and_clear();
+            let out = out?;
+            let d = &out.entry;
+            eprintln!(
+                "pivot: {} dataset '{}' ({}): {} rows{}",
+                if out.replaced { "replaced" } else { "added" },
+                d.id,
+                d.version,
+                d.total_rows(),
+                d.years
+                    .map(|(a, b)| format!(", years {a}-{b}"))
+                    .unwrap_or_default()
+            );
+            for n in &d.dropped {
+                eprintln!("  dropped: {n}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = e
+                .downcast_ref::<EngineError>()
+                .is_none_or(EngineError::is_user_error);
+            eprintln!("error: {e:#}");
+            if user {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,509 @@
+//! Claims files: statements about the data (e.g. Mankoff 2015 on Russia's pivot to Asia), each
+//! with the measure(s) that test it, a rule, and a rationale. `pivot claims check FILE` and the
+//! report give each claim a verdict — supported, not supported, mixed, or not testable with the
+//! data loaded — with the evidence numbers.
+//!
+//! # Format (TOML)
+//! ```toml
+//! title = "…"
+//! source = "citation of the text the claims come from"
+//!
+//! [[claim]]
+//! id = "C1"
+//! text = "China has become Russia's largest trading partner"
+//! rationale = "why these checks test the claim"
+//! needs = "what data would test it when the bundled data cannot"   # optional
+//! chart = "trade-shares"                                            # optional report anchor
+//!
+//! [[claim.check]]
+//! label = "China ranks first by total trade in the last year"
+//! measure = "partner-share"            # any `pivot measures` name
+//! focal = "RUS"
+//! partners = ["CHN"]                   # optional; names, codes or sets (asia, eu27)
+//! years = "1992-2014"                  # optional
+//! by = "issue"                         # optional
+//! params = { direction = "total" }     # optional measure parameters
+//! where = { partner = "CHN" }          # rows to use; a list or a set name matches any member
+//! column = "rank"                      # the value tested
+//! period = "year"                      # the column that orders rows in time (default "year")
+//! aggregate = "sum"                    # optional: sum the selected rows per period
+//! test = "value"                       # value | change | compare
+//! at = "last"                          # value: last | first | a year
+//! op = "<="                            # <, <=, >, >=, ==, !=
+//! value = 1
+//! ```
+//! Windows (`at`, `from`, `to`, `over`) are `last`, `first`, `all`, a year, or a range `1992-1999`.
+//! - `test = "value"`: the column at `at` compared with `value`.
+//! - `test = "change"`: the mean over `to` (a year range, or `last`) compared by `op` with the
+//!   mean over `from` (default op `>`: it rose).
+//! - `test = "compare"`: the mean over `over` (range or `last`) of the rows matching `where`
+//!   compared by `op` with those matching `versus`.
+//!
+//! A claim is supported when every check that could be evaluated passes, not supported when
+//! none passes, mixed otherwise, and not testable when no check could be evaluated (the
+//! measure's data are missing, or the years asked for are not in the data).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::measure::MeasureRequest;
+use crate::{Engine, EngineError, ResultTable, table_from_rows};
+use pivot_vocab::{Provenance, YearRange};
+
+/// A claims file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsFile {
+    /// Title.
+    pub title: String,
+    /// The text the claims come from.
+    #[serde(default)]
+    pub source: String,
+    /// Claims.
+    #[serde(rename = "claim")]
+    pub claims: Vec<Claim>,
+}
+
+/// One claim.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// Id (C1 …).
+    pub id: String,
+    /// The claim, paraphrased.
+    pub text: String,
+    /// Why the checks test it.
+    #[serde(default)]
+    pub rationale: String,
+    /// What data would test it when the loaded data cannot.
+    #[serde(default)]
+    pub needs: String,
+    /// Report anchor(s) of supporting charts.
+    #[serde(default)]
+    pub charts: Vec<String>,
+    /// The checks.
+    #[serde(rename = "check")]
+    pub checks: Vec<Check>,
+}
+
+/// One check of a claim.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// What the check says in words.
+    pub label: String,
+    /// Measure name.
+    pub measure: String,
+    /// Focal state.
+    #[serde(default)]
+    pub focal: Option<String>,
+    /// Partners.
+    #[serde(default)]
+    pub partners: Vec<String>,
+    /// Years.
+    #[serde(default)]
+    pub years: Option<String>,
+    /// Breakdown.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// Measure parameters.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Row filter.
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Value>,
+    /// Second row filter for `compare`.
+    #[serde(default)]
+    pub versus: BTreeMap<String, Value>,
+    /// Column tested.
+    pub column: String,
+    /// Time column.
+    #[serde(default = "default_period")]
+    pub period: String,
+    /// `sum` to add the selected rows per period.
+    #[serde(default)]
+    pub aggregate: Option<String>,
+    /// value | change | compare.
+    pub test: String,
+    /// For `value`.
+    #[serde(default)]
+    pub at: Option<Value>,
+    /// For `change`.
+    #[serde(default)]
+    pub from: Option<Value>,
+    /// For `change`.
+    #[serde(default)]
+    pub to: Option<Value>,
+    /// For `compare`.
+    #[serde(default)]
+    pub over: Option<Value>,
+    /// Comparison operator.
+    #[serde(default = "default_op")]
+    pub op: String,
+    /// Threshold for `value`.
+    #[serde(default)]
+    pub value: Option<f64>,
+}
+
+fn default_period() -> String {
+    "year".into()
+}
+fn default_op() -> String {
+    ">".into()
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOutcome {
+    /// Label.
+    pub label: String,
+    /// Some(pass) or None when it could not be evaluated.
+    pub pass: Option<bool>,
+    /// Evidence or the reason it could not be evaluated.
+    pub evidence: String,
+}
+
+/// A verdict on a claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimVerdict {
+    /// Id.
+    pub id: String,
+    /// Claim text.
+    pub claim: String,
+    /// supported / not supported / mixed / not testable.
+    pub verdict: String,
+    /// Evidence, one sentence per check.
+    pub evidence: String,
+    /// Checks passed.
+    pub passed: usize,
+    /// Checks evaluated.
+    pub evaluated: usize,
+    /// Chart anchors.
+    #[serde(skip)]
+    pub charts: Vec<String>,
+    /// Per-check outcomes.
+    #[serde(skip)]
+    pub checks: Vec<CheckOutcome>,
+}
+
+fn cmp(a: f64, op: &str, b: f64) -> Result<bool, EngineError> {
+    Ok(match op {
+        "<" => a < b,
+        "<=" => a <= b,
+        ">" => a > b,
+        ">=" => a >= b,
+        "==" => (a - b).abs() < 1e-12,
+        "!=" => (a - b).abs() >= 1e-12,
+        _ => {
+            return Err(EngineError::User(format!(
+                "claims: operator '{op}' must be <, <=, >, >=, == or !="
+            )));
+        }
+    })
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+fn fmt(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// A time window: `last`, `first`, a year, or a range "1992-1999".
+fn window(v: Option<&Value>, periods: &[i64]) -> Result<Option<(i64, i64)>, EngineError> {
+    let (Some(first), Some(last)) = (periods.first().copied(), periods.last().copied()) else {
+        return Ok(None);
+    };
+    Ok(match v {
+        None => Some((last, last)),
+        Some(Value::String(s)) if s == "last" => Some((last, last)),
+        Some(Value::String(s)) if s == "first" => Some((first, first)),
+        Some(Value::String(s)) if s == "all" => Some((first, last)),
+        Some(Value::String(s)) => {
+            let r: YearRange = s.parse().map_err(|e: pivot_vocab::YearRangeError| {
+                EngineError::User(format!("claims: {e}"))
+            })?;
+            Some((
+                i64::from(r.from.unwrap_or(first as i32)),
+                i64::from(r.to.unwrap_or(last as i32)),
+            ))
+        }
+        Some(v) => {
+            let y = num(v)
+                .ok_or_else(|| EngineError::User(format!("claims: '{v}' is not a year or range")))?
+                as i64;
+            Some((y, y))
+        }
+    })
+}
+
+impl Engine {
+    fn matches(&self, row: &Value, filter: &BTreeMap<String, Value>) -> bool {
+        filter.iter().all(|(k, want)| {
+            let got = &row[k];
+            match want {
+                Value::Array(list) => list.iter().any(|w| w == got),
+                Value::String(s) => {
+                    if got == want {
+                        return true;
+                    }
+                    match pivot_vocab::regions::members(self.countries(), s) {
+                        Some(m) => got.as_str().is_some_and(|g| m.iter().any(|x| x == g)),
+                        None => false,
+                    }
+                }
+                _ => got == want,
+            }
+        })
+    }
+
+    /// Series (period → value) of rows matching `filter`.
+    fn series(
+        &self,
+        rows: &[Value],
+        c: &Check,
+        filter: &BTreeMap<String, Value>,
+    ) -> BTreeMap<i64, f64> {
+        let mut s: BTreeMap<i64, f64> = BTreeMap::new();
+        for r in rows.iter().filter(|r| self.matches(r, filter)) {
+            let (Some(p), Some(v)) = (num(&r[&c.period]), num(&r[&c.column])) else {
+                continue;
+            };
+            let e = s.entry(p as i64).or_insert(0.0);
+            if c.aggregate.as_deref() == Some("sum") {
+                *e += v;
+            } else {
+                *e = v;
+            }
+        }
+        s
+    }
+
+    fn check(&self, c: &Check) -> Result<CheckOutcome, EngineError> {
+        let req = MeasureRequest {
+            name: c.measure.clone(),
+            focal: c.focal.clone(),
+            partners: c.partners.clone(),
+            years: c.years.clone(),
+            by: c.by.clone(),
+            params: c.params.clone(),
+        };
+        let na = |why: String| {
+            Ok(CheckOutcome {
+                label: c.label.clone(),
+                pass: None,
+                evidence: why,
+            })
+        };
+        let table = match self.measure(&req) {
+            Ok(t) => t,
+            Err(EngineError::User(m)) => return na(format!("not testable: {m}")),
+            Err(e) => return Err(e),
+        };
+        let rows = table_rows(&table)?;
+        let mean = |s: &BTreeMap<i64, f64>, w: (i64, i64)| -> Option<f64> {
+            let v: Vec<f64> = s.range(w.0..=w.1).map(|(_, v)| *v).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        };
+        let span = |w: (i64, i64)| {
+            if w.0 == w.1 {
+                w.0.to_string()
+            } else {
+                format!("{}-{}", w.0, w.1)
+            }
+        };
+        match c.test.as_str() {
+            "value" => {
+                let s = self.series(&rows, c, &c.filter);
+                let periods: Vec<i64> = s.keys().copied().collect();
+                let Some(w) = window(c.at.as_ref(), &periods)? else {
+                    return na("not testable: no rows match".into());
+                };
+                let Some(v) = mean(&s, w) else {
+                    return na(format!("not testable: no data for {}", span(w)));
+                };
+                let t = c.value.ok_or_else(|| {
+                    EngineError::User(format!("claims: check '{}' needs value", c.label))
+                })?;
+                let pass = cmp(v, &c.op, t)?;
+                Ok(CheckOutcome {
+                    label: c.label.clone(),
+                    pass: Some(pass),
+                    evidence: format!(
+                        "{} {} = {} ({} {} {})",
+                        c.column,
+                        span(w),
+                        fmt(v),
+                        if pass { "meets" } else { "fails" },
+                        c.op,
+                        fmt(t)
+                    ),
+                })
+            }
+            "change" => {
+                let s = self.series(&rows, c, &c.filter);
+                let periods: Vec<i64> = s.keys().copied().collect();
+                let from = c.from.clone().unwrap_or(Value::String("first".into()));
+                let (Some(wf), Some(wt)) = (
+                    window(Some(&from), &periods)?,
+                    window(c.to.as_ref(), &periods)?,
+                ) else {
+                    return na("not testable: no rows match".into());
+                };
+                let (Some(a), Some(b)) = (mean(&s, wf), mean(&s, wt)) else {
+                    return na(format!(
+                        "not testable: the data do not cover {} and {}",
+                        span(wf),
+                        span(wt)
+                    ));
+                };
+                let pass = cmp(b, &c.op, a)?;
+                Ok(CheckOutcome {
+                    label: c.label.clone(),
+                    pass: Some(pass),
+                    evidence: format!(
+                        "{} {} {} → {} {}",
+                        c.column,
+                        span(wf),
+                        fmt(a),
+                        span(wt),
+                        fmt(b)
+                    ),
+                })
+            }
+            "compare" => {
+                let sa = self.series(&rows, c, &c.filter);
+                let sb = self.series(&rows, c, &c.versus);
+                let periods: Vec<i64> = sa.keys().copied().collect();
+                let Some(w) = window(c.over.as_ref(), &periods)? else {
+                    return na("not testable: no rows match".into());
+                };
+                let (Some(a), Some(b)) = (mean(&sa, w), mean(&sb, w)) else {
+                    return na(format!("not testable: no data for {}", span(w)));
+                };
+                let pass = cmp(a, &c.op, b)?;
+                Ok(CheckOutcome {
+                    label: c.label.clone(),
+                    pass: Some(pass),
+                    evidence: format!("{} {}: {} vs {}", c.column, span(w), fmt(a), fmt(b)),
+                })
+            }
+            t => Err(EngineError::User(format!(
+                "claims: test '{t}' must be value, change or compare"
+            ))),
+        }
+    }
+
+    /// Evaluate every claim of a file.
+    pub fn check_claims(&self, file: &ClaimsFile) -> Result<Vec<ClaimVerdict>, EngineError> {
+        let mut out = Vec::new();
+        for cl in &file.claims {
+            let mut checks = Vec::new();
+            for c in &cl.checks {
+                checks.push(self.check(c)?);
+            }
+            let evaluated = checks.iter().filter(|c| c.pass.is_some()).count();
+            let passed = checks.iter().filter(|c| c.pass == Some(true)).count();
+            let verdict = if evaluated == 0 {
+                "not testable"
+            } else if passed == evaluated {
+                "supported"
+            } else if passed == 0 {
+                "not supported"
+            } else {
+                "mixed"
+            };
+            let mut evidence: Vec<String> = checks
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} [{}]: {}",
+                        c.label,
+                        match c.pass {
+                            Some(true) => "yes",
+                            Some(false) => "no",
+                            None => "n/a",
+                        },
+                        c.evidence
+                    )
+                })
+                .collect();
+            if evaluated == 0 && !cl.needs.is_empty() {
+                evidence.push(format!("Would be tested by: {}", cl.needs));
+            }
+            out.push(ClaimVerdict {
+                id: cl.id.clone(),
+                claim: cl.text.clone(),
+                verdict: verdict.into(),
+                evidence: evidence.join("; "),
+                passed,
+                evaluated,
+                charts: cl.charts.clone(),
+                checks,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `pivot claims check FILE`.
+    pub fn check_claims_file(&self, path: &Path) -> Result<ResultTable, EngineError> {
+        let file = load_claims(path)?;
+        let v = self.check_claims(&file)?;
+        let mut prov = Provenance::new("claims-check")
+            .param("file", path.display())
+            .note(format!("{} — {}", file.title, file.source));
+        for d in self.datasets_for(
+            &[
+                "trade_flows",
+                "energy_flows",
+                "arms_dyad_year",
+                "un_votes",
+                "country_year",
+                "finance_flows",
+                "alliances",
+            ],
+            None,
+        ) {
+            prov = prov.dataset(d);
+        }
+        table_from_rows(&v, prov)
+    }
+}
+
+/// Read and parse a claims file.
+pub fn load_claims(path: &Path) -> Result<ClaimsFile, EngineError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        EngineError::User(format!("cannot read claims file {}: {e}", path.display()))
+    })?;
+    parse_claims(&text).map_err(|e| EngineError::User(format!("{}: {e}", path.display())))
+}
+
+/// Parse claims TOML.
+pub fn parse_claims(text: &str) -> Result<ClaimsFile, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Rows of a result table as JSON values.
+pub fn table_rows(t: &ResultTable) -> Result<Vec<Value>, EngineError> {
+    let mut rows = Vec::new();
+    for b in &t.batches {
+        let r: Vec<Value> = serde_arrow::from_record_batch(b)
+            .map_err(|e| EngineError::Bug(format!("rows as JSON: {e}")))?;
+        rows.extend(r);
+    }
+    Ok(rows)
+}

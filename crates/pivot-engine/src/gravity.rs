@@ -1,0 +1,544 @@
+//! Gravity models and scenarios over store tables, SQL queries or CSV files. The estimator and
+//! the GE-PPML procedure live in `pivot-gravity`; this module only assembles panels.
+//!
+//! Panels the engine provides to scenario files (`data = "table:NAME"`):
+//! - `agtpa` — the AGTPA book's panel (`agtpa_gravity`), with domestic flows.
+//! - `table:cow_gravity` — a panel built from the bundled COW dyadic trade (1995–2014, current
+//!   million USD) with covariates from world-countries: centroid great-circle distance
+//!   (`dist`, km; centroids are approximate, not population-weighted, so distances for large
+//!   countries differ from CEPII's), contiguity (`cntg`, shared land border) and common
+//!   official language (`lang`). COW has no domestic flows, so only conditional effects are
+//!   identified.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Float64Type};
+use pivot_gravity::{Formula, Panel, Ppml, ScenarioSpec, VcovSpec, etable, run_scenario};
+use pivot_vocab::{Countries, Provenance};
+use serde::Serialize;
+
+use crate::{Engine, EngineError, ResultTable, SqlLimits, table_from_rows};
+
+/// A `pivot gravity fit` request.
+#[derive(Debug, Clone)]
+pub struct FitRequest {
+    /// Store table, `SELECT …` query, or CSV path.
+    pub data: String,
+    /// One or more formulas (a multi-model table when several).
+    pub formulas: Vec<String>,
+    /// `iid`, `hetero`, `cluster(var)` or `cluster(a, b)`.
+    pub vcov: String,
+    /// SQL WHERE condition.
+    pub filter: Option<String>,
+    /// `ppml` or `ols`.
+    pub estimator: String,
+}
+
+/// Fitted models: the fixest-like text and tidy coefficients.
+#[derive(Debug)]
+pub struct FitOutput {
+    /// Human table (one model) or multi-model table.
+    pub text: String,
+    /// Tidy rows: model, term, estimate, std_error, z, p, nobs, dropped, iterations, converged.
+    pub table: ResultTable,
+}
+
+#[derive(Serialize)]
+struct CoefOut {
+    model: usize,
+    formula: String,
+    term: String,
+    estimate: f64,
+    std_error: f64,
+    z: f64,
+    p: f64,
+    nobs: usize,
+    dropped: usize,
+    iterations: usize,
+    converged: bool,
+    deviance: f64,
+    pseudo_r2: f64,
+}
+
+/// Scenario output.
+#[derive(Debug)]
+pub struct ScenarioOutput {
+    /// Per-country % changes.
+    pub countries: ResultTable,
+    /// Per-pair changes.
+    pub pairs: ResultTable,
+    /// Notes (identification, convergence).
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CountryOut {
+    country: String,
+    exports_cdl_pct: f64,
+    exports_full_pct: Option<f64>,
+    price_full_pct: Option<f64>,
+    real_gdp_full_pct: Option<f64>,
+    omr_cdl_pct: f64,
+    omr_full_pct: Option<f64>,
+    imr_cdl_pct: f64,
+    imr_full_pct: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PairOut {
+    exporter: String,
+    importer: String,
+    trade_baseline: f64,
+    trade_cdl: f64,
+    trade_cdl_pct: f64,
+    trade_full: Option<f64>,
+    trade_full_pct: Option<f64>,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Parse a vcov string.
+pub fn parse_vcov(s: &str) -> Result<VcovSpec, EngineError> {
+    let t = s.trim();
+    match t {
+        "iid" => return Ok(VcovSpec::Iid),
+        "hetero" | "hc1" | "robust" => return Ok(VcovSpec::Hetero),
+        _ => {}
+    }
+    if let Some(inner) = t.strip_prefix("cluster(").and_then(|x| x.strip_suffix(')')) {
+        let v: Vec<&str> = inner
+            .split([',', '+'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .collect();
+        return match v.as_slice() {
+            [a] => Ok(VcovSpec::cluster(a)),
+            [a, b] => Ok(VcovSpec::cluster2(a, b)),
+            _ => Err(EngineError::User(format!(
+                "vcov '{s}': cluster takes one or two variables"
+            ))),
+        };
+    }
+    Err(EngineError::User(format!(
+        "vcov '{s}' must be iid, hetero or cluster(var)"
+    )))
+}
+
+/// Convert record batches into a panel: numeric columns as f64, text as categorical.
+pub fn batches_to_panel(batches: &[RecordBatch]) -> Result<Panel, EngineError> {
+    let mut panel = Panel::new();
+    let Some(first) = batches.first() else {
+        return Err(EngineError::User("the data has no rows".into()));
+    };
+    for (i, field) in first.schema().fields().iter().enumerate() {
+        match field.data_type() {
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Dictionary(_, _) => {
+                let mut vals: Vec<String> = Vec::new();
+                for b in batches {
+                    let a = datafusion::arrow::compute::cast(b.column(i), &DataType::Utf8)
+                        .map_err(|e| EngineError::Bug(e.to_string()))?;
+                    let s = a.as_string::<i32>();
+                    vals.extend((0..s.len()).map(|k| {
+                        if s.is_null(k) {
+                            String::new()
+                        } else {
+                            s.value(k).to_string()
+                        }
+                    }));
+                }
+                panel.add_categorical(field.name(), &vals)?;
+            }
+            DataType::Boolean
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+            | DataType::Float32
+            | DataType::Float64 => {
+                let mut vals: Vec<f64> = Vec::new();
+                for b in batches {
+                    let a = datafusion::arrow::compute::cast(b.column(i), &DataType::Float64)
+                        .map_err(|e| EngineError::Bug(e.to_string()))?;
+                    let f = a.as_primitive::<Float64Type>();
+                    vals.extend(
+                        (0..f.len()).map(|k| if f.is_null(k) { f64::NAN } else { f.value(k) }),
+                    );
+                }
+                panel.add_numeric(field.name(), vals)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(panel)
+}
+
+/// Add `ln_X` / `log_X` columns the formula uses when `X` exists.
+fn add_logs(panel: &mut Panel, formula: &str) -> Result<(), EngineError> {
+    let words: Vec<String> = formula
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    for w in words {
+        if panel.has_column(&w) {
+            continue;
+        }
+        let base = w.strip_prefix("ln_").or_else(|| w.strip_prefix("log_"));
+        if let Some(base) = base {
+            if let Ok(v) = panel.numeric(base) {
+                let logs: Vec<f64> = v.iter().map(|x| x.ln()).collect();
+                panel.add_numeric(&w, logs)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+impl Engine {
+    fn gravity_data(
+        &self,
+        data: &str,
+        filter: Option<&str>,
+    ) -> Result<Vec<RecordBatch>, EngineError> {
+        let cond = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
+        let q = if data.trim_start().to_ascii_uppercase().starts_with("SELECT") {
+            match filter {
+                Some(f) => format!("SELECT * FROM ({data}) AS d WHERE {f}"),
+                None => data.to_string(),
+            }
+        } else if Path::new(data).is_file() {
+            let rt = &self.rt;
+            rt.block_on(self.ctx.register_csv(
+                "user_data",
+                data,
+                datafusion::prelude::CsvReadOptions::new(),
+            ))
+            .map_err(|e| EngineError::User(format!("cannot read CSV {data}: {e}")))?;
+            format!("SELECT * FROM user_data{cond}")
+        } else if crate::catalog::table_schema(data).is_some() {
+            format!("SELECT * FROM {data}{cond}")
+        } else {
+            return Err(EngineError::User(format!(
+                "--data '{data}' is neither a store table, a SELECT query nor a CSV file"
+            )));
+        };
+        Ok(self.sql(&q, SqlLimits::NONE)?.batches)
+    }
+
+    /// Fit one or more gravity models.
+    pub fn gravity_fit(&self, req: &FitRequest) -> Result<FitOutput, EngineError> {
+        let batches = self.gravity_data(&req.data, req.filter.as_deref())?;
+        let mut panel = batches_to_panel(&batches)?;
+        let vcov = parse_vcov(&req.vcov)?;
+        let mut fits = Vec::new();
+        let mut rows = Vec::new();
+        for (k, f) in req.formulas.iter().enumerate() {
+            add_logs(&mut panel, f)?;
+            let formula = Formula::parse(f)?;
+            let fit = match req.estimator.as_str() {
+                "ppml" => Ppml::params().check()?.fit(&formula, &panel)?,
+                "ols" => pivot_gravity::Ols::params()
+                    .check()?
+                    .fit(&formula, &panel)?,
+                e => {
+                    return Err(EngineError::User(format!(
+                        "estimator '{e}' must be ppml or ols"
+                    )));
+                }
+            };
+            let fit = fit.vcov(vcov.clone(), &panel)?;
+            for c in fit.tidy() {
+                rows.push(CoefOut {
+                    model: k + 1,
+                    formula: f.clone(),
+                    term: c.term,
+                    estimate: c.estimate,
+                    std_error: c.std_error,
+                    z: c.z,
+                    p: c.p,
+                    nobs: fit.nobs(),
+                    dropped: fit.n_dropped(),
+                    iterations: fit.iterations(),
+                    converged: fit.converged(),
+                    deviance: fit.deviance(),
+                    pseudo_r2: fit.pseudo_r2().unwrap_or(f64::NAN),
+                });
+            }
+            fits.push(fit);
+        }
+        let text = if fits.len() == 1 {
+            fits[0].to_table()
+        } else {
+            etable(&fits.iter().collect::<Vec<_>>())
+        };
+        let mut prov = Provenance::new(format!("gravity-{}", req.estimator))
+            .param("data", &req.data)
+            .param("formula", req.formulas.join(" ; "))
+            .param("vcov", &req.vcov);
+        if let Some(f) = &req.filter {
+            prov = prov.param("filter", f);
+        }
+        for d in self.datasets_for(&crate::catalog::tables_in(&req.data), None) {
+            prov = prov.dataset(d);
+        }
+        prov = prov.note("PPML with high-dimensional fixed effects (IRLS with alternating projections; Correia, Guimarães & Zylkin 2020); small-sample corrections as fixest's defaults.");
+        Ok(FitOutput {
+            text,
+            table: table_from_rows(&rows, prov)?,
+        })
+    }
+
+    /// The COW gravity panel (see the module doc) for `years`.
+    pub fn cow_gravity_panel(&self, years: &[i32]) -> Result<(Panel, Vec<String>), EngineError> {
+        #[derive(serde::Deserialize)]
+        struct R {
+            exporter: String,
+            importer: String,
+            year: i32,
+            trade: f64,
+        }
+        let ylist = years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = self.rows::<R>(&format!(
+            "SELECT exporter, importer, year, value_usd_m AS trade FROM trade_flows WHERE source = 'cow_trade' AND product = 'TOTAL' AND year IN ({ylist}) ORDER BY year, exporter, importer"
+        ))?;
+        let c = Countries::bundled();
+        let mut notes = vec!["COW dyadic trade (million current USD) has no domestic flows: only conditional effects are identified.".to_string(), "Distances are great-circle distances between approximate centroids (world-countries), not population-weighted.".to_string()];
+        let mut cache: HashMap<(String, String), Option<(f64, f64, f64)>> = HashMap::new();
+        let (mut ex, mut im, mut yr, mut tr, mut di, mut cn, mut la, mut pair) = (
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        );
+        let mut skipped = 0;
+        for r in rows {
+            let key = (r.exporter.clone(), r.importer.clone());
+            let cov = *cache.entry(key).or_insert_with(|| {
+                let a = c.by_iso3(&r.exporter)?;
+                let b = c.by_iso3(&r.importer)?;
+                let d = haversine_km(a.latlng?, b.latlng?).max(1.0);
+                let contig = f64::from(u8::from(a.borders.contains(&b.iso3)));
+                let lang = f64::from(u8::from(
+                    a.languages.iter().any(|l| b.languages.contains(l)),
+                ));
+                Some((d, contig, lang))
+            });
+            let Some((d, contig, lang)) = cov else {
+                skipped += 1;
+                continue;
+            };
+            let p = if r.exporter < r.importer {
+                format!("{}_{}", r.exporter, r.importer)
+            } else {
+                format!("{}_{}", r.importer, r.exporter)
+            };
+            ex.push(r.exporter);
+            im.push(r.importer);
+            yr.push(f64::from(r.year));
+            tr.push(r.trade);
+            di.push(d);
+            cn.push(contig);
+            la.push(lang);
+            pair.push(p);
+        }
+        if skipped > 0 {
+            notes.push(format!(
+                "{skipped} flows of entities without a centroid (historical states) left out."
+            ));
+        }
+        let mut panel = Panel::new();
+        panel.add_categorical("exporter", &ex)?;
+        panel.add_categorical("importer", &im)?;
+        panel.add_numeric("year", yr)?;
+        panel.add_numeric("trade", tr)?;
+        panel.add_numeric("dist", di)?;
+        panel.add_numeric("cntg", cn)?;
+        panel.add_numeric("lang", la)?;
+        panel.add_categorical("pair_id", &pair)?;
+        Ok((panel, notes))
+    }
+
+    /// Run a scenario file.
+    pub fn run_scenario_file(
+        &self,
+        file: &Path,
+        all_pairs: bool,
+    ) -> Result<ScenarioOutput, EngineError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| EngineError::User(format!("cannot read {}: {e}", file.display())))?;
+        let mut spec = ScenarioSpec::from_toml_str(&text)
+            .map_err(|e| EngineError::User(format!("{}: {e}", file.display())))?;
+        self.expand_groups(&mut spec)?;
+        self.run_scenario(&spec, all_pairs, &file.display().to_string())
+    }
+
+    /// Run a parsed scenario; `focus` pairs are those involving a shocked country unless
+    /// `all_pairs`.
+    pub fn run_scenario(
+        &self,
+        spec: &ScenarioSpec,
+        all_pairs: bool,
+        file: &str,
+    ) -> Result<ScenarioOutput, EngineError> {
+        let mut notes = Vec::new();
+        let (panel, tables): (Panel, Vec<&str>) = match spec.data.as_str() {
+            "agtpa" => (
+                batches_to_panel(
+                    &self
+                        .sql("SELECT * FROM agtpa_gravity", SqlLimits::NONE)?
+                        .batches,
+                )?,
+                vec!["agtpa_gravity"],
+            ),
+            "table:cow_gravity" => {
+                let years: Vec<i32> = spec
+                    .baseline
+                    .years
+                    .as_ref()
+                    .map(|v| v.iter().map(|&y| y as i32).collect())
+                    .unwrap_or_else(|| (1995..=2014).collect());
+                let (p, n) = self.cow_gravity_panel(&years)?;
+                notes.extend(n);
+                (p, vec!["trade_flows", "countries"])
+            }
+            other => {
+                return Err(EngineError::User(format!(
+                    "scenario data '{other}' unknown: use agtpa or table:cow_gravity"
+                )));
+            }
+        };
+        let res = run_scenario(spec, &panel)?;
+        notes.extend(res.notes.iter().cloned());
+        let full = res.full_identified;
+        let countries: Vec<CountryOut> = res
+            .countries
+            .iter()
+            .map(|c| CountryOut {
+                country: c.country.clone(),
+                exports_cdl_pct: c.exports_cdl_pct,
+                exports_full_pct: finite(c.exports_full_pct).filter(|_| full),
+                price_full_pct: finite(c.price_full_pct).filter(|_| full),
+                real_gdp_full_pct: finite(c.real_gdp_full_pct).filter(|_| full),
+                omr_cdl_pct: c.omr_cdl_pct,
+                omr_full_pct: finite(c.omr_full_pct).filter(|_| full),
+                imr_cdl_pct: c.imr_cdl_pct,
+                imr_full_pct: finite(c.imr_full_pct).filter(|_| full),
+            })
+            .collect();
+        let focus = focus_countries(spec);
+        let pairs: Vec<PairOut> = res
+            .pairs
+            .iter()
+            .filter(|p| p.exporter != p.importer)
+            .filter(|p| {
+                all_pairs
+                    || focus.is_empty()
+                    || focus.contains(&p.exporter)
+                    || focus.contains(&p.importer)
+            })
+            .map(|p| PairOut {
+                exporter: p.exporter.clone(),
+                importer: p.importer.clone(),
+                trade_baseline: p.trade_baseline,
+                trade_cdl: p.trade_cdl,
+                trade_cdl_pct: 100.0 * (p.trade_cdl / p.trade_baseline - 1.0),
+                trade_full: finite(p.trade_full).filter(|_| full),
+                trade_full_pct: finite(100.0 * (p.trade_full / p.trade_baseline - 1.0))
+                    .filter(|_| full),
+            })
+            .collect();
+        let mut prov = Provenance::new("ge-ppml")
+            .param("scenario", file)
+            .param("name", &spec.name)
+            .param("sigma", spec.baseline.sigma);
+        for d in self.datasets_for(&tables, None) {
+            prov = prov.dataset(d);
+        }
+        for n in &notes {
+            prov = prov.note(n.clone());
+        }
+        prov = prov.note("GE-PPML (Anderson, Larch & Yotov 2018; Yotov et al. 2016 ch. 2); % changes from baseline to counterfactual.");
+        Ok(ScenarioOutput {
+            countries: table_from_rows(&countries, prov.clone())?,
+            pairs: table_from_rows(&pairs, prov)?,
+            notes,
+        })
+    }
+}
+
+/// The smallest non-empty country group a shock names: the pairs worth printing.
+fn focus_countries(spec: &ScenarioSpec) -> Vec<String> {
+    use pivot_gravity::scenario::Shock;
+    let mut best: Option<&Vec<String>> = None;
+    for s in &spec.shocks {
+        let groups: Vec<&Vec<String>> = match s {
+            Shock::SetCovariate {
+                among, from, to, ..
+            }
+            | Shock::ScaleTradeCosts {
+                among, from, to, ..
+            } => vec![among, from, to],
+            Shock::RemoveBorders { .. } => vec![],
+        };
+        for g in groups.into_iter().filter(|g| !g.is_empty()) {
+            if best.is_none_or(|b| g.len() < b.len()) {
+                best = Some(g);
+            }
+        }
+    }
+    best.cloned().unwrap_or_default()
+}
+
+impl Engine {
+    /// Replace named sets (`eu27`, `g7`, `asia` …) and country names in shocks by ISO3 codes.
+    fn expand_groups(&self, spec: &mut ScenarioSpec) -> Result<(), EngineError> {
+        use pivot_gravity::scenario::Shock;
+        for s in &mut spec.shocks {
+            if let Shock::SetCovariate {
+                among, from, to, ..
+            }
+            | Shock::ScaleTradeCosts {
+                among, from, to, ..
+            } = s
+            {
+                for g in [among, from, to] {
+                    if !g.is_empty() {
+                        *g = self.resolve_set(g)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! Ingest: the bundled default data on first use, and users' files. Both go through the store's
+//! staging, so a failure leaves the store exactly as it was.
+
+use std::path::PathBuf;
+
+use pivot_sources::adapters::{Ctx, Stats};
+use pivot_sources::{
+    Adapter, DatasetInfo, Input, MemorySink, TableSink, adapter_for, bundled_datasets,
+};
+use pivot_store::{DatasetEntry, Store};
+use pivot_vocab::Countries;
+
+use crate::EngineError;
+
+/// What an ingest did.
+#[derive(Debug, Clone)]
+pub struct IngestOutcome {
+    /// The dataset as recorded in the manifest.
+    pub entry: DatasetEntry,
+    /// Whether it replaced a dataset with the same id.
+    pub replaced: bool,
+}
+
+fn entry(
+    info: &DatasetInfo,
+    adapter: &str,
+    inputs: &[Input],
+    bundled: bool,
+    stats: Stats,
+) -> DatasetEntry {
+    DatasetEntry {
+        id: info.id.clone(),
+        title: info.title.clone(),
+        source: info.source.clone(),
+        version: info.version.clone(),
+        licence: info.licence.clone(),
+        citation: info.citation.clone(),
+        bibtex: info.bibtex.clone(),
+        notes: info.notes.clone(),
+        adapter: adapter.to_string(),
+        inputs: inputs.iter().map(Input::name).collect(),
+        bundled,
+        ingested_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        records: stats.records,
+        rows: stats.rows,
+        years: stats.years,
+        dropped: stats.dropped,
+        files: vec![],
+        checksum: String::new(),
+    }
+}
+
+/// Load every bundled dataset the store lacks. Parsing runs in parallel; commits are one per
+/// dataset, each atomic.
+pub(crate) fn ensure_bundled(
+    store: &mut Store,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<(), EngineError> {
+    let missing: Vec<(Box<dyn Adapter>, Vec<Input>, DatasetInfo)> = bundled_datasets()
+        .into_iter()
+        .filter_map(|(name, inputs)| {
+            let a = adapter_for(name)?;
+            let info = a.dataset(&inputs);
+            (!store.manifest().datasets.contains_key(&info.id)).then_some((a, inputs, info))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let countries = Countries::bundled();
+    let noop = |_: u64| {};
+    let ctx = Ctx {
+        countries,
+        progress: &noop,
+    };
+    // Parse in parallel (two workers, largest inputs first), commit in order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<
+        std::sync::Mutex<Option<Result<(MemorySink, Stats), pivot_sources::SourceError>>>,
+    > = missing
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((a, inputs, info)) = missing.get(i) else {
+                        break;
+                    };
+                    progress(&info.id);
+                    let mut sink = MemorySink::default();
+                    let (r, n) =
+                        pivot_sources::input::records_read(|| a.read(inputs, &ctx, &mut sink));
+                    let r = r.map(|mut st| {
+                        st.records = n;
+                        (sink, st)
+                    });
+                    *results[i].lock().expect("no poisoned lock") = Some(r);
+                }
+            });
+        }
+    });
+    for ((a, inputs, info), r) in missing.iter().zip(results) {
+        let (sink, stats) = r.into_inner().expect("no poisoned lock").ok_or_else(|| {
+            EngineError::Bug(format!("bundled dataset {} was not parsed", info.id))
+        })??;
+        let mut staging = store.begin()?;
+        for (table, part, batch) in sink.batches {
+            staging.push(&table, part.as_deref(), batch)?;
+        }
+        store.commit(staging, entry(info, a.name(), inputs, true, stats))?;
+    }
+    Ok(())
+}
+
+/// Expand folders into their files (sorted), keep files as they are.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| EngineError::User(format!("cannot read folder {}: {e}", p.display())))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.is_file())
+                .collect();
+            v.sort();
+            out.extend(v);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(EngineError::User(format!(
+                "{}: no such file or folder",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn ingest_user(
+    store: &mut Store,
+    source: &str,
+    paths: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<IngestOutcome, EngineError> {
+    let adapter = adapter_for(source).ok_or_else(|| {
+        let names: Vec<&str> = pivot_sources::user_sources()
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        EngineError::User(format!(
+            "unknown source '{source}'; sources: {}",
+            names.join(", ")
+        ))
+    })?;
+    let files = expand(paths)?;
+    if files.is_empty() {
+        return Err(EngineError::User("no input files".into()));
+    }
+    let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
+    let info = adapter.dataset(&inputs);
+    let ctx = Ctx {
+        countries: Countries::bundled(),
+        progress,
+    };
+    let mut staging = store.begin()?;
+    // On error `staging` is dropped here, deleting what it wrote; the manifest is untouched.
+    let (stats, n) =
+        pivot_sources::input::records_read(|| adapter.read(&inputs, &ctx, &mut staging));
+    let mut stats = stats?;
+    stats.records = n;
+    let replaced = store.manifest().datasets.contains_key(&info.id);
+    let e = store
+        .commit(staging, entry(&info, adapter.name(), &inputs, false, stats))?
+        .clone();
+    Ok(IngestOutcome { entry: e, replaced })
+}

@@ -1,0 +1,750 @@
+//! The report on a focal state's pivot (default: Russia's pivot to Asia, with the claims of
+//! Mankoff 2015 checked against the data). Every number comes from the measures; this module
+//! only chooses what to show and lays it out in `pivot-report`'s document model.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use pivot_report::{
+    Block, Cell, Chart, ChartKind, ClaimRow, ClaimsTable, Point, Report, Section, Series, Table,
+    Verdict,
+};
+use serde_json::Value;
+
+use crate::claims::{ClaimVerdict, parse_claims, table_rows};
+use crate::measure::MeasureRequest;
+use crate::{Engine, EngineError};
+
+/// The Mankoff 2015 claims, embedded so the report works from any folder.
+pub const MANKOFF_CLAIMS: &str = include_str!("../../../claims/mankoff-2015.toml");
+
+/// Options of `pivot report`.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Focal state.
+    pub focal: String,
+    /// Partners (the first is highlighted).
+    pub partners: Vec<String>,
+    /// Years.
+    pub years: Option<String>,
+    /// Claims file (default: Mankoff 2015 when the focal state is Russia).
+    pub claims: Option<PathBuf>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            focal: "RUS".into(),
+            partners: ["CHN", "IND", "JPN", "KOR", "VNM", "DEU", "USA"]
+                .map(String::from)
+                .to_vec(),
+            years: None,
+            claims: None,
+        }
+    }
+}
+
+fn name(code: &str) -> String {
+    pivot_vocab::Countries::bundled()
+        .by_iso3(code)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn f(v: &Value, k: &str) -> f64 {
+    v[k].as_f64().unwrap_or(f64::NAN)
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
+
+fn i(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap_or(0)
+}
+
+struct Ctx<'a> {
+    e: &'a Engine,
+    focal: String,
+    fname: String,
+    partners: Vec<String>,
+    years: Option<String>,
+    used: BTreeSet<String>,
+    missing: Vec<String>,
+}
+
+impl Ctx<'_> {
+    fn run(
+        &mut self,
+        name: &str,
+        partners: &[String],
+        by: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Option<Vec<Value>> {
+        let req = MeasureRequest {
+            name: name.into(),
+            focal: Some(self.focal.clone()),
+            partners: partners.to_vec(),
+            years: self.years.clone(),
+            by: by.map(String::from),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        match self.e.measure(&req).and_then(|t| {
+            for d in &t.provenance.datasets {
+                self.used.insert(d.id.clone());
+            }
+            table_rows(&t)
+        }) {
+            Ok(r) if !r.is_empty() => Some(r),
+            Ok(_) => {
+                self.missing
+                    .push(format!("{name}: no rows for {}", self.fname));
+                None
+            }
+            Err(err) => {
+                self.missing.push(format!("{name}: {err}"));
+                None
+            }
+        }
+    }
+}
+
+fn line_chart(
+    id: &str,
+    title: String,
+    y_label: &str,
+    unit: &str,
+    series: Vec<Series>,
+    source: &str,
+    method: &str,
+) -> Chart {
+    Chart {
+        id: id.into(),
+        title,
+        kind: ChartKind::Line,
+        x_label: "Year".into(),
+        y_label: y_label.into(),
+        y_unit: unit.into(),
+        series,
+        annotations: vec![],
+        y_range: None,
+        source: source.into(),
+        method: method.into(),
+    }
+}
+
+impl Engine {
+    /// Build the report document.
+    pub fn build_report(&self, opts: &ReportOptions) -> Result<Report, EngineError> {
+        let focal = self.iso3(&opts.focal)?;
+        let partners = self.resolve_set(&opts.partners)?;
+        let mut c = Ctx {
+            e: self,
+            fname: name(&focal),
+            focal: focal.clone(),
+            partners: partners.clone(),
+            years: opts.years.clone(),
+            used: BTreeSet::new(),
+            missing: vec![],
+        };
+        let mut sections = Vec::new();
+        let highlight = partners.first().cloned().unwrap_or_default();
+
+        // --- Trade partner shares
+        let mut trade_blocks = vec![];
+        if let Some(rows) = c.run("partner-share", &[], None, &[]) {
+            let last = rows.iter().map(|r| i(r, "year")).max().unwrap_or(0);
+            let mut shown: Vec<String> = c.partners.clone();
+            let mut top: Vec<&Value> = rows.iter().filter(|r| i(r, "year") == last).collect();
+            top.sort_by_key(|r| i(r, "rank"));
+            for r in top.iter().take(5) {
+                let p = s(r, "partner");
+                if !shown.contains(&p) {
+                    shown.push(p);
+                }
+            }
+            let series: Vec<Series> = shown
+                .iter()
+                .map(|p| Series {
+                    name: name(p),
+                    points: rows
+                        .iter()
+                        .filter(|r| &s(r, "partner") == p && i(r, "year") >= 1992)
+                        .map(|r| Point::num(i(r, "year") as f64, 100.0 * f(r, "share")))
+                        .collect(),
+                    highlight: *p == highlight,
+                })
+                .filter(|s| !s.points.is_empty())
+                .collect();
+            trade_blocks.push(Block::Paragraph(format!(
+                "Shares of {}'s total trade (exports plus imports) by partner, from 1992. {} is highlighted. In {last}, {}'s largest partner was {} ({:.1}% of its trade).",
+                c.fname,
+                name(&highlight),
+                c.fname,
+                top.first().map(|r| name(&s(r, "partner"))).unwrap_or_default(),
+                top.first().map(|r| 100.0 * f(r, "share")).unwrap_or(f64::NAN)
+            )));
+            trade_blocks.push(Block::Chart(line_chart(
+                "trade-shares",
+                format!("{}'s trade partner shares", c.fname),
+                "Share of total trade",
+                "%",
+                series,
+                "Source: Correlates of War Dyadic Trade v4.0 (Barbieri & Keshk 2016)",
+                "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992.",
+            )));
+            trade_blocks.push(Block::Table(Table {
+                id: "trade-ranking".into(),
+                title: format!("{}'s top trade partners, {last}", c.fname),
+                columns: vec![
+                    "Rank".into(),
+                    "Partner".into(),
+                    "Trade (million USD)".into(),
+                    "Share (%)".into(),
+                ],
+                rows: top
+                    .iter()
+                    .take(10)
+                    .map(|r| {
+                        vec![
+                            Cell::num(f(r, "rank"), 0),
+                            Cell::text(name(&s(r, "partner"))),
+                            Cell::num(f(r, "value") / 1e6, 0),
+                            Cell::num(100.0 * f(r, "share"), 1),
+                        ]
+                    })
+                    .collect(),
+                source: "Source: Correlates of War Dyadic Trade v4.0".into(),
+                method: "partner-share, direction total, current USD".into(),
+            }));
+            // Asia's share of total trade.
+            let asia = pivot_vocab::regions::members(self.countries(), "asia").unwrap_or_default();
+            let esa = pivot_vocab::regions::members(self.countries(), "east-south-asia")
+                .unwrap_or_default();
+            let mut sum_asia: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+            for r in &rows {
+                let p = s(r, "partner");
+                let e = sum_asia.entry(i(r, "year")).or_default();
+                if asia.contains(&p) {
+                    e.0 += f(r, "share");
+                }
+                if esa.contains(&p) {
+                    e.1 += f(r, "share");
+                }
+            }
+            let pts = |k: usize| {
+                sum_asia
+                    .iter()
+                    .filter(|(y, _)| **y >= 1992)
+                    .map(|(y, v)| Point::num(*y as f64, 100.0 * if k == 0 { v.0 } else { v.1 }))
+                    .collect()
+            };
+            trade_blocks.push(Block::Chart(line_chart(
+                "asia-share",
+                format!("Asia's share of {}'s total trade", c.fname),
+                "Share of total trade",
+                "%",
+                vec![
+                    Series { name: "Asia (UN M49)".into(), points: pts(0), highlight: true },
+                    Series { name: "East, South-East and South Asia".into(), points: pts(1), highlight: false },
+                ],
+                "Source: Correlates of War Dyadic Trade v4.0",
+                "Sum of partner shares over the partners in each region (UN M49 geoscheme via world-countries).",
+            )));
+        }
+        sections.push(Section {
+            id: "trade".into(),
+            heading: "Trade".into(),
+            blocks: trade_blocks,
+        });
+
+        // --- Energy
+        let mut energy_blocks = vec![];
+        if let Some(rows) = c.run("energy-destinations", &[], Some("destination"), &[]) {
+            energy_blocks.push(Block::Paragraph(format!(
+                "{}'s energy exports by destination (volumes). Oil and coal destinations are the publisher's areas (\"Europe\" is one area); LNG and pipeline gas are by country. 2022 is missing from the bundled editions.",
+                c.fname
+            )));
+            for (carrier, label, unit) in [
+                ("crude_oil", "Crude oil", "Mt"),
+                ("oil_products", "Oil products", "Mt"),
+                ("pipeline_gas", "Pipeline gas", "bcm"),
+                ("lng", "LNG", "bcm"),
+            ] {
+                let rs: Vec<&Value> = rows.iter().filter(|r| s(r, "carrier") == carrier).collect();
+                if rs.is_empty() {
+                    continue;
+                }
+                let mut tot: HashMap<String, f64> = HashMap::new();
+                for r in &rs {
+                    *tot.entry(s(r, "importer")).or_default() += f(r, "volume");
+                }
+                let mut dests: Vec<(String, f64)> = tot.into_iter().collect();
+                dests.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                let keep: Vec<String> = dests.iter().take(5).map(|d| d.0.clone()).collect();
+                let years: BTreeSet<i64> = rs.iter().map(|r| i(r, "year")).collect();
+                let mut series: Vec<Series> = keep
+                    .iter()
+                    .map(|d| Series {
+                        name: d.clone(),
+                        points: years
+                            .iter()
+                            .map(|y| {
+                                Point::cat(
+                                    y.to_string(),
+                                    rs.iter()
+                                        .filter(|r| i(r, "year") == *y && &s(r, "importer") == d)
+                                        .map(|r| f(r, "volume"))
+                                        .sum(),
+                                )
+                            })
+                            .collect(),
+                        highlight: d == "China",
+                    })
+                    .collect();
+                if dests.len() > keep.len() {
+                    series.push(Series {
+                        name: "Other".into(),
+                        points: years
+                            .iter()
+                            .map(|y| {
+                                Point::cat(
+                                    y.to_string(),
+                                    rs.iter()
+                                        .filter(|r| {
+                                            i(r, "year") == *y && !keep.contains(&s(r, "importer"))
+                                        })
+                                        .map(|r| f(r, "volume"))
+                                        .sum(),
+                                )
+                            })
+                            .collect(),
+                        highlight: false,
+                    });
+                }
+                energy_blocks.push(Block::Chart(Chart {
+                    id: format!("energy-{}", carrier.replace('_', "-")),
+                    title: format!("{}'s {} exports by destination", c.fname, label.to_lowercase()),
+                    kind: ChartKind::StackedBar,
+                    x_label: "Year".into(),
+                    y_label: "Exports".into(),
+                    y_unit: unit.into(),
+                    series,
+                    annotations: vec![],
+                    y_range: None,
+                    source: "Source: bp Statistical Review of World Energy 2020-2022; Energy Institute Statistical Review 2024".into(),
+                    method: "energy-destinations: volumes by destination; subtotal rows dropped; top five destinations, the rest as Other.".into(),
+                }));
+            }
+        }
+        if let Some(rows) = c.run("energy-destinations", &[], None, &[]) {
+            energy_blocks.push(Block::Table(Table {
+                id: "energy-asia".into(),
+                title: format!("Asia's share of {}'s energy exports", c.fname),
+                columns: vec!["Year".into(), "Carrier".into(), "Total".into(), "Unit".into(), "Asia share (%)".into()],
+                rows: rows.iter().map(|r| vec![Cell::num(f(r, "year"), 0), Cell::text(s(r, "carrier")), Cell::num(f(r, "total"), 1), Cell::text(s(r, "unit")), Cell::num(100.0 * f(r, "asia_share"), 1)]).collect(),
+                source: "Source: bp / Energy Institute Statistical Review".into(),
+                method: "Asia = destinations in UN M49 Asia or named '…Asia…' by the publisher (e.g. Other Asia Pacific).".into(),
+            }));
+        }
+        sections.push(Section {
+            id: "energy".into(),
+            heading: "Energy".into(),
+            blocks: energy_blocks,
+        });
+
+        // --- Arms
+        let mut arms_blocks = vec![];
+        if let Some(rows) = c.run(
+            "arms-shares",
+            &[],
+            None,
+            &[("periods", "2000-2011;2012-2023")],
+        ) {
+            let mut tot: HashMap<String, f64> = HashMap::new();
+            for r in &rows {
+                *tot.entry(s(r, "recipient")).or_default() += f(r, "tiv");
+            }
+            let mut rec: Vec<(String, f64)> = tot.into_iter().collect();
+            rec.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let keep: Vec<String> = rec.iter().take(8).map(|x| x.0.clone()).collect();
+            let periods: BTreeSet<(i64, i64)> = rows
+                .iter()
+                .map(|r| (i(r, "period_start"), i(r, "period_end")))
+                .collect();
+            let series: Vec<Series> = periods
+                .iter()
+                .map(|(a, b)| Series {
+                    name: format!("{a}–{b}"),
+                    points: keep
+                        .iter()
+                        .map(|k| {
+                            Point::cat(
+                                name(k),
+                                rows.iter()
+                                    .find(|r| &s(r, "recipient") == k && i(r, "period_start") == *a)
+                                    .map(|r| 100.0 * f(r, "share"))
+                                    .unwrap_or(0.0),
+                            )
+                        })
+                        .collect(),
+                    highlight: false,
+                })
+                .collect();
+            arms_blocks.push(Block::Chart(Chart {
+                id: "arms-recipients".into(),
+                title: format!("{}'s arms deliveries by recipient and period", c.fname),
+                kind: ChartKind::GroupedBar,
+                x_label: "Recipient".into(),
+                y_label: "Share of TIV delivered".into(),
+                y_unit: "%".into(),
+                series,
+                annotations: vec![],
+                y_range: None,
+                source: "Source: SIPRI Arms Transfers Database (data generated 3 Jan 2025)".into(),
+                method: "arms-shares: recipient shares of the supplier's TIV per period; TIV is a volume index, not money.".into(),
+            }));
+            arms_blocks.push(Block::Table(Table {
+                id: "arms-table".into(),
+                title: format!("{}'s main arms recipients by period", c.fname),
+                columns: vec![
+                    "Period".into(),
+                    "Rank".into(),
+                    "Recipient".into(),
+                    "TIV (millions)".into(),
+                    "Share (%)".into(),
+                ],
+                rows: rows
+                    .iter()
+                    .filter(|r| i(r, "rank") <= 8)
+                    .map(|r| {
+                        vec![
+                            Cell::text(format!("{}–{}", i(r, "period_start"), i(r, "period_end"))),
+                            Cell::num(f(r, "rank"), 0),
+                            Cell::text(name(&s(r, "recipient"))),
+                            Cell::num(f(r, "tiv"), 0),
+                            Cell::num(100.0 * f(r, "share"), 1),
+                        ]
+                    })
+                    .collect(),
+                source: "Source: SIPRI Arms Transfers Database".into(),
+                method: "arms-shares".into(),
+            }));
+        }
+        sections.push(Section {
+            id: "arms".into(),
+            heading: "Arms".into(),
+            blocks: arms_blocks,
+        });
+
+        // --- UN alignment
+        let mut un_blocks = vec![];
+        let un_partners: Vec<String> = c
+            .partners
+            .iter()
+            .filter(|p| p.as_str() != "DEU")
+            .cloned()
+            .collect();
+        if let Some(rows) = c.run("un-alignment", &un_partners, None, &[]) {
+            let series: Vec<Series> = un_partners
+                .iter()
+                .map(|p| Series {
+                    name: name(p),
+                    points: rows
+                        .iter()
+                        .filter(|r| &s(r, "partner") == p)
+                        .map(|r| Point::num(f(r, "period"), f(r, "agreement")))
+                        .collect(),
+                    highlight: *p == highlight,
+                })
+                .filter(|s| !s.points.is_empty())
+                .collect();
+            let mut ch = line_chart(
+                "un-agreement",
+                format!("UN General Assembly vote agreement with {}", c.fname),
+                "Agreement (Voeten)",
+                "0-1",
+                series,
+                "Source: Voeten UNGA voting data (unvotes 0.2.0.9000), sessions 1-74",
+                "un-alignment: 1 same vote, 0.5 one abstains, 0 opposite; mean over roll calls both voted on; per session. Soviet votes are Russia's.",
+            );
+            ch.x_label = "UNGA session".into();
+            ch.y_range = Some((0.0, 1.0));
+            un_blocks.push(Block::Chart(ch));
+        }
+        sections.push(Section {
+            id: "diplomacy".into(),
+            heading: "Diplomacy".into(),
+            blocks: un_blocks,
+        });
+
+        // --- Power
+        let mut power_blocks = vec![];
+        if !highlight.is_empty() {
+            let mut series = Vec::new();
+            for (ind, label) in [
+                ("gdp_usd", "GDP (current USD, World Bank)"),
+                ("cinc", "CINC (COW NMC)"),
+                (
+                    "milex_const2022_usd_m",
+                    "Military expenditure (SIPRI, constant 2022 USD)",
+                ),
+            ] {
+                let req = MeasureRequest {
+                    name: "power-ratio".into(),
+                    focal: Some(highlight.clone()),
+                    partners: vec![focal.clone()],
+                    years: c.years.clone(),
+                    by: None,
+                    params: [("indicator".to_string(), ind.to_string())].into(),
+                };
+                match self.measure(&req).and_then(|t| {
+                    for d in &t.provenance.datasets {
+                        c.used.insert(d.id.clone());
+                    }
+                    table_rows(&t)
+                }) {
+                    Ok(rows) => series.push(Series {
+                        name: label.into(),
+                        points: rows
+                            .iter()
+                            .filter(|r| i(r, "year") >= 1990)
+                            .map(|r| Point::num(f(r, "year"), f(r, "ratio")))
+                            .collect(),
+                        highlight: ind == "gdp_usd",
+                    }),
+                    Err(e) => c.missing.push(format!("power-ratio {ind}: {e}")),
+                }
+            }
+            let mut ch = line_chart(
+                "power-ratios",
+                format!("{} / {} power ratios", name(&highlight), c.fname),
+                "Ratio",
+                "×",
+                series,
+                "Sources: World Bank WDI; COW National Material Capabilities v7.0; SIPRI Military Expenditure Database 2024",
+                "power-ratio: value of the first state / value of the second, years where both exist.",
+            );
+            ch.annotations = vec![pivot_report::Annotation {
+                x: 2014.0,
+                label: "2014".into(),
+            }];
+            power_blocks.push(Block::Chart(ch));
+        }
+        sections.push(Section {
+            id: "power".into(),
+            heading: "Power".into(),
+            blocks: power_blocks,
+        });
+
+        // --- Finance
+        let mut fin_blocks = vec![];
+        if let Some(rows) = c.run("official-finance", &[], None, &[]) {
+            fin_blocks.push(Block::Chart(Chart {
+                id: "finance".into(),
+                title: format!("Chinese official finance to {} by year", c.fname),
+                kind: ChartKind::StackedBar,
+                x_label: "Commitment year".into(),
+                y_label: "Commitments (adjusted)".into(),
+                y_unit: "billion constant 2021 USD".into(),
+                series: vec![Series { name: "Official finance".into(), points: rows.iter().map(|r| Point::cat(i(r, "year_start").to_string(), f(r, "amount") / 1e9)).collect(), highlight: true }],
+                annotations: vec![],
+                y_range: None,
+                source: "Source: AidData Global Chinese Development Finance Dataset 3.0".into(),
+                method: "official-finance: AidData adjusted amounts; rank among all recipients per year in the table.".into(),
+            }));
+            fin_blocks.push(Block::Table(Table {
+                id: "finance-rank".into(),
+                title: format!(
+                    "{}'s rank among recipients of Chinese official finance",
+                    c.fname
+                ),
+                columns: vec![
+                    "Year".into(),
+                    "Amount (billion USD 2021)".into(),
+                    "Share of all recipients (%)".into(),
+                    "Rank".into(),
+                    "Recipients".into(),
+                ],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            Cell::num(f(r, "year_start"), 0),
+                            Cell::num(f(r, "amount") / 1e9, 2),
+                            Cell::num(100.0 * f(r, "share"), 1),
+                            r["rank"]
+                                .as_f64()
+                                .map(|x| Cell::num(x, 0))
+                                .unwrap_or(Cell::Empty),
+                            Cell::num(f(r, "n_recipients"), 0),
+                        ]
+                    })
+                    .collect(),
+                source: "Source: AidData GCDF 3.0".into(),
+                method: "official-finance, adjusted amounts".into(),
+            }));
+        }
+        sections.push(Section {
+            id: "finance".into(),
+            heading: "Finance".into(),
+            blocks: fin_blocks,
+        });
+
+        // --- Hedging
+        let mut hedge_blocks = vec![];
+        let hedge_partners: Vec<String> = c
+            .partners
+            .iter()
+            .filter(|p| !matches!(p.as_str(), "DEU" | "USA"))
+            .cloned()
+            .collect();
+        if let Some(rows) = c.run("hedging-view", &hedge_partners, None, &[]) {
+            hedge_blocks.push(Block::Chart(Chart {
+                id: "hedging".into(),
+                title: format!("{}'s hedging view across dimensions ({})", c.fname, hedge_partners.join(", ")),
+                kind: ChartKind::HorizontalBar,
+                x_label: "Dimension".into(),
+                y_label: "Share of the dominant partner".into(),
+                y_unit: "%".into(),
+                series: vec![Series {
+                    name: "Dominant partner's share".into(),
+                    points: rows.iter().map(|r| Point::cat(format!("{} ({})", s(r, "dimension"), s(r, "dominant_partner")), 100.0 * f(r, "dominant_share"))).collect(),
+                    highlight: true,
+                }],
+                annotations: vec![],
+                y_range: Some((0.0, 100.0)),
+                source: "Sources: COW trade; EI energy; SIPRI arms; UN votes".into(),
+                method: "hedging-view: within the partner set, dominant partner and its share per dimension.".into(),
+            }));
+            hedge_blocks.push(Block::Table(Table {
+                id: "hedging-table".into(),
+                title: "Concentration of partners by dimension".into(),
+                columns: vec!["Dimension".into(), "Dominant partner".into(), "Share (%)".into(), "HHI*".into(), "Effective partners".into()],
+                rows: rows.iter().map(|r| vec![Cell::text(s(r, "dimension")), Cell::text(name(&s(r, "dominant_partner"))), Cell::num(100.0 * f(r, "dominant_share"), 1), Cell::num(f(r, "hhi_normalized"), 3), Cell::num(f(r, "effective_number"), 2)]).collect(),
+                source: "pivot measures".into(),
+                method: "trade: last trade year; energy: crude oil, last energy year; arms: TIV over all years; diplomacy: mean agreement over the last five sessions.".into(),
+            }));
+        }
+        sections.push(Section {
+            id: "hedging".into(),
+            heading: "Hedging".into(),
+            blocks: hedge_blocks,
+        });
+
+        // --- Claims
+        let claims_text = match &opts.claims {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .map_err(|e| EngineError::User(format!("cannot read {}: {e}", p.display())))?,
+            ),
+            None if focal == "RUS" => Some(MANKOFF_CLAIMS.to_string()),
+            None => None,
+        };
+        if let Some(text) = claims_text {
+            let file =
+                parse_claims(&text).map_err(|e| EngineError::User(format!("claims: {e}")))?;
+            let verdicts = self.check_claims(&file)?;
+            let ids: BTreeSet<String> = sections
+                .iter()
+                .flat_map(|s| s.blocks.iter())
+                .filter_map(|b| match b {
+                    Block::Chart(ch) => Some(ch.id.clone()),
+                    Block::Table(t) => Some(t.id.clone()),
+                    _ => None,
+                })
+                .collect();
+            let claims_section = Section {
+                id: "claims".into(),
+                heading: "Claims checked against the data".into(),
+                blocks: vec![
+                    Block::Paragraph(format!(
+                        "{} — {}. Each claim's checks are in the claims file; a claim is supported when every check that the data can evaluate passes.",
+                        file.title, file.source
+                    )),
+                    Block::Claims(ClaimsTable {
+                        id: "claims-table".into(),
+                        title: "Verdicts".into(),
+                        rows: verdicts.iter().map(|v| claim_row(v, &ids)).collect(),
+                    }),
+                ],
+            };
+            sections.insert(0, claims_section);
+        }
+
+        let mut limits = vec![
+            "Bundled dyadic trade (COW v4.0) ends in 2014: shares after the 2014 sanctions and the 2022 invasion need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers).".into(),
+            "Energy trade movements cover 2019, 2020, 2021 and 2023 (2022 is missing); oil and coal destinations are areas, not countries.".into(),
+            "SIPRI arms transfers cover deliveries 2000-2023; TIV is a volume index, not money.".into(),
+            "UN votes end with session 74 (2019); Soviet votes are recorded as Russia's.".into(),
+            "SIPRI military expenditure: USSR and Russia are separate series; Chinese values are SIPRI estimates.".into(),
+            "AidData GCDF 3.0 records commitments of Chinese official finance (2000-2021), not FDI.".into(),
+        ];
+        for m in &c.missing {
+            limits.push(format!("Not shown: {m}"));
+        }
+        let citations = self
+            .manifest()
+            .datasets
+            .values()
+            .filter(|d| c.used.contains(&d.id) || d.id == "reference")
+            .map(|d| pivot_report::Citation {
+                key: d.id.clone(),
+                text: d.citation.clone(),
+            })
+            .collect();
+        Ok(Report {
+            title: format!("{}'s pivot: dependence, hedging and alignment", c.fname),
+            subtitle: Some(format!(
+                "Focal state {} with {}; all numbers recomputed by pivot from the bundled open data",
+                c.fname,
+                partners
+                    .iter()
+                    .map(|p| name(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            generated_note: Some(format!(
+                "pivot {} — datasets: {}",
+                env!("CARGO_PKG_VERSION"),
+                c.used.iter().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            sections,
+            limits,
+            citations,
+        })
+    }
+
+    /// Build and write the report; returns the files written.
+    pub fn write_report(
+        &self,
+        opts: &ReportOptions,
+        out: &Path,
+    ) -> Result<Vec<PathBuf>, EngineError> {
+        let r = self.build_report(opts)?;
+        Ok(pivot_report::write_report(&r, out)?)
+    }
+}
+
+fn claim_row(v: &ClaimVerdict, ids: &BTreeSet<String>) -> ClaimRow {
+    ClaimRow {
+        id: v.id.clone(),
+        claim: v.claim.clone(),
+        verdict: match v.verdict.as_str() {
+            "supported" => Verdict::Supported,
+            "not supported" => Verdict::NotSupported,
+            "mixed" => Verdict::Mixed,
+            _ => Verdict::NotTestable,
+        },
+        evidence: v.evidence.clone(),
+        links: v
+            .charts
+            .iter()
+            .filter(|c| ids.contains(*c))
+            .cloned()
+            .collect(),
+    }
+}
