@@ -13,6 +13,7 @@ pub mod canonical;
 pub mod dataset;
 pub mod error;
 pub mod input;
+pub mod synth;
 
 pub use adapters::{Adapter, adapter_for, bundled_datasets, user_sources};
 pub use dataset::DatasetInfo;
