@@ -382,6 +382,11 @@ pub fn count_record() {
     RECORDS.with(|c| c.set(c.get() + 1));
 }
 
+/// Count `n` data records read (as [`count_record`] `n` times), on the calling thread.
+pub fn count_records(n: u64) {
+    RECORDS.with(|c| c.set(c.get() + n));
+}
+
 /// Run `f` (an adapter's `read`) and return its result with the number of data records it read
 /// from its inputs on this thread — the "rows" of the source as its publisher counts them.
 pub fn records_read<T>(f: impl FnOnce() -> T) -> (T, u64) {
