@@ -627,11 +627,11 @@ mod tests {
         );
     }
 
+    /// Rows, each row's partition, and the statistics.
+    type Chunked = (Vec<crate::canonical::TradeFlow>, Vec<Option<String>>, Stats);
+
     /// Read `text` as one BACI data file with tiny chunks (many chunks, lines cut anywhere).
-    fn read_chunked(
-        text: &str,
-        chunk: usize,
-    ) -> Result<(Vec<crate::canonical::TradeFlow>, Vec<Option<String>>, Stats), SourceError> {
+    fn read_chunked(text: &str, chunk: usize) -> Result<Chunked, SourceError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("BACI_HS92_Y2020_V202301.csv");
         std::fs::write(&path, text).unwrap();
