@@ -267,6 +267,12 @@ pub fn table_from_rows<T: serde::Serialize>(
                 datafusion::arrow::datatypes::DataType::Utf8,
                 f.is_nullable(),
             )),
+            // Unit enum variants (direction, carrier …) are written as their names.
+            datafusion::arrow::datatypes::DataType::Union(_, _) => Arc::new(Field::new(
+                f.name(),
+                datafusion::arrow::datatypes::DataType::Utf8,
+                f.is_nullable(),
+            )),
             datafusion::arrow::datatypes::DataType::Null => Arc::new(Field::new(
                 f.name(),
                 datafusion::arrow::datatypes::DataType::Utf8,

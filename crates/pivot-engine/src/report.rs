@@ -327,7 +327,7 @@ impl Engine {
                 }
                 energy_blocks.push(Block::Chart(Chart {
                     id: format!("energy-{}", carrier.replace('_', "-")),
-                    title: format!("{}'s {} exports by destination", c.fname, label.to_lowercase()),
+                    title: format!("{}'s {} exports by destination", c.fname, if label == "LNG" { label.to_string() } else { label.to_lowercase() }),
                     kind: ChartKind::StackedBar,
                     x_label: "Year".into(),
                     y_label: "Exports".into(),
@@ -345,7 +345,7 @@ impl Engine {
                 id: "energy-asia".into(),
                 title: format!("Asia's share of {}'s energy exports", c.fname),
                 columns: vec!["Year".into(), "Carrier".into(), "Total".into(), "Unit".into(), "Asia share (%)".into()],
-                rows: rows.iter().map(|r| vec![Cell::num(f(r, "year"), 0), Cell::text(s(r, "carrier")), Cell::num(f(r, "total"), 1), Cell::text(s(r, "unit")), Cell::num(100.0 * f(r, "asia_share"), 1)]).collect(),
+                rows: rows.iter().map(|r| vec![Cell::text(i(r, "year").to_string()), Cell::text(s(r, "carrier")), Cell::num(f(r, "total"), 1), Cell::text(s(r, "unit")), Cell::num(100.0 * f(r, "asia_share"), 1)]).collect(),
                 source: "Source: bp / Energy Institute Statistical Review".into(),
                 method: "Asia = destinations in UN M49 Asia or named '…Asia…' by the publisher (e.g. Other Asia Pacific).".into(),
             }));
@@ -544,7 +544,7 @@ impl Engine {
         let mut fin_blocks = vec![];
         if let Some(rows) = c.run("official-finance", &[], None, &[]) {
             fin_blocks.push(Block::Chart(Chart {
-                id: "finance".into(),
+                id: "finance-chart".into(),
                 title: format!("Chinese official finance to {} by year", c.fname),
                 kind: ChartKind::StackedBar,
                 x_label: "Commitment year".into(),
@@ -573,7 +573,7 @@ impl Engine {
                     .iter()
                     .map(|r| {
                         vec![
-                            Cell::num(f(r, "year_start"), 0),
+                            Cell::text(i(r, "year_start").to_string()),
                             Cell::num(f(r, "amount") / 1e9, 2),
                             Cell::num(100.0 * f(r, "share"), 1),
                             r["rank"]
@@ -604,7 +604,7 @@ impl Engine {
             .collect();
         if let Some(rows) = c.run("hedging-view", &hedge_partners, None, &[]) {
             hedge_blocks.push(Block::Chart(Chart {
-                id: "hedging".into(),
+                id: "hedging-chart".into(),
                 title: format!("{}'s hedging view across dimensions ({})", c.fname, hedge_partners.join(", ")),
                 kind: ChartKind::HorizontalBar,
                 x_label: "Dimension".into(),

@@ -342,10 +342,8 @@ impl Countries {
                 name: e.name,
                 iso3: e.iso3,
             });
-            if let Some(c) = rows.last_mut() {
-                if let Ok(code) = e.cow.parse::<u16>() {
-                    c.cow.push(code);
-                }
+            if let (Some(c), Ok(code)) = (rows.last_mut(), e.cow.parse::<u16>()) {
+                c.cow.push(code);
             }
         }
         let mut t = Countries {

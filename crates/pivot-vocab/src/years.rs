@@ -78,10 +78,10 @@ impl FromStr for YearRange {
                 YearRange::new(y, y)
             }
         };
-        if let (Some(f), Some(to)) = (r.from, r.to) {
-            if f > to {
-                return Err(err());
-            }
+        if let (Some(f), Some(to)) = (r.from, r.to)
+            && f > to
+        {
+            return Err(err());
         }
         Ok(r)
     }
