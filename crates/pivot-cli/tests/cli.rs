@@ -15,14 +15,26 @@ fn base_store() -> &'static Path {
     S.get_or_init(|| {
         let exe = assert_cmd::cargo::cargo_bin("pivot");
         let meta = std::fs::metadata(&exe).unwrap();
-        let stamp = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-store-{}-{stamp}", meta.len()));
+        let stamp = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("cli-store-{}-{stamp}", meta.len()));
         std::fs::create_dir_all(Path::new(env!("CARGO_TARGET_TMPDIR"))).unwrap();
-        let lock = std::fs::File::create(Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-store.lock")).unwrap();
+        let lock =
+            std::fs::File::create(Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-store.lock"))
+                .unwrap();
         lock.lock().unwrap();
         if !root.join("manifest.json").exists() {
             let out = pivot(&root, &["data", "list"]);
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         drop(lock);
         root
@@ -52,7 +64,14 @@ fn walk(p: &Path) -> Vec<PathBuf> {
 }
 
 fn pivot(store: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("pivot").unwrap().arg("--store").arg(store).args(args).env("NO_COLOR", "1").output().unwrap()
+    Command::cargo_bin("pivot")
+        .unwrap()
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &std::process::Output) -> String {
@@ -68,14 +87,19 @@ fn snapshot(store: &Path) -> (Vec<u8>, Vec<(String, String)>) {
         for f in d["files"].as_array().unwrap() {
             let p = store.join(f["path"].as_str().unwrap());
             let bytes = std::fs::read(&p).unwrap();
-            sums.push((f["path"].as_str().unwrap().to_string(), format!("{}:{}", bytes.len(), fnv(&bytes))));
+            sums.push((
+                f["path"].as_str().unwrap().to_string(),
+                format!("{}:{}", bytes.len(), fnv(&bytes)),
+            ));
         }
     }
     (m, sums)
 }
 
 fn fnv(b: &[u8]) -> u64 {
-    b.iter().fold(0xcbf29ce484222325u64, |h, x| (h ^ u64::from(*x)).wrapping_mul(0x100000001b3))
+    b.iter().fold(0xcbf29ce484222325u64, |h, x| {
+        (h ^ u64::from(*x)).wrapping_mul(0x100000001b3)
+    })
 }
 
 #[test]
@@ -85,7 +109,20 @@ fn data_list_shows_every_bundled_dataset() {
     let s = stdout(&out);
     // Issue 2: COW dyadic trade 673,654 rows 1870-2014; SIPRI deliveries 20,480; UN votes
     // 870,109; EI 9,100; AGTPA 99,981; NMC, WB GDP, ATOP present.
-    for want in ["cow_trade", "673654", "1870-2014", "arms_transfers:20480", "un_votes:870109", "ei_energy", ",9100,", "agtpa", "99981", "cow_nmc", "wb_wdi", "atop"] {
+    for want in [
+        "cow_trade",
+        "673654",
+        "1870-2014",
+        "arms_transfers:20480",
+        "un_votes:870109",
+        "ei_energy",
+        ",9100,",
+        "agtpa",
+        "99981",
+        "cow_nmc",
+        "wb_wdi",
+        "atop",
+    ] {
         assert!(s.contains(want), "missing {want} in\n{s}");
     }
 }
@@ -94,19 +131,42 @@ fn data_list_shows_every_bundled_dataset() {
 fn sql_russia_imports_2014() {
     let out = pivot(
         base_store(),
-        &["sql", "SELECT exporter, importer, value_usd_m FROM trade_flows WHERE source = 'cow_trade' AND year = 2014 AND importer = 'RUS' AND exporter IN ('CHN', 'DEU') ORDER BY exporter", "--format", "csv"],
+        &[
+            "sql",
+            "SELECT exporter, importer, value_usd_m FROM trade_flows WHERE source = 'cow_trade' AND year = 2014 AND importer = 'RUS' AND exporter IN ('CHN', 'DEU') ORDER BY exporter",
+            "--format",
+            "csv",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // SOURCES.md §7: Russia's imports from China 51,135 and from Germany 32,961 (million USD).
-    assert_eq!(stdout(&out), "exporter,importer,value_usd_m\nCHN,RUS,51135.0\nDEU,RUS,32961.0\n");
+    assert_eq!(
+        stdout(&out),
+        "exporter,importer,value_usd_m\nCHN,RUS,51135.0\nDEU,RUS,32961.0\n"
+    );
 }
 
 #[test]
 fn country_resolution() {
     let iso3 = |q: &str| {
         let o = pivot(base_store(), &["country", q, "--format", "csv"]);
-        assert!(o.status.success(), "{q}: {}", String::from_utf8_lossy(&o.stderr));
-        stdout(&o).lines().nth(1).unwrap().split(',').nth(2).unwrap().to_string()
+        assert!(
+            o.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        stdout(&o)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap()
+            .to_string()
     };
     for q in ["Viet Nam", "VNM", "VN", "704", "cow:816", "COW 816"] {
         assert_eq!(iso3(q), "VNM", "{q}");
@@ -137,8 +197,18 @@ fn baci_bad_row_exits_2_and_leaves_the_store_unchanged() {
     let before = snapshot(store.path());
     let files = tempfile::tempdir().unwrap();
     // Line 4 (header is line 1) has a non-numeric value.
-    let f = write_baci(files.path(), &["2021,643,156,270900,1000.5,10", "2021,156,643,010121,20,", "2021,643,699,270900,abc,3"]);
-    let o = pivot(store.path(), &["data", "ingest", "baci", f.to_str().unwrap()]);
+    let f = write_baci(
+        files.path(),
+        &[
+            "2021,643,156,270900,1000.5,10",
+            "2021,156,643,010121,20,",
+            "2021,643,699,270900,abc,3",
+        ],
+    );
+    let o = pivot(
+        store.path(),
+        &["data", "ingest", "baci", f.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("BACI_HS17_Y2021_V202301.csv"), "{err}");
@@ -155,12 +225,38 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
     copy_store(store.path());
     let files = tempfile::tempdir().unwrap();
     // Hand-made BACI rows (thousand USD): RUS->CHN 1000.5 + 500 = 1500.5 thousand = 1.5005 million.
-    let f = write_baci(files.path(), &["2021,643,156,270900,1000.5,10", "2021,643,156,271000,500,", "2021,156,643,010121,20,"]);
-    let o = pivot(store.path(), &["data", "ingest", "baci", f.to_str().unwrap()]);
+    let f = write_baci(
+        files.path(),
+        &[
+            "2021,643,156,270900,1000.5,10",
+            "2021,643,156,271000,500,",
+            "2021,156,643,010121,20,",
+        ],
+    );
+    let o = pivot(
+        store.path(),
+        &["data", "ingest", "baci", f.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let q = pivot(store.path(), &["sql", "SELECT SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' AND exporter = 'RUS' AND importer = 'CHN' AND year = 2021", "--format", "csv"]);
+    let q = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' AND exporter = 'RUS' AND importer = 'CHN' AND year = 2021",
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(stdout(&q), "v\n1.5005\n");
-    let q = pivot(store.path(), &["sql", "SELECT product FROM trade_flows WHERE source = 'baci' AND exporter = 'CHN'", "--format", "csv"]);
+    let q = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT product FROM trade_flows WHERE source = 'baci' AND exporter = 'CHN'",
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(stdout(&q), "product\n010121\n", "leading zero kept");
 }
 
@@ -173,7 +269,9 @@ fn killed_ingest_leaves_the_store_intact() {
     // Synthetic BACI-shaped rows (SYNTHETIC test data), enough to take a while in debug.
     let p = files.path().join("BACI_HS17_Y2021_V202301.csv");
     let mut s = String::from("t,i,j,k,v,q\n");
-    let codes = [4, 8, 12, 32, 36, 40, 56, 76, 124, 156, 643, 699, 704, 392, 410];
+    let codes = [
+        4, 8, 12, 32, 36, 40, 56, 76, 124, 156, 643, 699, 704, 392, 410,
+    ];
     let mut n = 0u64;
     'outer: for &i in &codes {
         for &j in &codes {
@@ -181,7 +279,11 @@ fn killed_ingest_leaves_the_store_intact() {
                 if i == j {
                     continue;
                 }
-                s.push_str(&format!("2021,{i},{j},{:06},{}.5,\n", 10_000 + k * 7, k % 1000));
+                s.push_str(&format!(
+                    "2021,{i},{j},{:06},{}.5,\n",
+                    10_000 + k * 7,
+                    k % 1000
+                ));
                 n += 1;
                 if n >= 3_000_000 {
                     break 'outer;
@@ -190,11 +292,21 @@ fn killed_ingest_leaves_the_store_intact() {
         }
     }
     std::fs::write(&p, s).unwrap();
-    let mut child = Command::cargo_bin("pivot").unwrap().arg("--store").arg(store.path()).args(["data", "ingest", "baci"]).arg(&p).spawn().unwrap();
+    let mut child = Command::cargo_bin("pivot")
+        .unwrap()
+        .arg("--store")
+        .arg(store.path())
+        .args(["data", "ingest", "baci"])
+        .arg(&p)
+        .spawn()
+        .unwrap();
     // Wait until the ingest has started writing into the staging area, then SIGKILL it.
     let staging = store.path().join(".staging");
     let t0 = std::time::Instant::now();
-    while !walk_if(&staging).iter().any(|f| f.extension().is_some_and(|x| x == "parquet")) {
+    while !walk_if(&staging)
+        .iter()
+        .any(|f| f.extension().is_some_and(|x| x == "parquet"))
+    {
         assert!(t0.elapsed().as_secs() < 120, "ingest never started staging");
         if child.try_wait().unwrap().is_some() {
             break;
@@ -203,7 +315,11 @@ fn killed_ingest_leaves_the_store_intact() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(snapshot(store.path()), before, "store changed after SIGKILL");
+    assert_eq!(
+        snapshot(store.path()),
+        before,
+        "store changed after SIGKILL"
+    );
     let v = pivot(store.path(), &["data", "verify"]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let l = pivot(store.path(), &["data", "list", "--format", "csv"]);
@@ -223,7 +339,21 @@ fn measures_list_snapshot() {
 
 #[test]
 fn measure_json_snapshot() {
-    let o = pivot(base_store(), &["measure", "partner-share", "--focal", "Russia", "--years", "2014", "-p", "top=3", "--format", "json"]);
+    let o = pivot(
+        base_store(),
+        &[
+            "measure",
+            "partner-share",
+            "--focal",
+            "Russia",
+            "--years",
+            "2014",
+            "-p",
+            "top=3",
+            "--format",
+            "json",
+        ],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     insta::assert_snapshot!(stdout(&o));
 }
@@ -231,17 +361,31 @@ fn measure_json_snapshot() {
 #[test]
 fn claims_check_prints_eight_verdicts() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../claims/mankoff-2015.toml");
-    let o = pivot(base_store(), &["claims", "check", file.to_str().unwrap(), "--format", "csv"]);
+    let o = pivot(
+        base_store(),
+        &["claims", "check", file.to_str().unwrap(), "--format", "csv"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s = stdout(&o);
-    let verdicts = s.lines().skip(1).filter(|l| ["supported", "not supported", "mixed", "not testable"].iter().any(|v| l.contains(&format!(",{v},")))).count();
+    let verdicts = s
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            ["supported", "not supported", "mixed", "not testable"]
+                .iter()
+                .any(|v| l.contains(&format!(",{v},")))
+        })
+        .count();
     assert_eq!(verdicts, 8, "{s}");
 }
 
 #[test]
 fn report_writes_three_outputs() {
     let out = tempfile::tempdir().unwrap();
-    let o = pivot(base_store(), &["report", "--out", out.path().to_str().unwrap()]);
+    let o = pivot(
+        base_store(),
+        &["report", "--out", out.path().to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.path().join("report.html").exists());
     assert!(out.path().join("report.md").exists());
