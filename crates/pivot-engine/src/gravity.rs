@@ -195,11 +195,9 @@ fn add_logs(panel: &mut Panel, formula: &str) -> Result<(), EngineError> {
             continue;
         }
         let base = w.strip_prefix("ln_").or_else(|| w.strip_prefix("log_"));
-        if let Some(base) = base {
-            if let Ok(v) = panel.numeric(base) {
-                let logs: Vec<f64> = v.iter().map(|x| x.ln()).collect();
-                panel.add_numeric(&w, logs)?;
-            }
+        if let Some(Ok(v)) = base.map(|b| panel.numeric(b)) {
+            let logs: Vec<f64> = v.iter().map(|x| x.ln()).collect();
+            panel.add_numeric(&w, logs)?;
         }
     }
     Ok(())

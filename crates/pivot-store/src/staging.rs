@@ -20,10 +20,13 @@ pub(crate) struct StagedFile {
     pub rows: u64,
 }
 
+/// A Parquet file being written: writer, path, rows so far.
+type OpenFile = (ArrowWriter<File>, PathBuf, u64);
+
 /// An ingest in progress (holds the store's write lock).
 pub struct Staging {
     dir: PathBuf,
-    writers: BTreeMap<(String, Option<String>), (ArrowWriter<File>, PathBuf, u64)>,
+    writers: BTreeMap<(String, Option<String>), OpenFile>,
     lock: Option<File>,
     done: bool,
 }

@@ -65,8 +65,17 @@ fn dropped_staging_leaves_the_store_as_it_was() {
         st.push("t1", None, batch(&[9, 9])).unwrap();
         // dropped without commit: an adapter error
     }
-    assert_eq!(std::fs::read(d.path().join("manifest.json")).unwrap(), before);
-    assert!(!d.path().join(".staging").read_dir().map(|mut r| r.next().is_some()).unwrap_or(false));
+    assert_eq!(
+        std::fs::read(d.path().join("manifest.json")).unwrap(),
+        before
+    );
+    assert!(
+        !d.path()
+            .join(".staging")
+            .read_dir()
+            .map(|mut r| r.next().is_some())
+            .unwrap_or(false)
+    );
     assert_eq!(Store::open(d.path()).unwrap().verify().unwrap(), 1);
 }
 
@@ -93,5 +102,8 @@ fn tampering_is_caught_by_verify() {
     st.push("t1", None, batch(&[1, 2])).unwrap();
     let p = s.commit(st, entry("ds")).unwrap().files[0].path.clone();
     std::fs::write(d.path().join(p), b"not parquet").unwrap();
-    assert!(matches!(Store::open(d.path()).unwrap().verify(), Err(StoreError::Checksum { .. })));
+    assert!(matches!(
+        Store::open(d.path()).unwrap().verify(),
+        Err(StoreError::Checksum { .. })
+    ));
 }
