@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# BACI at full scale: pivot's ingest and dyad-year roll-up vs DuckDB and Polars, on SYNTHETIC
+# BACI files (generated, not real trade). Usage, from the repository root:
+#   bash bench/baci/run.sh            # 10M and 50M rows
+#   SIZES="1000000" bash bench/baci/run.sh
+# Needs: a C toolchain + cargo, python3 (a venv with duckdb, polars, pyarrow is made in
+# bench/.venv), /usr/bin/time. Data and outputs go to bench/out/baci (gitignored); KEEP=1 keeps them.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+SIZES="${SIZES:-10000000 50000000}"
+TOOLS="${TOOLS:-pivot duckdb polars}" # a subset reruns only those; the table reads every result there
+want() { case " $TOOLS " in *" $1 "*) return 0;; *) return 1;; esac; }
+OUT="$ROOT/bench/out/baci"
+mkdir -p "$OUT"
+VENV="$ROOT/bench/.venv"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+PY="$VENV/bin/python"
+"$PY" -c "import duckdb, polars, pyarrow" 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb polars pyarrow
+# Release builds in a target dir of their own (nice: do not starve other builds).
+export CARGO_TARGET_DIR="${BACI_TARGET_DIR:-$HOME/.cache/pivot-target-release}"
+if [ -z "${NO_BUILD:-}" ] && want pivot; then
+  nice -n 19 cargo build --release -p pivot-cli >&2
+  nice -n 19 cargo build --release -p pivot-sources --example synth_baci >&2
+fi
+PIVOT="$CARGO_TARGET_DIR/release/pivot"
+SYNTH="$CARGO_TARGET_DIR/release/examples/synth_baci"
+
+wall() { [ -f "$1" ] || { echo NA; return; }; awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$1"; }
+rss() { [ -f "$1" ] || { echo NA; return; }; awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
+timed() { # name cmd... -> $OUT/<name>.time (stdout to $OUT/<name>.out)
+  local name="$1"; shift
+  sync
+  if ! /usr/bin/time -v "$@" > "$OUT/$name.out" 2> "$OUT/$name.time"; then
+    echo "FAILED: $name (see $OUT/$name.time)" >&2; tail -5 "$OUT/$name.time" >&2; return 1
+  fi
+}
+
+ROLLUP_PIVOT="SELECT year, exporter, importer, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer"
+[ -f "$OUT/env.txt" ] || echo "cpus: $(nproc); $(grep 'model name' /proc/cpuinfo | head -1 | cut -d: -f2 | xargs); $(free -g | awk '/Mem:/ {print $2}') GiB RAM" > "$OUT/env.txt"
+[ "$(wc -l < "$OUT/env.txt")" -ge 2 ] || "$PY" -c "import duckdb, polars; print('duckdb', duckdb.__version__, '/ polars', polars.__version__)" >> "$OUT/env.txt"
+
+for N in $SIZES; do
+  DATA="$OUT/data_$N"
+  if [ ! -f "$DATA/.done" ]; then
+    rm -rf "$DATA"
+    echo "df: $(df -h "$OUT" | awk 'NR==2 {print $4}') free before generating $N rows" >&2
+    "$SYNTH" --rows "$N" --out "$DATA" --seed 42 >&2
+    touch "$DATA/.done"
+  fi
+  # pivot: a fresh store, opened once (bundled data loaded) before the timed ingest.
+  STORE="$OUT/store_$N"
+  if want pivot; then
+    rm -rf "$STORE"
+    "$PIVOT" --store "$STORE" data list > /dev/null
+    timed "pivot_ingest_$N" "$PIVOT" --store "$STORE" data ingest baci "$DATA"
+    timed "pivot_rollup_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT"
+  fi
+  # DuckDB: CSV -> Parquet, then the roll-up on the Parquet file.
+  if want duckdb; then
+  rm -f "$OUT/duckdb_$N.parquet"
+  timed "duckdb_ingest_$N" "$PY" -c "import duckdb; duckdb.sql(\"COPY (SELECT * FROM read_csv('$DATA/BACI_*.csv', types={'k':'VARCHAR'})) TO '$OUT/duckdb_$N.parquet' (FORMAT parquet)\")"
+  timed "duckdb_rollup_$N" "$PY" -c "import duckdb, sys; duckdb.sql(\"SELECT t, i, j, SUM(v) AS value FROM '$OUT/duckdb_$N.parquet' GROUP BY t, i, j\").write_csv('$OUT/duckdb_rollup_$N.csv')"
+  fi
+  # Polars: streaming CSV -> Parquet, then the roll-up on the Parquet file.
+  if want polars; then
+  rm -f "$OUT/polars_$N.parquet"
+  timed "polars_ingest_$N" "$PY" -c "import polars as pl; pl.scan_csv('$DATA/BACI_*.csv', schema_overrides={'k': pl.String}).sink_parquet('$OUT/polars_$N.parquet')"
+  timed "polars_rollup_$N" "$PY" -c "import polars as pl, sys; pl.scan_parquet('$OUT/polars_$N.parquet').group_by(['t','i','j']).agg(pl.col('v').sum().alias('value')).collect().write_csv(sys.stdout)"
+  fi
+  [ -n "${KEEP:-}" ] || rm -rf "$OUT/duckdb_rollup_$N.csv" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
+done
+
+# The table.
+{
+  echo "Synthetic BACI (pivot_sources::synth, seed 42), $(date -u +%Y-%m-%d); $(head -1 "$OUT/env.txt")"
+  sed -n 2p "$OUT/env.txt"
+  echo
+  echo "| rows | step | tool | wall s | rows/s | peak RSS MiB | pivot vs tool |"
+  echo "|---:|---|---|---:|---:|---:|---|"
+  for N in $SIZES; do
+    for step in ingest rollup; do
+      pw=$(wall "$OUT/pivot_${step}_$N.time")
+      for tool in pivot duckdb polars; do
+        w=$(wall "$OUT/${tool}_${step}_$N.time"); m=$(rss "$OUT/${tool}_${step}_$N.time")
+        rate=$(awk -v n="$N" -v w="$w" 'BEGIN {if (w == "NA") print "NA"; else printf "%.2fM", n/w/1e6}')
+        if [ "$tool" = pivot ]; then ratio="—"; else ratio=$(awk -v p="$pw" -v w="$w" 'BEGIN {if (p == "NA" || w == "NA") print "NA"; else printf "%.2f× faster", w/p}'); fi
+        echo "| $N | $step | $tool | $w | $rate | $m | $ratio |"
+      done
+    done
+  done
+  echo
+  for N in $SIZES; do
+    echo -n "- $N rows, roll-up output rows:"
+    for tool in pivot duckdb polars; do
+      f="$OUT/${tool}_rollup_$N.out"; [ -f "$OUT/${tool}_rollup_$N.csv" ] && f="$OUT/${tool}_rollup_$N.csv"; [ -f "$f" ] && echo -n " $tool $(($(wc -l < "$f") - 1))" || echo -n " $tool NA"
+    done
+    echo
+  done
+} | tee "$OUT/table.md"
+[ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N"; done; }
