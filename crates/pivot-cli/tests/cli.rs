@@ -258,6 +258,44 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
         ],
     );
     assert_eq!(stdout(&q), "product\n010121\n", "leading zero kept");
+    // The dyad-year roll-up materialised at ingest holds the same sum and the line count.
+    let q = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT exporter, importer, value_usd_m, products FROM trade_dyad_year ORDER BY exporter",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        stdout(&q),
+        "exporter,importer,value_usd_m,products\nCHN,RUS,0.02,1\nRUS,CHN,1.5005,2\n"
+    );
+    // Measures now read BACI (for the years it covers) through the roll-up: Russia's 2021
+    // trade is 1.5005 (exports to China) + 0.02 (imports from China) = 1.5205 million USD,
+    // all with China, so China's share is 1.
+    let m = pivot(
+        store.path(),
+        &[
+            "measure",
+            "partner-share",
+            "--focal",
+            "RUS",
+            "--years",
+            "2021",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let out = stdout(&m);
+    let head: Vec<&str> = out.lines().next().unwrap_or_default().split(',').collect();
+    let row: Vec<&str> = out.lines().nth(1).unwrap_or_default().split(',').collect();
+    let col = |name: &str| row[head.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("partner"), "CHN", "{out}");
+    assert!((col("value").parse::<f64>().unwrap() - 1_520_500.0).abs() < 1e-6, "{out}");
+    assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
 }
 
 #[test]

@@ -25,6 +25,8 @@ pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
     use canonical::*;
     Some(match name {
         "trade_flows" => schema::<TradeFlow>(),
+        "trade_dyad_year" => schema::<TradeDyadYear>(),
+        "trade_dyad_hs2" => schema::<TradeDyadHs2>(),
         "energy_flows" => schema::<EnergyFlow>(),
         "arms_transfers" => schema::<ArmsTransfer>(),
         "arms_dyad_year" => schema::<ArmsDyadYear>(),

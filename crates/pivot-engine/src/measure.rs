@@ -223,10 +223,12 @@ impl Engine {
         years: &YearRange,
         touching: Option<&[String]>,
     ) -> Result<Vec<m::trade::TradeFlow>, EngineError> {
-        let product = if source == "baci" {
-            "TRUE".to_string()
+        // Product-level sources (BACI) are read from the dyad-year roll-up made at ingest;
+        // aggregate sources (COW) from their all-goods rows.
+        let (table, product) = if source == "baci" {
+            ("trade_dyad_year", "TRUE")
         } else {
-            "product = 'TOTAL'".to_string()
+            ("trade_flows", "product = 'TOTAL'")
         };
         let touch = match touching {
             Some(c) => format!(
@@ -236,7 +238,7 @@ impl Engine {
             None => String::new(),
         };
         let q = format!(
-            "SELECT year, exporter, importer, SUM(value_usd_m) * 1e6 AS value FROM trade_flows \
+            "SELECT year, exporter, importer, SUM(value_usd_m) * 1e6 AS value FROM {table} \
              WHERE source = {} AND {} AND {product} {touch} GROUP BY year, exporter, importer",
             quote(source),
             years.sql("year")

@@ -436,6 +436,44 @@ table! {
 }
 
 table! {
+    /// `trade_dyad_year`: all-goods trade per year, exporter and importer, rolled up at ingest
+    /// from a product-level source (BACI): the sum over HS6 lines of `trade_flows`.
+    TradeDyadYear = "trade_dyad_year" {
+        /// Calendar year.
+        year: i32,
+        /// Exporter ISO3.
+        exporter: String,
+        /// Importer ISO3.
+        importer: String,
+        /// Value in million current US dollars (sum over products).
+        value_usd_m: f64,
+        /// Number of product lines summed.
+        products: i64,
+        /// Dataset id (`baci`).
+        source: String,
+    }
+}
+
+table! {
+    /// `trade_dyad_hs2`: trade per year, exporter, importer and HS chapter (first two digits of
+    /// the HS6 code), rolled up at ingest from a product-level source (BACI).
+    TradeDyadHs2 = "trade_dyad_hs2" {
+        /// Calendar year.
+        year: i32,
+        /// Exporter ISO3.
+        exporter: String,
+        /// Importer ISO3.
+        importer: String,
+        /// HS chapter, two digits with the leading zero (`01` … `99`).
+        hs2: String,
+        /// Value in million current US dollars (sum over the chapter's HS6 lines).
+        value_usd_m: f64,
+        /// Dataset id (`baci`).
+        source: String,
+    }
+}
+
+table! {
     /// `products`: HS6 product codes with descriptions.
     Product = "products" {
         /// HS6 code as text.
@@ -454,6 +492,14 @@ pub const TABLES: &[(&str, &str)] = &[
     (
         "trade_flows",
         "directed trade by year, exporter, importer, product; million current USD",
+    ),
+    (
+        "trade_dyad_year",
+        "product-level trade (BACI) summed per year, exporter, importer; rolled up at ingest",
+    ),
+    (
+        "trade_dyad_hs2",
+        "product-level trade (BACI) summed per year, exporter, importer, HS chapter",
     ),
     (
         "energy_flows",

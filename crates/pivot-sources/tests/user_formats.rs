@@ -26,12 +26,11 @@ fn baci_converts_units_keeps_leading_zeros_and_partitions_by_year() {
     let rows: Vec<TradeFlow> = sink.decode("trade_flows");
     assert_eq!(rows.len(), 5); // five data lines
     assert_eq!(stats.years, Some((2021, 2021)));
-    // Every batch goes to partition "2021" (the file's year).
-    assert!(
-        sink.batches
-            .iter()
-            .all(|(t, part, _)| t == "trade_flows" && part.as_deref() == Some("2021"))
-    );
+    // Every batch goes to partition "2021" (the file's year): the rows and both roll-ups.
+    assert!(sink.batches.iter().all(|(t, part, _)| {
+        ["trade_flows", "trade_dyad_year", "trade_dyad_hs2"].contains(&t.as_str())
+            && part.as_deref() == Some("2021")
+    }));
     // Line 2: 2021,4,8,010121,12.5,  → AFG→ALB, 12.5 thousand USD = 0.0125 million, q blank.
     let r = &rows[0];
     assert_eq!(
@@ -65,6 +64,28 @@ fn baci_converts_units_keeps_leading_zeros_and_partitions_by_year() {
     // Line 6: 699 is BACI's India code (country_codes file): 1,250 thousand = 1.25 million.
     assert_eq!(rows[4].exporter, "IND");
     assert!(close(rows[4].value_usd_m, 1.25));
+    // Roll-ups: five lines, five distinct dyads, sorted by exporter then importer.
+    // AFG→ALB 0.0125; CHN→RUS 9.856004; IND→RUS 1.25; RUS→CHN 74,262.345123; USA→RUS 0.0032.
+    let dyads: Vec<pivot_sources::canonical::TradeDyadYear> = sink.decode("trade_dyad_year");
+    let got: Vec<(&str, &str, i64)> = dyads
+        .iter()
+        .map(|d| (d.exporter.as_str(), d.importer.as_str(), d.products))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("AFG", "ALB", 1),
+            ("CHN", "RUS", 1),
+            ("IND", "RUS", 1),
+            ("RUS", "CHN", 1),
+            ("USA", "RUS", 1)
+        ]
+    );
+    assert!(close(dyads[3].value_usd_m, 74_262.345_123));
+    // Chapters: 010121 → 01, 270900 → 27, 851712 → 85, 300490 → 30.
+    let hs2: Vec<pivot_sources::canonical::TradeDyadHs2> = sink.decode("trade_dyad_hs2");
+    let ch: Vec<&str> = hs2.iter().map(|h| h.hs2.as_str()).collect();
+    assert_eq!(ch, ["01", "85", "30", "27", "01"]);
 }
 
 #[test]
@@ -117,8 +138,35 @@ fn baci_several_years_in_one_file_are_not_duplicates() {
     let (sink, stats) = run("baci", &[data]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sink.rows("trade_flows"), 2);
     assert_eq!(stats.years, Some((2005, 2021)));
-    let parts: Vec<Option<&str>> = sink.batches.iter().map(|b| b.1.as_deref()).collect();
+    let parts: Vec<Option<&str>> = sink
+        .batches
+        .iter()
+        .filter(|b| b.0 == "trade_flows")
+        .map(|b| b.1.as_deref())
+        .collect();
     assert_eq!(parts, [Some("2005"), Some("2021")]);
+    // One dyad-year per year: RUS→CHN 1.0 million in 2005, 2.0 in 2021.
+    let dyads: Vec<pivot_sources::canonical::TradeDyadYear> = sink.decode("trade_dyad_year");
+    let got: Vec<(i32, f64)> = dyads.iter().map(|d| (d.year, d.value_usd_m)).collect();
+    assert_eq!(got, [(2005, 1.0), (2021, 2.0)]);
+}
+
+#[test]
+fn baci_same_year_in_two_files_is_refused() {
+    // Two releases of 2021 in one folder would count 2021 twice.
+    let dir = Dir::new();
+    let a = dir.file(
+        "BACI_HS92_Y2021_V202301.csv",
+        "t,i,j,k,v,q\n2021,643,156,270900,1000,\n",
+    );
+    let b = dir.file(
+        "BACI_HS17_Y2021_V202301.csv",
+        "t,i,j,k,v,q\n2021,643,156,270900,1000,\n",
+    );
+    let err = run("baci", &[a, b]).unwrap_err().to_string();
+    assert!(err.contains("BACI_HS17_Y2021_V202301.csv"), "{err}");
+    assert!(err.contains("year 2021 is also in"), "{err}");
+    assert!(err.contains("BACI_HS92_Y2021_V202301.csv"), "{err}");
 }
 
 #[test]

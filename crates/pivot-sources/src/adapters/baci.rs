@@ -9,18 +9,27 @@
 //! Data files are read in 4 MiB chunks cut at line breaks; chunks are parsed in parallel (rayon)
 //! straight into Arrow builders, then checked for duplicate keys in file order, so errors name
 //! the same file, line and field as a line-by-line read would. Batches are partitioned by year.
+//!
+//! The roll-ups the measures need are materialised during the same pass: `trade_dyad_year`
+//! (all goods per year, exporter, importer) and `trade_dyad_hs2` (per HS chapter). Each chunk
+//! is summed on its worker thread; the sums are merged per file and written when the file ends,
+//! so memory holds one file's roll-ups, never the rows. BACI has one file per year: a year seen
+//! in two data files is an error (it would be counted twice).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::io::Read;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Builder, Int32Builder, StringBuilder};
+use arrow::array::{
+    ArrayRef, Float64Array, Float64Builder, Int32Array, Int32Builder, Int64Array, StringArray,
+    StringBuilder,
+};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 
 use super::{Adapter, Ctx, Stats, info};
-use crate::canonical::{TradeFlow, fields};
+use crate::canonical::{TradeDyadHs2, TradeDyadYear, TradeFlow, fields};
 use crate::input::Csv;
 use crate::{DatasetInfo, Input, SourceError, TableSink};
 
@@ -205,7 +214,7 @@ impl Adapter for BaciAdapter {
             "Etalab Open Licence 2.0 (as generally understood, not verified)",
             "Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at the Product-Level. The 1994-2007 Version, CEPII Working Paper 2010-23.",
             "@techreport{gaulier2010,\n  author = {Gaulier, Guillaume and Zignago, Soledad},\n  title = {BACI: International Trade Database at the Product-Level. The 1994-2007 Version},\n  institution = {CEPII},\n  number = {2010-23},\n  year = {2010}\n}",
-            &["trade_flows"],
+            &["trade_flows", "trade_dyad_year", "trade_dyad_hs2"],
             &[
                 "BACI values (thousand USD) stored as million USD; flows reconciled from exporter and importer reports.",
             ],
@@ -288,9 +297,10 @@ impl Adapter for BaciAdapter {
                     .or_else(|| ctx.countries.by_m49(code).map(|c| c.iso3.clone()))
             })
             .collect();
-        let schema: SchemaRef = Arc::new(arrow::datatypes::Schema::new(fields::<TradeFlow>()));
+        let codes = Codes::new(iso);
+        let mut years_done: HashMap<i32, String> = HashMap::new();
         for input in data {
-            read_data_file(input, CHUNK, &iso, &schema, ctx, sink, &mut stats)?;
+            read_data_file(input, CHUNK, &codes, ctx, sink, &mut stats, &mut years_done)?;
         }
         Ok(stats)
     }
@@ -298,6 +308,145 @@ impl Adapter for BaciAdapter {
 
 /// Bytes per parse chunk (a chunk ends at a line break): about 120,000 BACI lines.
 const CHUNK: usize = 4 << 20;
+
+/// Country codes as the parsing threads need them.
+struct Codes {
+    /// ISO3 of each BACI code 0-999 (None: unknown code).
+    iso: Vec<Option<String>>,
+    /// Rank of each code's ISO3 in alphabetical order (codes sharing an ISO3 share a rank), so
+    /// packed roll-up keys sort as (year, exporter, importer).
+    rank: Vec<u16>,
+    /// ISO3 by rank.
+    names: Vec<String>,
+    /// `trade_flows` schema.
+    schema: SchemaRef,
+}
+
+impl Codes {
+    fn new(iso: Vec<Option<String>>) -> Codes {
+        let mut names: Vec<String> = iso.iter().flatten().cloned().collect();
+        names.sort();
+        names.dedup();
+        let rank = iso
+            .iter()
+            .map(|c| match c {
+                Some(c) => names.binary_search(c).map_or(u16::MAX, |r| r as u16),
+                None => u16::MAX,
+            })
+            .collect();
+        Codes {
+            iso,
+            rank,
+            names,
+            schema: Arc::new(arrow::datatypes::Schema::new(fields::<TradeFlow>())),
+        }
+    }
+}
+
+/// Roll-up sums keyed by packed (year, exporter rank, importer rank[, chapter]).
+#[derive(Default)]
+struct RollUp {
+    /// Dyad-year: value (million USD) and product lines.
+    dyad: HashMap<u64, (f64, i64), BuildHasherDefault<KeyHasher>>,
+    /// Dyad-year-chapter: value (million USD).
+    hs2: HashMap<u64, f64, BuildHasherDefault<KeyHasher>>,
+}
+
+impl RollUp {
+    /// Add one line (value in million USD).
+    fn add(&mut self, year: i32, er: u16, ir: u16, chapter: u8, value: f64) {
+        let d = dyad_key(year, er, ir);
+        let e = self.dyad.entry(d).or_default();
+        e.0 += value;
+        e.1 += 1;
+        *self.hs2.entry((d << 7) | u64::from(chapter)).or_default() += value;
+    }
+
+    fn merge(&mut self, other: RollUp) {
+        for (k, (v, n)) in other.dyad {
+            let e = self.dyad.entry(k).or_default();
+            e.0 += v;
+            e.1 += n;
+        }
+        for (k, v) in other.hs2 {
+            *self.hs2.entry(k).or_default() += v;
+        }
+    }
+
+    /// Years present.
+    fn years(&self) -> std::collections::BTreeSet<i32> {
+        self.dyad.keys().map(|k| (k >> 20) as i32).collect()
+    }
+
+    /// The roll-up batches of one year, sorted by exporter, importer (and chapter).
+    fn batches(&self, year: i32, names: &[String]) -> Result<[RecordBatch; 2], String> {
+        let name = |r: u64| names[(r & 0x3FF) as usize].as_str();
+        let mut dy: Vec<(u64, (f64, i64))> = self
+            .dyad
+            .iter()
+            .filter(|(k, _)| (*k >> 20) as i32 == year)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        dy.sort_unstable_by_key(|x| x.0);
+        let n = dy.len();
+        let src = || -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+                "baci", n,
+            )))
+        };
+        let dyad = RecordBatch::try_new(
+            Arc::new(arrow::datatypes::Schema::new(fields::<TradeDyadYear>())),
+            vec![
+                Arc::new(Int32Array::from(vec![year; n])),
+                Arc::new(StringArray::from_iter_values(
+                    dy.iter().map(|x| name(x.0 >> 10)),
+                )),
+                Arc::new(StringArray::from_iter_values(dy.iter().map(|x| name(x.0)))),
+                Arc::new(Float64Array::from_iter_values(dy.iter().map(|x| x.1.0))),
+                Arc::new(Int64Array::from_iter_values(dy.iter().map(|x| x.1.1))),
+                src(),
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+        let mut ch: Vec<(u64, f64)> = self
+            .hs2
+            .iter()
+            .filter(|(k, _)| (*k >> 27) as i32 == year)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        ch.sort_unstable_by_key(|x| x.0);
+        let n = ch.len();
+        let src = || -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+                "baci", n,
+            )))
+        };
+        let hs2 = RecordBatch::try_new(
+            Arc::new(arrow::datatypes::Schema::new(fields::<TradeDyadHs2>())),
+            vec![
+                Arc::new(Int32Array::from(vec![year; n])),
+                Arc::new(StringArray::from_iter_values(
+                    ch.iter().map(|x| name(x.0 >> 17)),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    ch.iter().map(|x| name(x.0 >> 7)),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    ch.iter().map(|x| format!("{:02}", x.0 & 0x7F)),
+                )),
+                Arc::new(Float64Array::from_iter_values(ch.iter().map(|x| x.1))),
+                src(),
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+        Ok([dyad, hs2])
+    }
+}
+
+/// Packed (year, exporter rank, importer rank): year in bits 20-31, ranks in 10 bits each.
+fn dyad_key(year: i32, er: u16, ir: u16) -> u64 {
+    (u64::from(year as u32) << 20) | (u64::from(er) << 10) | u64::from(ir)
+}
 
 /// One chunk of a data file, parsed on a worker thread.
 struct Parsed {
@@ -317,6 +466,8 @@ struct Parsed {
     years: Option<(i32, i32)>,
     /// The first problem: (line index in the chunk, field, problem, value).
     err: Option<(u32, &'static str, String, String)>,
+    /// The chunk's roll-up sums.
+    rollup: RollUp,
 }
 
 /// Read one BACI data file: a reader thread cuts it into chunks at line breaks, parses groups
@@ -326,11 +477,11 @@ struct Parsed {
 fn read_data_file(
     input: &Input,
     chunk: usize,
-    iso: &[Option<String>],
-    schema: &SchemaRef,
+    codes: &Codes,
     ctx: &Ctx<'_>,
     sink: &mut dyn TableSink,
     stats: &mut Stats,
+    years_done: &mut HashMap<i32, String>,
 ) -> Result<(), SourceError> {
     let name = input.name();
     let reader = input.open()?;
@@ -338,10 +489,14 @@ fn read_data_file(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, SourceError>>(1);
     std::thread::scope(|s| {
         let name2 = name.clone();
-        s.spawn(move || {
-            let r = produce(reader, &name2, chunk, group, iso, schema, &tx);
-            if let Err(e) = r {
-                let _ = tx.send(Err(e));
+        let producer = s.spawn(move || {
+            let r = produce(reader, &name2, chunk, group, codes, &tx);
+            match r {
+                Ok(rollup) => Some(rollup),
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    None
+                }
             }
         });
         for msg in rx {
@@ -358,6 +513,41 @@ fn read_data_file(
                 (ctx.progress)(p.rows);
             }
         }
+        let rollup = producer
+            .join()
+            .map_err(|_| SourceError::Bug {
+                adapter: "baci".into(),
+                message: "the reader thread panicked".into(),
+            })?
+            .ok_or_else(|| SourceError::Bug {
+                adapter: "baci".into(),
+                message: "the reader thread stopped without an error".into(),
+            })?;
+        for year in rollup.years() {
+            if let Some(other) = years_done.insert(year, name.clone()) {
+                return Err(SourceError::Field {
+                    file: name.clone(),
+                    line: 2,
+                    field: "t".into(),
+                    value: year.to_string(),
+                    problem: format!(
+                        "year {year} is also in {other}: BACI has one file per year, so this would count it twice (two releases or nomenclatures of the same year?)"
+                    ),
+                });
+            }
+            let [dyad, hs2] =
+                rollup
+                    .batches(year, &codes.names)
+                    .map_err(|message| SourceError::Bug {
+                        adapter: "baci".into(),
+                        message,
+                    })?;
+            let part = year.to_string();
+            stats.add("trade_dyad_year", dyad.num_rows() as u64);
+            stats.add("trade_dyad_hs2", hs2.num_rows() as u64);
+            sink.push("trade_dyad_year", Some(&part), dyad)?;
+            sink.push("trade_dyad_hs2", Some(&part), hs2)?;
+        }
         Ok(())
     })
 }
@@ -368,10 +558,9 @@ fn produce(
     name: &str,
     chunk: usize,
     group: usize,
-    iso: &[Option<String>],
-    schema: &SchemaRef,
+    codes: &Codes,
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Parsed>, SourceError>>,
-) -> Result<(), SourceError> {
+) -> Result<RollUp, SourceError> {
     let io = |e| SourceError::Io {
         file: name.to_string(),
         source: e,
@@ -382,6 +571,7 @@ fn produce(
     // Lines before the current chunk: the header is line 1.
     let mut before = 1u64;
     let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
+    let mut rollup = RollUp::default();
     loop {
         let mut bufs = Vec::with_capacity(group);
         while bufs.len() < group {
@@ -402,12 +592,12 @@ fn produce(
             }
         }
         if bufs.is_empty() {
-            return Ok(());
+            return Ok(rollup);
         }
         use rayon::prelude::*;
         let mut parsed: Vec<Parsed> = bufs
             .into_par_iter()
-            .map(|b| parse_chunk(b, iso, schema))
+            .map(|b| parse_chunk(b, codes))
             .collect::<Result<_, String>>()
             .map_err(|message| SourceError::Bug {
                 adapter: "baci".into(),
@@ -437,12 +627,13 @@ fn produce(
                 });
             }
             before += p.lines;
+            rollup.merge(std::mem::take(&mut p.rollup));
             p.buf = Vec::new();
             p.keys = Vec::new();
             p.row_line = Vec::new();
         }
         if tx.send(Ok(parsed)).is_err() {
-            return Ok(()); // the consumer stopped (it failed): nothing more to do
+            return Ok(rollup); // the consumer stopped (it failed): nothing more to do
         }
     }
 }
@@ -481,7 +672,8 @@ fn nth_line(buf: &[u8], idx: u32) -> &[u8] {
 
 /// Parse a chunk of whole lines into batches (one per run of equal years). Problems in the data
 /// stop the chunk and are returned in [`Parsed::err`]; `Err` is an internal error only.
-fn parse_chunk(buf: Vec<u8>, iso: &[Option<String>], schema: &SchemaRef) -> Result<Parsed, String> {
+fn parse_chunk(buf: Vec<u8>, codes: &Codes) -> Result<Parsed, String> {
+    let (iso, schema) = (&codes.iso, &codes.schema);
     let mut out = Parsed {
         buf: Vec::new(),
         lines: 0,
@@ -491,6 +683,7 @@ fn parse_chunk(buf: Vec<u8>, iso: &[Option<String>], schema: &SchemaRef) -> Resu
         batches: Vec::new(),
         years: None,
         err: None,
+        rollup: RollUp::default(),
     };
     let mut b = Builders::new(buf.len() / 24);
     let mut year: Option<i32> = None;
@@ -550,7 +743,15 @@ fn parse_chunk(buf: Vec<u8>, iso: &[Option<String>], schema: &SchemaRef) -> Resu
             b.importer.append_value(importer);
             b.product
                 .append_value(std::str::from_utf8(&p.k).expect("ascii digits"));
-            b.value.append_value(p.v / 1000.0);
+            let value = p.v / 1000.0;
+            out.rollup.add(
+                p.t,
+                codes.rank[p.i as usize],
+                codes.rank[p.j as usize],
+                (p.k[0] - b'0') * 10 + (p.k[1] - b'0'),
+                value,
+            );
+            b.value.append_value(value);
             b.qty.append_option(p.q);
             b.len += 1;
             out.rows += 1;
@@ -628,7 +829,12 @@ mod tests {
     }
 
     /// Rows, each row's partition, and the statistics.
-    type Chunked = (Vec<crate::canonical::TradeFlow>, Vec<Option<String>>, Stats);
+    type Chunked = (
+        Vec<crate::canonical::TradeFlow>,
+        Vec<Option<String>>,
+        Stats,
+        crate::MemorySink,
+    );
 
     /// Read `text` as one BACI data file with tiny chunks (many chunks, lines cut anywhere).
     fn read_chunked(text: &str, chunk: usize) -> Result<Chunked, SourceError> {
@@ -639,27 +845,29 @@ mod tests {
             countries: pivot_vocab::Countries::bundled(),
             progress: &|_| {},
         };
-        let iso: Vec<Option<String>> = (0..1000u16)
-            .map(|c| ctx.countries.by_m49(c).map(|c| c.iso3.clone()))
-            .collect();
-        let schema: SchemaRef = Arc::new(arrow::datatypes::Schema::new(fields::<TradeFlow>()));
+        let codes = Codes::new(
+            (0..1000u16)
+                .map(|c| ctx.countries.by_m49(c).map(|c| c.iso3.clone()))
+                .collect(),
+        );
         let mut sink = crate::MemorySink::default();
         let mut stats = Stats::default();
         read_data_file(
             &Input::File(path),
             chunk,
-            &iso,
-            &schema,
+            &codes,
             &ctx,
             &mut sink,
             &mut stats,
+            &mut HashMap::new(),
         )?;
         let parts = sink
             .batches
             .iter()
+            .filter(|b| b.0 == "trade_flows")
             .flat_map(|b| vec![b.1.clone(); b.2.num_rows()])
             .collect();
-        Ok((sink.decode("trade_flows"), parts, stats))
+        Ok((sink.decode("trade_flows"), parts, stats, sink))
     }
 
     #[test]
@@ -686,7 +894,7 @@ mod tests {
         }
         let text = lines.join("\n");
         for chunk in [1, 7, 64, 1000, 1 << 20] {
-            let (rows, parts, stats) = read_chunked(&text, chunk).unwrap();
+            let (rows, parts, stats, sink) = read_chunked(&text, chunk).unwrap();
             assert_eq!(rows.len(), 300, "chunk {chunk}");
             assert_eq!(stats.years, Some((2020, 2021)));
             assert_eq!(stats.rows["trade_flows"], 300);
@@ -696,6 +904,32 @@ mod tests {
                 assert_eq!(r.importer, if n % 2 == 0 { "ALB" } else { "CHN" });
                 assert_eq!(r.quantity_t, if n % 5 == 0 { None } else { Some(n as f64) });
             }
+            // Roll-ups equal direct sums of the rows. Row n has value (n + 0.5) thousand USD;
+            // 2020 holds n = 0..199, AFG→ALB the even n: Σ(n + 0.5) = 9900 + 50 = 9950 thousand.
+            let dyads: Vec<TradeDyadYear> = sink.decode("trade_dyad_year");
+            assert_eq!(dyads.len(), 4, "chunk {chunk}");
+            let d = &dyads[0];
+            assert_eq!(
+                (d.year, d.exporter.as_str(), d.importer.as_str()),
+                (2020, "AFG", "ALB")
+            );
+            assert!((d.value_usd_m - 9.95).abs() < 1e-9, "{}", d.value_usd_m);
+            assert_eq!(d.products, 100);
+            for d in &dyads {
+                let direct: f64 = rows
+                    .iter()
+                    .filter(|r| {
+                        (r.year, &r.exporter, &r.importer) == (d.year, &d.exporter, &d.importer)
+                    })
+                    .map(|r| r.value_usd_m)
+                    .sum();
+                assert!((d.value_usd_m - direct).abs() < 1e-9);
+            }
+            // Chapters: every product is 010000+n, so n < 300 are all in chapter 01.
+            let hs2: Vec<TradeDyadHs2> = sink.decode("trade_dyad_hs2");
+            assert_eq!(hs2.len(), 4);
+            assert!(hs2.iter().all(|h| h.hs2 == "01"));
+            assert_eq!(stats.rows["trade_dyad_year"], 4);
         }
         // A bad value and a duplicate far into the file are reported at their own line.
         let line_of =
