@@ -294,7 +294,10 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
     let row: Vec<&str> = out.lines().nth(1).unwrap_or_default().split(',').collect();
     let col = |name: &str| row[head.iter().position(|h| *h == name).unwrap()];
     assert_eq!(col("partner"), "CHN", "{out}");
-    assert!((col("value").parse::<f64>().unwrap() - 1_520_500.0).abs() < 1e-6, "{out}");
+    assert!(
+        (col("value").parse::<f64>().unwrap() - 1_520_500.0).abs() < 1e-6,
+        "{out}"
+    );
     assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
 }
 

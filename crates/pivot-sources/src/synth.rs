@@ -467,7 +467,10 @@ mod tests {
         assert_eq!(products as u64, s.rows);
         for d in &dyads {
             let v = direct[&(d.year, d.exporter.clone(), d.importer.clone())] / 1000.0;
-            assert!((d.value_usd_m - v).abs() <= 1e-9 * v.max(1.0), "{d:?} vs {v}");
+            assert!(
+                (d.value_usd_m - v).abs() <= 1e-9 * v.max(1.0),
+                "{d:?} vs {v}"
+            );
             let h = hs2_sum[&(d.year, d.exporter.clone(), d.importer.clone())];
             assert!((h - v).abs() <= 1e-9 * v.max(1.0), "{d:?}: chapters {h}");
         }

@@ -380,7 +380,6 @@ impl RollUp {
 
     /// The roll-up batches of one year, sorted by exporter, importer (and chapter).
     fn batches(&self, year: i32, names: &[String]) -> Result<[RecordBatch; 2], String> {
-        let name = |r: u64| names[(r & 0x3FF) as usize].as_str();
         let mut dy: Vec<(u64, (f64, i64))> = self
             .dyad
             .iter()
@@ -388,26 +387,6 @@ impl RollUp {
             .map(|(k, v)| (*k, *v))
             .collect();
         dy.sort_unstable_by_key(|x| x.0);
-        let n = dy.len();
-        let src = || -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
-                "baci", n,
-            )))
-        };
-        let dyad = RecordBatch::try_new(
-            Arc::new(arrow::datatypes::Schema::new(fields::<TradeDyadYear>())),
-            vec![
-                Arc::new(Int32Array::from(vec![year; n])),
-                Arc::new(StringArray::from_iter_values(
-                    dy.iter().map(|x| name(x.0 >> 10)),
-                )),
-                Arc::new(StringArray::from_iter_values(dy.iter().map(|x| name(x.0)))),
-                Arc::new(Float64Array::from_iter_values(dy.iter().map(|x| x.1.0))),
-                Arc::new(Int64Array::from_iter_values(dy.iter().map(|x| x.1.1))),
-                src(),
-            ],
-        )
-        .map_err(|e| e.to_string())?;
         let mut ch: Vec<(u64, f64)> = self
             .hs2
             .iter()
@@ -415,32 +394,53 @@ impl RollUp {
             .map(|(k, v)| (*k, *v))
             .collect();
         ch.sort_unstable_by_key(|x| x.0);
-        let n = ch.len();
-        let src = || -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
-                "baci", n,
-            )))
-        };
-        let hs2 = RecordBatch::try_new(
-            Arc::new(arrow::datatypes::Schema::new(fields::<TradeDyadHs2>())),
+        let dyad = keyed_batch::<TradeDyadYear>(
+            year,
+            names,
+            dy.iter().map(|x| x.0),
             vec![
-                Arc::new(Int32Array::from(vec![year; n])),
-                Arc::new(StringArray::from_iter_values(
-                    ch.iter().map(|x| name(x.0 >> 17)),
-                )),
-                Arc::new(StringArray::from_iter_values(
-                    ch.iter().map(|x| name(x.0 >> 7)),
-                )),
+                Arc::new(Float64Array::from_iter_values(dy.iter().map(|x| x.1.0))),
+                Arc::new(Int64Array::from_iter_values(dy.iter().map(|x| x.1.1))),
+            ],
+        )?;
+        let hs2 = keyed_batch::<TradeDyadHs2>(
+            year,
+            names,
+            ch.iter().map(|x| x.0 >> 7),
+            vec![
                 Arc::new(StringArray::from_iter_values(
                     ch.iter().map(|x| format!("{:02}", x.0 & 0x7F)),
                 )),
                 Arc::new(Float64Array::from_iter_values(ch.iter().map(|x| x.1))),
-                src(),
             ],
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         Ok([dyad, hs2])
     }
+}
+
+/// A roll-up batch: year, exporter and importer from packed dyad keys, then `middle`, then the
+/// `source` column.
+fn keyed_batch<T: crate::canonical::CanonicalRow>(
+    year: i32,
+    names: &[String],
+    dyads: impl Iterator<Item = u64> + Clone,
+    middle: Vec<ArrayRef>,
+) -> Result<RecordBatch, String> {
+    let name = |r: u64| names[(r & 0x3FF) as usize].as_str();
+    let n = dyads.clone().count();
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(Int32Array::from(vec![year; n])),
+        Arc::new(StringArray::from_iter_values(
+            dyads.clone().map(|k| name(k >> 10)),
+        )),
+        Arc::new(StringArray::from_iter_values(dyads.map(name))),
+    ];
+    cols.extend(middle);
+    cols.push(Arc::new(StringArray::from_iter_values(
+        std::iter::repeat_n("baci", n),
+    )));
+    RecordBatch::try_new(Arc::new(arrow::datatypes::Schema::new(fields::<T>())), cols)
+        .map_err(|e| e.to_string())
 }
 
 /// Packed (year, exporter rank, importer rank): year in bits 20-31, ranks in 10 bits each.
