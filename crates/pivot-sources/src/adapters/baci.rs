@@ -53,24 +53,30 @@ pub struct BaciLine {
     pub q: Option<f64>,
 }
 
+/// Field names of a BACI data line, in order.
+const FIELDS: [&str; 6] = ["t", "i", "j", "k", "v", "q"];
+
 /// Parse one BACI data line (`t,i,j,k,v,q`). On error returns (field, problem).
+///
+/// This runs once per row of files with hundreds of millions of rows, so the common case
+/// allocates nothing: fields are byte slices, plain decimals are read by [`fast_decimal`], and
+/// error messages are built only when there is an error.
 pub fn parse_baci_line(line: &[u8]) -> Result<BaciLine, (&'static str, String)> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut it = line.split(|&b| b == b',');
-    let mut next = |name: &'static str| {
-        it.next()
-            .ok_or((name, "missing (expected 6 fields: t,i,j,k,v,q)".to_string()))
-    };
-    let (t, i, j, k, v, q) = (
-        next("t")?,
-        next("i")?,
-        next("j")?,
-        next("k")?,
-        next("v")?,
-        next("q")?,
-    );
-    if it.next().is_some() {
-        return Err(("q", "expected 6 fields (t,i,j,k,v,q), found more".into()));
+    let mut f: [&[u8]; 6] = [&[]; 6];
+    let mut n = 0;
+    for part in line.split(|&b| b == b',') {
+        if n == 6 {
+            return Err(("q", "expected 6 fields (t,i,j,k,v,q), found more".into()));
+        }
+        f[n] = part;
+        n += 1;
+    }
+    if n < 6 {
+        return Err((
+            FIELDS[n],
+            "missing (expected 6 fields: t,i,j,k,v,q)".to_string(),
+        ));
     }
     let int = |name: &'static str, s: &[u8]| -> Result<u32, (&'static str, String)> {
         let s = trim_quotes(s);
@@ -82,18 +88,18 @@ pub fn parse_baci_line(line: &[u8]) -> Result<BaciLine, (&'static str, String)> 
         }
         Ok(s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0')))
     };
-    let t = int("t", t)?;
+    let t = int("t", f[0])?;
     if !(1988..=2100).contains(&t) {
         return Err(("t", format!("{t} is not a plausible year")));
     }
-    let i = int("i", i)?;
-    let j = int("j", j)?;
+    let i = int("i", f[1])?;
+    let j = int("j", f[2])?;
     for (name, code) in [("i", i), ("j", j)] {
         if code > 999 {
             return Err((name, "country codes have at most three digits".into()));
         }
     }
-    let ks = trim_quotes(k);
+    let ks = trim_quotes(f[3]);
     if ks.is_empty() || ks.len() > 6 || !ks.iter().all(u8::is_ascii_digit) {
         return Err((
             "k",
@@ -103,6 +109,12 @@ pub fn parse_baci_line(line: &[u8]) -> Result<BaciLine, (&'static str, String)> 
     let mut kk = [b'0'; 6];
     kk[6 - ks.len()..].copy_from_slice(ks);
     let num = |name: &'static str, s: &[u8]| -> Result<Option<f64>, (&'static str, String)> {
+        if s.is_empty() {
+            return Ok(None);
+        }
+        if let Some(x) = fast_decimal(s) {
+            return Ok(Some(x));
+        }
         let s = trim_quotes(s);
         let s = std::str::from_utf8(s)
             .map_err(|_| (name, "is not UTF-8".to_string()))?
@@ -118,8 +130,8 @@ pub fn parse_baci_line(line: &[u8]) -> Result<BaciLine, (&'static str, String)> 
         }
         Ok(Some(x))
     };
-    let v = num("v", v)?.ok_or(("v", "is empty".to_string()))?;
-    let q = num("q", q)?;
+    let v = num("v", f[4])?.ok_or_else(|| ("v", "is empty".to_string()))?;
+    let q = num("q", f[5])?;
     Ok(BaciLine {
         t: t as i32,
         i: i as u16,
@@ -128,6 +140,42 @@ pub fn parse_baci_line(line: &[u8]) -> Result<BaciLine, (&'static str, String)> 
         v,
         q,
     })
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A plain non-negative decimal (`123`, `74262345.123`, `.5`) with at most 15 significant
+/// digits, read exactly as `str::parse::<f64>` would: the digits form an integer m < 2^53 and
+/// m / 10^f is one correctly rounded IEEE division of two exact values (Clinger's fast path).
+/// Anything else (signs, exponents, spaces, quotes, long digit strings) returns `None` and goes
+/// to the general parser.
+fn fast_decimal(s: &[u8]) -> Option<f64> {
+    let mut m: u64 = 0;
+    let mut digits = 0usize;
+    let mut frac: Option<usize> = None;
+    for &c in s {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(m as f64 / POW10[frac.unwrap_or(0)])
 }
 
 fn trim_quotes(s: &[u8]) -> &[u8] {
@@ -788,10 +836,7 @@ impl std::hash::Hasher for KeyHasher {
 }
 
 fn field_value(line: &[u8], field: &str) -> String {
-    let idx = ["t", "i", "j", "k", "v", "q"]
-        .iter()
-        .position(|f| *f == field)
-        .unwrap_or(0);
+    let idx = FIELDS.iter().position(|f| *f == field).unwrap_or(0);
     line.split(|&b| b == b',')
         .nth(idx)
         .map(|s| String::from_utf8_lossy(s).into_owned())
@@ -801,6 +846,56 @@ fn field_value(line: &[u8], field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_decimal_reads_exactly_what_the_standard_parser_reads() {
+        for text in [
+            "0",
+            "12.5",
+            "74262345.123",
+            "9856.004",
+            ".5",
+            "5.",
+            "0.1",
+            "0.3",
+            "1250",
+            "999999999999999",
+            "123456789.012345",
+            "0.000001",
+            "3.2",
+        ] {
+            let want: f64 = text.parse().unwrap();
+            assert_eq!(fast_decimal(text.as_bytes()), Some(want), "{text}");
+        }
+        // Left to the general parser: more than 15 digits, exponents, signs, blanks, junk.
+        for text in [
+            "1234567890123456",
+            "1e5",
+            "-1",
+            "+1",
+            " 1",
+            "1.2.3",
+            "",
+            ".",
+            "NA",
+        ] {
+            assert_eq!(fast_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any decimal with up to 15 digits, either side of the point, parses bit-identically.
+        #[test]
+        fn fast_decimal_matches_std(int in 0u64..10_000_000_000, frac in 0u64..100_000, places in 0usize..6) {
+            let text = if places == 0 {
+                int.to_string()
+            } else {
+                format!("{int}.{:0places$}", frac % 10u64.pow(places as u32))
+            };
+            let want: f64 = text.parse().unwrap();
+            proptest::prop_assert_eq!(fast_decimal(text.as_bytes()), Some(want));
+        }
+    }
 
     #[test]
     fn parses_lines_and_keeps_leading_zeros() {
