@@ -9,6 +9,7 @@ use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use pivot_sources::{SourceError, TableSink};
 
 use crate::{StoreError, io};
@@ -37,11 +38,18 @@ impl std::fmt::Debug for Staging {
     }
 }
 
-fn props() -> WriterProperties {
-    WriterProperties::builder()
+/// Snappy, row groups of 2^20 rows; no dictionary for floating-point columns (measured values
+/// rarely repeat, so the encoder would hash every value only to fall back to plain encoding).
+fn props(schema: &arrow::datatypes::Schema) -> WriterProperties {
+    let mut b = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(1 << 20))
-        .build()
+        .set_max_row_group_row_count(Some(1 << 20));
+    for f in schema.fields() {
+        if f.data_type().is_floating() {
+            b = b.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+        }
+    }
+    b.build()
 }
 
 impl Staging {
@@ -107,7 +115,7 @@ impl TableSink for Staging {
             let path = self.dir.join(name);
             let f =
                 File::create(&path).map_err(|e| sink_err(format!("{}: {e}", path.display())))?;
-            let w = ArrowWriter::try_new(f, batch.schema(), Some(props()))
+            let w = ArrowWriter::try_new(f, batch.schema(), Some(props(&batch.schema())))
                 .map_err(|e| sink_err(e.to_string()))?;
             self.writers.insert(key.clone(), (w, path, 0));
         }
