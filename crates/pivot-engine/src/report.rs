@@ -81,9 +81,23 @@ impl Ctx<'_> {
         by: Option<&str>,
         params: &[(&str, &str)],
     ) -> Option<Vec<Value>> {
+        let focal = self.focal.clone();
+        self.run_as(&focal, name, partners, by, params)
+    }
+
+    /// Run a measure with another state as its focal state; problems go to the report's
+    /// "Not shown" list.
+    fn run_as(
+        &mut self,
+        focal: &str,
+        measure: &str,
+        partners: &[String],
+        by: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Option<Vec<Value>> {
         let req = MeasureRequest {
-            name: name.into(),
-            focal: Some(self.focal.clone()),
+            name: measure.into(),
+            focal: Some(focal.to_string()),
             partners: partners.to_vec(),
             years: self.years.clone(),
             by: by.map(String::from),
@@ -92,6 +106,9 @@ impl Ctx<'_> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
+        let label = params
+            .iter()
+            .fold(measure.to_string(), |l, (k, v)| format!("{l} {k}={v}"));
         match self.e.measure(&req).and_then(|t| {
             for d in &t.provenance.datasets {
                 self.used.insert(d.id.clone());
@@ -101,11 +118,11 @@ impl Ctx<'_> {
             Ok(r) if !r.is_empty() => Some(r),
             Ok(_) => {
                 self.missing
-                    .push(format!("{name}: no rows for {}", self.fname));
+                    .push(format!("{label}: no rows for {}", name(focal)));
                 None
             }
             Err(err) => {
-                self.missing.push(format!("{name}: {err}"));
+                self.missing.push(format!("{label}: {err}"));
                 None
             }
         }
@@ -493,21 +510,14 @@ impl Engine {
                     "Military expenditure (SIPRI, constant 2022 USD)",
                 ),
             ] {
-                let req = MeasureRequest {
-                    name: "power-ratio".into(),
-                    focal: Some(highlight.clone()),
-                    partners: vec![focal.clone()],
-                    years: c.years.clone(),
-                    by: None,
-                    params: [("indicator".to_string(), ind.to_string())].into(),
-                };
-                match self.measure(&req).and_then(|t| {
-                    for d in &t.provenance.datasets {
-                        c.used.insert(d.id.clone());
-                    }
-                    table_rows(&t)
-                }) {
-                    Ok(rows) => series.push(Series {
+                if let Some(rows) = c.run_as(
+                    &highlight,
+                    "power-ratio",
+                    std::slice::from_ref(&focal),
+                    None,
+                    &[("indicator", ind)],
+                ) {
+                    series.push(Series {
                         name: label.into(),
                         points: rows
                             .iter()
@@ -515,8 +525,7 @@ impl Engine {
                             .map(|r| Point::num(f(r, "year"), f(r, "ratio")))
                             .collect(),
                         highlight: ind == "gdp_usd",
-                    }),
-                    Err(e) => c.missing.push(format!("power-ratio {ind}: {e}")),
+                    });
                 }
             }
             let mut ch = line_chart(

@@ -142,7 +142,45 @@ fn check_par(p: Par) -> Result<()> {
     Ok(())
 }
 
+/// Setters both builders share (fixed-effect demeaning, collinearity, weights, variance,
+/// parallelism).
+macro_rules! common_setters {
+    () => {
+        /// Relative tolerance of the fixed-effect demeaning.
+        pub fn fe_tol(mut self, tol: f64) -> Self {
+            self.fe_tol = tol;
+            self
+        }
+        /// Maximum sweeps of the fixed-effect demeaning per column and call.
+        pub fn fe_max_iter(mut self, n: usize) -> Self {
+            self.fe_max_iter = n;
+            self
+        }
+        /// Tolerance for dropping collinear regressors (pivot / diagonal in the Cholesky).
+        pub fn collin_tol(mut self, tol: f64) -> Self {
+            self.collin_tol = tol;
+            self
+        }
+        /// Column with prior (frequency/analytic) weights.
+        pub fn weights(mut self, column: &str) -> Self {
+            self.weights = Some(column.to_string());
+            self
+        }
+        /// Variance computed right after fitting (can be changed later with [`Fit::vcov`]).
+        pub fn vcov(mut self, v: VcovSpec) -> Self {
+            self.vcov = v;
+            self
+        }
+        /// Parallelism.
+        pub fn par(mut self, p: Par) -> Self {
+            self.par = p;
+            self
+        }
+    };
+}
+
 impl PpmlParamsBuilder {
+    common_setters!();
     /// Relative tolerance on the change in deviance, `|Δdev|/(0.1+|dev|)`.
     pub fn tol(mut self, tol: f64) -> Self {
         self.tol = tol;
@@ -153,44 +191,14 @@ impl PpmlParamsBuilder {
         self.max_iter = n;
         self
     }
-    /// Relative tolerance of the fixed-effect demeaning.
-    pub fn fe_tol(mut self, tol: f64) -> Self {
-        self.fe_tol = tol;
-        self
-    }
-    /// Maximum sweeps of the fixed-effect demeaning per column and call.
-    pub fn fe_max_iter(mut self, n: usize) -> Self {
-        self.fe_max_iter = n;
-        self
-    }
-    /// Tolerance for dropping collinear regressors (pivot / diagonal in the Cholesky).
-    pub fn collin_tol(mut self, tol: f64) -> Self {
-        self.collin_tol = tol;
-        self
-    }
     /// Column with an offset (enters the linear predictor with coefficient 1).
     pub fn offset(mut self, column: &str) -> Self {
         self.offset = Some(column.to_string());
         self
     }
-    /// Column with prior (frequency/analytic) weights.
-    pub fn weights(mut self, column: &str) -> Self {
-        self.weights = Some(column.to_string());
-        self
-    }
     /// Separation checks.
     pub fn separation(mut self, s: Separation) -> Self {
         self.separation = s;
-        self
-    }
-    /// Variance computed right after fitting (can be changed later with [`Fit::vcov`]).
-    pub fn vcov(mut self, v: VcovSpec) -> Self {
-        self.vcov = v;
-        self
-    }
-    /// Parallelism.
-    pub fn par(mut self, p: Par) -> Self {
-        self.par = p;
         self
     }
     /// Validates the parameters.
@@ -206,36 +214,7 @@ impl PpmlParamsBuilder {
 }
 
 impl OlsParamsBuilder {
-    /// Relative tolerance of the fixed-effect demeaning.
-    pub fn fe_tol(mut self, tol: f64) -> Self {
-        self.fe_tol = tol;
-        self
-    }
-    /// Maximum sweeps of the fixed-effect demeaning.
-    pub fn fe_max_iter(mut self, n: usize) -> Self {
-        self.fe_max_iter = n;
-        self
-    }
-    /// Tolerance for dropping collinear regressors.
-    pub fn collin_tol(mut self, tol: f64) -> Self {
-        self.collin_tol = tol;
-        self
-    }
-    /// Column with weights (weighted least squares).
-    pub fn weights(mut self, column: &str) -> Self {
-        self.weights = Some(column.to_string());
-        self
-    }
-    /// Variance computed right after fitting.
-    pub fn vcov(mut self, v: VcovSpec) -> Self {
-        self.vcov = v;
-        self
-    }
-    /// Parallelism.
-    pub fn par(mut self, p: Par) -> Self {
-        self.par = p;
-        self
-    }
+    common_setters!();
     /// Validates the parameters.
     pub fn check(self) -> Result<OlsParams> {
         check_tol("fe_tol", self.fe_tol)?;
