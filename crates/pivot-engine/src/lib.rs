@@ -67,6 +67,8 @@ pub struct Engine {
     store: Store,
     ctx: SessionContext,
     rt: tokio::runtime::Runtime,
+    /// Measure results by request (cleared by every ingest).
+    measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -98,7 +100,12 @@ impl Engine {
             .build()
             .map_err(|e| EngineError::Bug(format!("tokio runtime: {e}")))?;
         let ctx = catalog::context(&store)?;
-        Ok(Engine { store, ctx, rt })
+        Ok(Engine {
+            store,
+            ctx,
+            rt,
+            measure_cache: Default::default(),
+        })
     }
 
     /// The store's manifest.
@@ -120,6 +127,7 @@ impl Engine {
     ) -> Result<IngestOutcome, EngineError> {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
         self.ctx = catalog::context(&self.store)?;
+        self.measure_cache.lock().expect("no poisoned lock").clear();
         Ok(out)
     }
 

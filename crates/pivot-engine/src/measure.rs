@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Engine, EngineError, ResultTable, table_from_rows};
 
+/// Measure results kept by one engine before the cache starts over.
+const MEASURE_CACHE_ENTRIES: usize = 256;
+
 /// A measure to compute, as the CLI and the server receive it.
 #[derive(Debug, Clone, Default)]
 pub struct MeasureRequest {
@@ -315,8 +318,28 @@ impl Engine {
         })
     }
 
-    /// Compute a measure.
+    /// Compute a measure. Results are remembered for the life of the engine (until the next
+    /// ingest), so the report's charts and its claims check compute each measure once.
     pub fn measure(&self, req: &MeasureRequest) -> Result<ResultTable, EngineError> {
+        let key = format!("{req:?}");
+        if let Some(t) = self
+            .measure_cache
+            .lock()
+            .expect("no poisoned lock")
+            .get(&key)
+        {
+            return Ok(t.clone());
+        }
+        let t = self.measure_uncached(req)?;
+        let mut cache = self.measure_cache.lock().expect("no poisoned lock");
+        if cache.len() >= MEASURE_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, t.clone());
+        Ok(t)
+    }
+
+    fn measure_uncached(&self, req: &MeasureRequest) -> Result<ResultTable, EngineError> {
         let info = m::registry::find(&req.name).ok_or_else(|| {
             let names: Vec<&str> = m::registry::measures().iter().map(|i| i.name).collect();
             EngineError::User(format!(

@@ -342,3 +342,46 @@ fn report_writes_html_markdown_and_csv() {
             >= 8
     );
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn measures_are_remembered_until_an_ingest_changes_the_data() {
+    // A private copy of the shared store, so the ingest below touches no other test.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    copy_dir(engine().root(), &root);
+    let mut e = Engine::open(&root).unwrap();
+    let req = MeasureRequest {
+        name: "partner-share".into(),
+        focal: Some("RUS".into()),
+        years: Some("2014".into()),
+        ..Default::default()
+    };
+    // COW 2014: China is Russia's first partner (share 0.1223, see the partner-share test).
+    let first = |e: &Engine| table_rows(&e.measure(&req).unwrap()).unwrap()[0].clone();
+    assert_eq!(first(&e)["partner"], "CHN");
+    assert_eq!(first(&e)["partner"], "CHN"); // the second answer comes from the cache
+    // One BACI line for 2014, Russia (643) → Germany (276), 2,000 thousand USD: BACI now
+    // takes precedence for trade, so Germany is the only partner, share 1 — unless a stale
+    // cached answer is returned.
+    let files = tempfile::tempdir().unwrap();
+    let f = files.path().join("BACI_HS92_Y2014_V202301.csv");
+    std::fs::write(&f, "t,i,j,k,v,q\n2014,643,276,270900,2000,\n").unwrap();
+    e.ingest("baci", &[f], &|_| {}).unwrap();
+    let r = first(&e);
+    assert_eq!(r["partner"], "DEU");
+    assert_eq!(r["share"].as_f64(), Some(1.0));
+    assert_eq!(r["value"].as_f64(), Some(2_000_000.0));
+}
