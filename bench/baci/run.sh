@@ -59,6 +59,9 @@ for N in $SIZES; do
     timed "pivot_ingest_$N" "$PIVOT" --store "$STORE" data ingest baci "$DATA"
     timed "pivot_rollup_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT"
     timed "pivot_rollupsql_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT_SQL"
+    # What an analyst runs next on the ingested data: a measure and the whole report.
+    timed "pivot_measure_$N" "$PIVOT" --store "$STORE" measure partner-share --focal RUS --format csv
+    timed "pivot_report_$N" "$PIVOT" --store "$STORE" report --out "$OUT/report_$N"
   fi
   # DuckDB: CSV -> Parquet, then the roll-up on the Parquet file.
   if want duckdb; then
@@ -72,7 +75,7 @@ for N in $SIZES; do
   timed "polars_ingest_$N" "$PY" -c "import polars as pl; pl.scan_csv('$DATA/BACI_*.csv', schema_overrides={'k': pl.String}).sink_parquet('$OUT/polars_$N.parquet')"
   timed "polars_rollup_$N" "$PY" -c "import polars as pl, sys; pl.scan_parquet('$OUT/polars_$N.parquet').group_by(['t','i','j']).agg(pl.col('v').sum().alias('value')).collect().write_csv(sys.stdout)"
   fi
-  [ -n "${KEEP:-}" ] || rm -rf "$OUT/duckdb_rollup_$N.csv" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
+  [ -n "${KEEP:-}" ] || rm -rf "$OUT/duckdb_rollup_$N.csv" "$OUT/report_$N" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
 done
 
 # The table.
@@ -106,6 +109,9 @@ done
       f="$OUT/${tool}_rollup_$N.out"; [ "$tool" = pivot-sql ] && f="$OUT/pivot_rollupsql_$N.out"; [ -f "$OUT/${tool}_rollup_$N.csv" ] && f="$OUT/${tool}_rollup_$N.csv"; [ -f "$f" ] && echo -n " $tool $(($(wc -l < "$f") - 1))" || echo -n " $tool NA"
     done
     echo
+  done
+  for N in $SIZES; do
+    echo "- $N rows in the store: \`pivot measure partner-share --focal RUS\` $(wall "$OUT/pivot_measure_$N.time") s, \`pivot report\` $(wall "$OUT/pivot_report_$N.time") s (wall, whole process, BACI read through the roll-ups)"
   done
 } | tee "$OUT/table.md"
 [ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N"; done; }

@@ -71,6 +71,8 @@ struct Ctx<'a> {
     years: Option<String>,
     used: BTreeSet<String>,
     missing: Vec<String>,
+    /// Datasets behind the measures run since the last [`Ctx::source`] call.
+    last: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -109,13 +111,16 @@ impl Ctx<'_> {
         let label = params
             .iter()
             .fold(measure.to_string(), |l, (k, v)| format!("{l} {k}={v}"));
+        let mut ids = vec![];
         match self.e.measure(&req).and_then(|t| {
-            for d in &t.provenance.datasets {
-                self.used.insert(d.id.clone());
-            }
+            ids = t.provenance.datasets.iter().map(|d| d.id.clone()).collect();
             table_rows(&t)
         }) {
-            Ok(r) if !r.is_empty() => Some(r),
+            Ok(r) if !r.is_empty() => {
+                self.used.extend(ids.iter().cloned());
+                self.last.extend(ids);
+                Some(r)
+            }
             Ok(_) => {
                 self.missing
                     .push(format!("{label}: no rows for {}", name(focal)));
@@ -126,6 +131,26 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The source line of a chart or table: the title and version of every dataset behind the
+    /// measures run since the last call, from the store's manifest (so a chart drawn from BACI
+    /// or a newer SIPRI release names it). Clears the list.
+    fn source(&mut self) -> String {
+        let m = self.e.manifest();
+        let parts: Vec<String> = std::mem::take(&mut self.last)
+            .iter()
+            .filter(|id| id.as_str() != "reference")
+            .filter_map(|id| m.datasets.get(id))
+            .map(|d| format!("{}, {}", d.title, d.version))
+            .collect();
+        format!(
+            "Source{}: {}",
+            if parts.len() > 1 { "s" } else { "" },
+            parts.join("; ")
+        )
     }
 }
 
@@ -166,6 +191,7 @@ impl Engine {
             years: opts.years.clone(),
             used: BTreeSet::new(),
             missing: vec![],
+            last: BTreeSet::new(),
         };
         let mut sections = Vec::new();
         let highlight = partners.first().cloned().unwrap_or_default();
@@ -173,6 +199,7 @@ impl Engine {
         // --- Trade partner shares
         let mut trade_blocks = vec![];
         if let Some(rows) = c.run("partner-share", &[], None, &[]) {
+            let trade_src = c.source();
             let last = rows.iter().map(|r| i(r, "year")).max().unwrap_or(0);
             let mut shown: Vec<String> = c.partners.clone();
             let mut top: Vec<&Value> = rows.iter().filter(|r| i(r, "year") == last).collect();
@@ -210,7 +237,7 @@ impl Engine {
                 "Share of total trade",
                 "%",
                 series,
-                "Source: Correlates of War Dyadic Trade v4.0 (Barbieri & Keshk 2016)",
+                &trade_src,
                 "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992.",
             )));
             trade_blocks.push(Block::Table(Table {
@@ -234,7 +261,7 @@ impl Engine {
                         ]
                     })
                     .collect(),
-                source: "Source: Correlates of War Dyadic Trade v4.0".into(),
+                source: trade_src.clone(),
                 method: "partner-share, direction total, current USD".into(),
             }));
             // Asia's share of total trade.
@@ -268,7 +295,7 @@ impl Engine {
                     Series { name: "Asia (UN M49)".into(), points: pts(0), highlight: true },
                     Series { name: "East, South-East and South Asia".into(), points: pts(1), highlight: false },
                 ],
-                "Source: Correlates of War Dyadic Trade v4.0",
+                &trade_src,
                 "Sum of partner shares over the partners in each region (UN M49 geoscheme via world-countries).",
             )));
         }
@@ -281,6 +308,7 @@ impl Engine {
         // --- Energy
         let mut energy_blocks = vec![];
         if let Some(rows) = c.run("energy-destinations", &[], Some("destination"), &[]) {
+            let energy_src = c.source();
             energy_blocks.push(Block::Paragraph(format!(
                 "{}'s energy exports by destination (volumes). Oil and coal destinations are the publisher's areas (\"Europe\" is one area); LNG and pipeline gas are by country. 2022 is missing from the bundled editions.",
                 c.fname
@@ -352,7 +380,7 @@ impl Engine {
                     series,
                     annotations: vec![],
                     y_range: None,
-                    source: "Source: bp Statistical Review of World Energy 2020-2022; Energy Institute Statistical Review 2024".into(),
+                    source: energy_src.clone(),
                     method: "energy-destinations: volumes by destination; subtotal rows dropped; top five destinations, the rest as Other.".into(),
                 }));
             }
@@ -363,7 +391,7 @@ impl Engine {
                 title: format!("Asia's share of {}'s energy exports", c.fname),
                 columns: vec!["Year".into(), "Carrier".into(), "Total".into(), "Unit".into(), "Asia share (%)".into()],
                 rows: rows.iter().map(|r| vec![Cell::text(i(r, "year").to_string()), Cell::text(s(r, "carrier")), Cell::num(f(r, "total"), 1), Cell::text(s(r, "unit")), Cell::num(100.0 * f(r, "asia_share"), 1)]).collect(),
-                source: "Source: bp / Energy Institute Statistical Review".into(),
+                source: c.source(),
                 method: "Asia = destinations in UN M49 Asia or named '…Asia…' by the publisher (e.g. Other Asia Pacific).".into(),
             }));
         }
@@ -381,6 +409,7 @@ impl Engine {
             None,
             &[("periods", "2000-2011;2012-2023")],
         ) {
+            let arms_src = c.source();
             let mut tot: HashMap<String, f64> = HashMap::new();
             for r in &rows {
                 *tot.entry(s(r, "recipient")).or_default() += f(r, "tiv");
@@ -421,7 +450,7 @@ impl Engine {
                 series,
                 annotations: vec![],
                 y_range: None,
-                source: "Source: SIPRI Arms Transfers Database (data generated 3 Jan 2025)".into(),
+                source: arms_src.clone(),
                 method: "arms-shares: recipient shares of the supplier's TIV per period; TIV is a volume index, not money.".into(),
             }));
             arms_blocks.push(Block::Table(Table {
@@ -447,7 +476,7 @@ impl Engine {
                         ]
                     })
                     .collect(),
-                source: "Source: SIPRI Arms Transfers Database".into(),
+                source: arms_src,
                 method: "arms-shares".into(),
             }));
         }
@@ -485,7 +514,7 @@ impl Engine {
                 "Agreement (Voeten)",
                 "0-1",
                 series,
-                "Source: Voeten UNGA voting data (unvotes 0.2.0.9000), sessions 1-74",
+                &c.source(),
                 "un-alignment: 1 same vote, 0.5 one abstains, 0 opposite; mean over roll calls both voted on; per session. Soviet votes are Russia's.",
             );
             ch.x_label = "UNGA session".into();
@@ -534,7 +563,7 @@ impl Engine {
                 "Ratio",
                 "×",
                 series,
-                "Sources: World Bank WDI; COW National Material Capabilities v7.0; SIPRI Military Expenditure Database 2024",
+                &c.source(),
                 "power-ratio: value of the first state / value of the second, years where both exist.",
             );
             ch.annotations = vec![pivot_report::Annotation {
@@ -552,6 +581,7 @@ impl Engine {
         // --- Finance
         let mut fin_blocks = vec![];
         if let Some(rows) = c.run("official-finance", &[], None, &[]) {
+            let fin_src = c.source();
             fin_blocks.push(Block::Chart(Chart {
                 id: "finance-chart".into(),
                 title: format!("Chinese official finance to {} by year", c.fname),
@@ -562,7 +592,7 @@ impl Engine {
                 series: vec![Series { name: "Official finance".into(), points: rows.iter().map(|r| Point::cat(i(r, "year_start").to_string(), f(r, "amount") / 1e9)).collect(), highlight: true }],
                 annotations: vec![],
                 y_range: None,
-                source: "Source: AidData Global Chinese Development Finance Dataset 3.0".into(),
+                source: fin_src.clone(),
                 method: "official-finance: AidData adjusted amounts; rank among all recipients per year in the table.".into(),
             }));
             fin_blocks.push(Block::Table(Table {
@@ -593,7 +623,7 @@ impl Engine {
                         ]
                     })
                     .collect(),
-                source: "Source: AidData GCDF 3.0".into(),
+                source: fin_src,
                 method: "official-finance, adjusted amounts".into(),
             }));
         }
@@ -612,6 +642,7 @@ impl Engine {
             .cloned()
             .collect();
         if let Some(rows) = c.run("hedging-view", &hedge_partners, None, &[]) {
+            let hedge_src = c.source();
             hedge_blocks.push(Block::Chart(Chart {
                 id: "hedging-chart".into(),
                 title: format!("{}'s hedging view across dimensions ({})", c.fname, hedge_partners.join(", ")),
@@ -626,7 +657,7 @@ impl Engine {
                 }],
                 annotations: vec![],
                 y_range: Some((0.0, 100.0)),
-                source: "Sources: COW trade; EI energy; SIPRI arms; UN votes".into(),
+                source: hedge_src.clone(),
                 method: "hedging-view: within the partner set, dominant partner and its share per dimension.".into(),
             }));
             hedge_blocks.push(Block::Table(Table {
@@ -634,7 +665,7 @@ impl Engine {
                 title: "Concentration of partners by dimension".into(),
                 columns: vec!["Dimension".into(), "Dominant partner".into(), "Share (%)".into(), "HHI*".into(), "Effective partners".into()],
                 rows: rows.iter().map(|r| vec![Cell::text(s(r, "dimension")), Cell::text(name(&s(r, "dominant_partner"))), Cell::num(100.0 * f(r, "dominant_share"), 1), Cell::num(f(r, "hhi_normalized"), 3), Cell::num(f(r, "effective_number"), 2)]).collect(),
-                source: "pivot measures".into(),
+                source: hedge_src,
                 method: "trade: last trade year; energy: crude oil, last energy year; arms: TIV over all years; diplomacy: mean agreement over the last five sessions.".into(),
             }));
         }
@@ -684,8 +715,18 @@ impl Engine {
             sections.insert(0, claims_section);
         }
 
+        let trade_limit = match self.manifest().datasets.get("baci") {
+            Some(b) => format!(
+                "Trade charts and the trade measures use the ingested BACI data ({}, {}), not the bundled COW series, so they cover only BACI's years{}.{}",
+                b.version,
+                b.years.map(|(lo, hi)| format!("{lo}-{hi}")).unwrap_or_default(),
+                "; claims that compare with the 1990s need COW (add source=cow_trade to a measure)",
+                if b.title.contains("SYNTHETIC") { " THE LOADED BACI DATA ARE SYNTHETIC (generated for tests and benchmarks): these trade numbers are not real." } else { "" }
+            ),
+            None => "Bundled dyadic trade (COW v4.0) ends in 2014: shares after the 2014 sanctions and the 2022 invasion need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers).".into(),
+        };
         let mut limits = vec![
-            "Bundled dyadic trade (COW v4.0) ends in 2014: shares after the 2014 sanctions and the 2022 invasion need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers).".into(),
+            trade_limit,
             "Energy trade movements cover 2019, 2020, 2021 and 2023 (2022 is missing); oil and coal destinations are areas, not countries.".into(),
             "SIPRI arms transfers cover deliveries 2000-2023; TIV is a volume index, not money.".into(),
             "UN votes end with session 74 (2019); Soviet votes are recorded as Russia's.".into(),

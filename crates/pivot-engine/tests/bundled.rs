@@ -384,4 +384,25 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     assert_eq!(r["partner"], "DEU");
     assert_eq!(r["share"].as_f64(), Some(1.0));
     assert_eq!(r["value"].as_f64(), Some(2_000_000.0));
+    // The report's trade charts now name BACI as their source (from the manifest), and its
+    // limits say the trade charts use BACI.
+    let report = e
+        .build_report(&pivot_engine::report::ReportOptions::default())
+        .unwrap();
+    let chart = report
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .find_map(|b| match b {
+            pivot_report::Block::Chart(c) if c.id == "trade-shares" => Some(c),
+            _ => None,
+        })
+        .expect("trade-shares chart");
+    assert!(chart.source.contains("BACI"), "{}", chart.source);
+    assert!(chart.source.contains("HS92 V202301"), "{}", chart.source);
+    assert!(
+        report.limits[0].contains("ingested BACI"),
+        "{}",
+        report.limits[0]
+    );
 }
