@@ -621,8 +621,7 @@ fn produce(
     let mut first = true;
     // Lines before the current chunk: the header is line 1.
     let mut before = 1u64;
-    let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> =
-        HashSet::with_capacity_and_hasher(est_rows, BuildHasherDefault::default());
+    let mut seen = SeenKeys::new(est_rows);
     let mut rollup = RollUp::default();
     loop {
         let mut bufs = Vec::with_capacity(group);
@@ -686,6 +685,43 @@ fn produce(
         }
         if tx.send(Ok(parsed)).is_err() {
             return Ok(rollup); // the consumer stopped (it failed): nothing more to do
+        }
+    }
+}
+
+/// The (t, i, j, k) keys of one file so far, for the duplicate check. BACI files come sorted by
+/// (t, i, j, k); while keys keep increasing no key can repeat, so they are only appended to a
+/// vector (8 bytes a row, no hashing). The first key out of order is looked up in that sorted
+/// vector, and from then on every key goes into a hash set.
+enum SeenKeys {
+    Sorted(Vec<u64>),
+    Set(HashSet<u64, BuildHasherDefault<KeyHasher>>),
+}
+
+impl SeenKeys {
+    fn new(est_rows: usize) -> SeenKeys {
+        SeenKeys::Sorted(Vec::with_capacity(est_rows))
+    }
+
+    /// Record a key; false if it was seen before.
+    fn insert(&mut self, key: u64) -> bool {
+        match self {
+            SeenKeys::Sorted(v) => {
+                if v.last().is_none_or(|&last| key > last) {
+                    v.push(key);
+                    return true;
+                }
+                if v.binary_search(&key).is_ok() {
+                    return false;
+                }
+                let mut set: HashSet<u64, BuildHasherDefault<KeyHasher>> =
+                    HashSet::with_capacity_and_hasher(v.len() * 2, BuildHasherDefault::default());
+                set.extend(v.iter().copied());
+                set.insert(key);
+                *self = SeenKeys::Set(set);
+                true
+            }
+            SeenKeys::Set(s) => s.insert(key),
         }
     }
 }
@@ -899,6 +935,18 @@ mod tests {
             let want: f64 = text.parse().unwrap();
             proptest::prop_assert_eq!(fast_decimal(text.as_bytes()), Some(want));
         }
+    }
+
+    #[test]
+    fn seen_keys_finds_repeats_sorted_or_not() {
+        let mut s = SeenKeys::new(4);
+        assert!(s.insert(1) && s.insert(5) && s.insert(9));
+        assert!(matches!(s, SeenKeys::Sorted(_)));
+        assert!(!s.insert(5), "a repeat of an earlier key in sorted input");
+        assert!(!s.insert(9), "a repeat of the last key");
+        assert!(s.insert(3), "out of order but new");
+        assert!(matches!(s, SeenKeys::Set(_)));
+        assert!(!s.insert(1) && !s.insert(3) && s.insert(2) && !s.insert(2));
     }
 
     #[test]
