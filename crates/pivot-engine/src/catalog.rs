@@ -46,9 +46,14 @@ pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
 
 /// A session with every canonical table registered.
 pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
-    let config = SessionConfig::new()
-        .with_target_partitions(2)
+    // DataFusion options can be tuned with DATAFUSION_* environment variables
+    // (e.g. DATAFUSION_EXECUTION_TARGET_PARTITIONS=8).
+    let mut config = SessionConfig::from_env()
+        .map_err(|e| EngineError::User(format!("DataFusion settings from the environment: {e}")))?
         .with_information_schema(true);
+    if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
+        config = config.with_target_partitions(2);
+    }
     let ctx = SessionContext::new_with_config(config);
     for (name, _) in canonical::TABLES {
         let schema =

@@ -252,23 +252,30 @@ fn window(v: Option<&Value>, periods: &[i64]) -> Result<Option<(i64, i64)>, Engi
 }
 
 impl Engine {
-    fn matches(&self, row: &Value, filter: &BTreeMap<String, Value>) -> bool {
-        filter.iter().all(|(k, want)| {
-            let got = &row[k];
-            match want {
-                Value::Array(list) => list.iter().any(|w| w == got),
-                Value::String(s) => {
-                    if got == want {
-                        return true;
-                    }
-                    match pivot_vocab::regions::members(self.countries(), s) {
-                        Some(m) => got.as_str().is_some_and(|g| m.iter().any(|x| x == g)),
-                        None => false,
+    /// A filter with named sets (`asia`, `eu27` …) expanded once into their members: a string
+    /// value matches itself or, when it names a set, any member.
+    fn expand_filter(&self, filter: &BTreeMap<String, Value>) -> Vec<(String, Vec<Value>)> {
+        filter
+            .iter()
+            .map(|(k, want)| {
+                let mut accept = match want {
+                    Value::Array(list) => list.clone(),
+                    w => vec![w.clone()],
+                };
+                if let Value::String(s) = want {
+                    if let Some(m) = pivot_vocab::regions::members(self.countries(), s) {
+                        accept.extend(m.into_iter().map(Value::String));
                     }
                 }
-                _ => got == want,
-            }
-        })
+                (k.clone(), accept)
+            })
+            .collect()
+    }
+
+    fn matches(row: &Value, filter: &[(String, Vec<Value>)]) -> bool {
+        filter
+            .iter()
+            .all(|(k, accept)| accept.iter().any(|w| *w == row[k]))
     }
 
     /// Series (period → value) of rows matching `filter`.
@@ -279,7 +286,8 @@ impl Engine {
         filter: &BTreeMap<String, Value>,
     ) -> BTreeMap<i64, f64> {
         let mut s: BTreeMap<i64, f64> = BTreeMap::new();
-        for r in rows.iter().filter(|r| self.matches(r, filter)) {
+        let filter = self.expand_filter(filter);
+        for r in rows.iter().filter(|r| Self::matches(r, &filter)) {
             let (Some(p), Some(v)) = (num(&r[&c.period]), num(&r[&c.column])) else {
                 continue;
             };

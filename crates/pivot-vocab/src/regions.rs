@@ -136,10 +136,19 @@ pub fn all(countries: &Countries) -> Vec<Region> {
 /// The members of a named set, if `name` is one (case-insensitive; `_` and `-` are the same).
 pub fn members(countries: &Countries, name: &str) -> Option<Vec<String>> {
     let n = name.trim().to_ascii_lowercase().replace('_', "-");
-    all(countries)
-        .into_iter()
-        .find(|r| r.name == n)
-        .map(|r| r.members)
+    let find = |regions: &[Region]| {
+        regions
+            .iter()
+            .find(|r| r.name == n)
+            .map(|r| r.members.clone())
+    };
+    // The bundled country table never changes: build its sets once.
+    if std::ptr::eq(countries, Countries::bundled()) {
+        static BUNDLED: std::sync::OnceLock<Vec<Region>> = std::sync::OnceLock::new();
+        find(BUNDLED.get_or_init(|| all(Countries::bundled())))
+    } else {
+        find(&all(countries))
+    }
 }
 
 #[cfg(test)]
