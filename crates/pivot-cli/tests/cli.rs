@@ -233,9 +233,14 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
             "2021,156,643,010121,20,",
         ],
     );
+    // A folder as BACI ships it, with its readme and a hidden file beside the data: both are
+    // skipped when a folder is given.
+    assert!(f.starts_with(files.path()));
+    std::fs::write(files.path().join("Readme.txt"), "BACI readme\n").unwrap();
+    std::fs::write(files.path().join(".DS_Store"), [0u8, 1, 2]).unwrap();
     let o = pivot(
         store.path(),
-        &["data", "ingest", "baci", f.to_str().unwrap()],
+        &["data", "ingest", "baci", files.path().to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let q = pivot(

@@ -118,7 +118,18 @@ pub(crate) fn ensure_bundled(
     Ok(())
 }
 
-/// Expand folders into their files (sorted), keep files as they are.
+/// Files in a folder that are not data: hidden files (`.DS_Store`, markers) and the readme
+/// publishers ship beside the data (BACI's `Readme.txt`). Files named explicitly are always read.
+fn is_aside(f: &std::path::Path) -> bool {
+    let name = f
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.starts_with('.') || name.starts_with("readme")
+}
+
+/// Expand folders into their files (sorted, skipping hidden files and readmes), keep files as
+/// they are.
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
     let mut out = Vec::new();
     for p in paths {
@@ -127,7 +138,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
                 .map_err(|e| EngineError::User(format!("cannot read folder {}: {e}", p.display())))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|f| f.is_file())
+                .filter(|f| f.is_file() && !is_aside(f))
                 .collect();
             v.sort();
             out.extend(v);
