@@ -207,7 +207,8 @@ impl Store {
         let (files, _lock) = staging.finish()?;
         let mut moved = Vec::new();
         for f in files {
-            let sha = sha256_file(&f.staged)?;
+            // Computed by the writer thread from the bytes it wrote (`verify` re-reads them).
+            let sha = f.sha256;
             let dir = self.root.join("tables").join(&f.table);
             fs::create_dir_all(&dir).map_err(io(&dir))?;
             let name = match &f.part {

@@ -1,9 +1,17 @@
 //! A staged ingest: the [`TableSink`] adapters write into. Nothing here is visible to readers
 //! until [`crate::Store::commit`]; dropping a `Staging` (an error) deletes what it wrote.
+//!
+//! Each Parquet file is encoded on a writer thread of its own, which also computes the file's
+//! SHA-256 as the bytes go out, so the adapter's parsing, the encoding and the checksums overlap.
+//! A partition that grows past [`SPLIT_ROWS`] gets a second file (and thread), batches going to
+//! its files in turn, so one large partition (a BACI year) is encoded on two cores.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -11,6 +19,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use pivot_sources::{SourceError, TableSink};
+use sha2::{Digest, Sha256};
 
 use crate::{StoreError, io};
 
@@ -19,24 +28,14 @@ pub(crate) struct StagedFile {
     pub part: Option<String>,
     pub staged: PathBuf,
     pub rows: u64,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
 }
 
-/// A Parquet file being written: writer, path, rows so far.
-type OpenFile = (ArrowWriter<File>, PathBuf, u64);
-
-/// An ingest in progress (holds the store's write lock).
-pub struct Staging {
-    dir: PathBuf,
-    writers: BTreeMap<(String, Option<String>), OpenFile>,
-    lock: Option<File>,
-    done: bool,
-}
-
-impl std::fmt::Debug for Staging {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Staging").field("dir", &self.dir).finish()
-    }
-}
+/// Rows a partition's first file takes before the partition is split over a second file.
+const SPLIT_ROWS: u64 = 1 << 20;
+/// Files (and writer threads) per partition at most.
+const FILES_PER_PART: usize = 2;
 
 /// Snappy, row groups of 2^20 rows; no dictionary for floating-point columns (measured values
 /// rarely repeat, so the encoder would hash every value only to fall back to plain encoding).
@@ -52,6 +51,117 @@ fn props(schema: &arrow::datatypes::Schema) -> WriterProperties {
     b.build()
 }
 
+/// A file that hashes what is written to it.
+struct HashingFile {
+    file: File,
+    hash: Sha256,
+}
+
+impl Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// What a writer thread returns: rows written and the file's SHA-256.
+type Written = Result<(u64, String), String>;
+
+/// One Parquet file being written by its own thread.
+struct FileWriter {
+    path: PathBuf,
+    tx: Option<SyncSender<RecordBatch>>,
+    handle: Option<JoinHandle<Written>>,
+}
+
+impl FileWriter {
+    fn spawn(path: PathBuf, schema: arrow::datatypes::SchemaRef) -> Result<FileWriter, String> {
+        let file = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (tx, rx) = sync_channel::<RecordBatch>(2);
+        let p = path.clone();
+        let handle = std::thread::Builder::new()
+            .name("pivot-parquet".into())
+            .spawn(move || -> Written {
+                let out = HashingFile {
+                    file,
+                    hash: Sha256::new(),
+                };
+                let mut w = ArrowWriter::try_new(out, schema.clone(), Some(props(&schema)))
+                    .map_err(|e| e.to_string())?;
+                let mut rows = 0u64;
+                for batch in rx {
+                    rows += batch.num_rows() as u64;
+                    w.write(&batch).map_err(|e| e.to_string())?;
+                }
+                let out = w.into_inner().map_err(|e| e.to_string())?;
+                out.file
+                    .sync_all()
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                let sha: String = out
+                    .hash
+                    .finalize()
+                    .iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect();
+                Ok((rows, sha))
+            })
+            .map_err(|e| format!("writer thread: {e}"))?;
+        Ok(FileWriter {
+            path,
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    /// Send a batch; if the thread has stopped, its error.
+    fn send(&mut self, batch: RecordBatch) -> Result<(), String> {
+        let tx = self.tx.as_ref().ok_or("writer already closed")?;
+        if tx.send(batch).is_err() {
+            return Err(self
+                .close()
+                .err()
+                .unwrap_or_else(|| "writer stopped".into()));
+        }
+        Ok(())
+    }
+
+    /// Close the channel and wait for the thread.
+    fn close(&mut self) -> Written {
+        self.tx = None;
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| "the Parquet writer thread panicked".to_string())?,
+            None => Err("writer already closed".into()),
+        }
+    }
+}
+
+/// The files of one (table, partition).
+struct Part {
+    files: Vec<FileWriter>,
+    rows: u64,
+    next: usize,
+}
+
+/// An ingest in progress (holds the store's write lock).
+pub struct Staging {
+    dir: PathBuf,
+    parts: BTreeMap<(String, Option<String>), Part>,
+    lock: Option<File>,
+    done: bool,
+}
+
+impl std::fmt::Debug for Staging {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staging").field("dir", &self.dir).finish()
+    }
+}
+
 impl Staging {
     pub(crate) fn new(root: &Path, lock: File) -> Result<Staging, StoreError> {
         let nanos = std::time::SystemTime::now()
@@ -64,7 +174,7 @@ impl Staging {
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         Ok(Staging {
             dir,
-            writers: BTreeMap::new(),
+            parts: BTreeMap::new(),
             lock: Some(lock),
             done: false,
         })
@@ -72,23 +182,25 @@ impl Staging {
 
     /// Rows written so far, all tables.
     pub fn rows(&self) -> u64 {
-        self.writers.values().map(|w| w.2).sum()
+        self.parts.values().map(|p| p.rows).sum()
     }
 
     pub(crate) fn finish(mut self) -> Result<(Vec<StagedFile>, Option<File>), StoreError> {
         let mut out = Vec::new();
-        for ((table, part), (w, path, rows)) in std::mem::take(&mut self.writers) {
-            let f = w.into_inner().map_err(|e| StoreError::Parquet {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            f.sync_all().map_err(io(&path))?;
-            out.push(StagedFile {
-                table,
-                part,
-                staged: path,
-                rows,
-            });
+        for ((table, part), mut p) in std::mem::take(&mut self.parts) {
+            for w in &mut p.files {
+                let (rows, sha256) = w.close().map_err(|message| StoreError::Parquet {
+                    path: w.path.clone(),
+                    message,
+                })?;
+                out.push(StagedFile {
+                    table: table.clone(),
+                    part: part.clone(),
+                    staged: w.path.clone(),
+                    rows,
+                    sha256,
+                });
+            }
         }
         self.done = true;
         Ok((out, self.lock.take()))
@@ -107,29 +219,36 @@ impl TableSink for Staging {
             table: table.to_string(),
             message: m,
         };
-        if !self.writers.contains_key(&key) {
+        let p = self.parts.entry(key).or_insert(Part {
+            files: vec![],
+            rows: 0,
+            next: 0,
+        });
+        if p.files.is_empty() || (p.files.len() < FILES_PER_PART && p.rows >= SPLIT_ROWS) {
             let name = match part {
-                Some(p) => format!("{table}-{p}.parquet"),
-                None => format!("{table}.parquet"),
+                Some(x) => format!("{table}-{x}-{}.parquet", p.files.len()),
+                None => format!("{table}-{}.parquet", p.files.len()),
             };
-            let path = self.dir.join(name);
-            let f =
-                File::create(&path).map_err(|e| sink_err(format!("{}: {e}", path.display())))?;
-            let w = ArrowWriter::try_new(f, batch.schema(), Some(props(&batch.schema())))
-                .map_err(|e| sink_err(e.to_string()))?;
-            self.writers.insert(key.clone(), (w, path, 0));
+            p.files
+                .push(FileWriter::spawn(self.dir.join(name), batch.schema()).map_err(sink_err)?);
         }
-        let entry = self.writers.get_mut(&key).expect("inserted above");
-        entry.0.write(&batch).map_err(|e| sink_err(e.to_string()))?;
-        entry.2 += batch.num_rows() as u64;
-        Ok(())
+        p.rows += batch.num_rows() as u64;
+        let i = p.next % p.files.len();
+        p.next = p.next.wrapping_add(1);
+        p.files[i].send(batch).map_err(sink_err)
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
-            self.writers.clear();
+            // Stop the writer threads before deleting their files.
+            for p in self.parts.values_mut() {
+                for w in &mut p.files {
+                    let _ = w.close();
+                }
+            }
+            self.parts.clear();
             let _ = fs::remove_dir_all(&self.dir);
         }
     }

@@ -107,3 +107,50 @@ fn tampering_is_caught_by_verify() {
         Err(StoreError::Checksum { .. })
     ));
 }
+
+#[test]
+fn a_large_partition_is_split_over_two_files_with_checksums_of_their_bytes() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Store::open(d.path()).unwrap();
+    let mut st = s.begin().unwrap();
+    // 20 batches of 100,000 rows into partition "2021" (2,000,000 rows, past the 2^20-row
+    // split), and one small partition that stays one file. Values 0..2,000,000 once each.
+    let mut total = 0i64;
+    for b in 0..20 {
+        let v: Vec<i32> = (b * 100_000..(b + 1) * 100_000).collect();
+        total += v.iter().map(|&x| i64::from(x)).sum::<i64>();
+        st.push("t1", Some("2021"), batch(&v)).unwrap();
+    }
+    st.push("t1", Some("2020"), batch(&[7])).unwrap();
+    assert_eq!(st.rows(), 2_000_001);
+    s.commit(st, entry("ds")).unwrap();
+    let files = &s.manifest().datasets["ds"].files;
+    let in_2021: Vec<_> = files
+        .iter()
+        .filter(|f| f.part.as_deref() == Some("2021"))
+        .collect();
+    assert_eq!(in_2021.len(), 2);
+    assert_eq!(in_2021.iter().map(|f| f.rows).sum::<u64>(), 2_000_000);
+    assert_eq!(files.len(), 3);
+    // Each recorded checksum is the SHA-256 of the file on disk.
+    for f in files {
+        assert_eq!(sha256_file(&d.path().join(&f.path)).unwrap(), f.sha256);
+    }
+    // Every row is there once: the sum over both files is Σ 0..2,000,000 = 1,999,999,000,000.
+    let mut got = 0i64;
+    for f in &in_2021 {
+        let file = std::fs::File::open(d.path().join(&f.path)).unwrap();
+        let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for b in r {
+            let b = b.unwrap();
+            let col = b.column(0).as_any().downcast_ref::<Int32Array>().unwrap();
+            got += col.values().iter().map(|&x| i64::from(x)).sum::<i64>();
+        }
+    }
+    assert_eq!(got, total);
+    assert_eq!(total, 1_999_999_000_000);
+    assert_eq!(s.verify().unwrap(), 3);
+}
