@@ -32,6 +32,12 @@ pub trait TableSink {
         part: Option<&str>,
         batch: RecordBatch,
     ) -> Result<(), SourceError>;
+
+    /// A hint that no more batches will come for (`table`, `part`), so its files can be
+    /// finished now rather than at the end of the ingest. Sinks may ignore it.
+    fn part_done(&mut self, _table: &str, _part: Option<&str>) -> Result<(), SourceError> {
+        Ok(())
+    }
 }
 
 /// A sink that keeps everything in memory (tests and small inputs).

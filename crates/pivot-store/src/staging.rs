@@ -146,12 +146,16 @@ struct Part {
     files: Vec<FileWriter>,
     rows: u64,
     next: usize,
+    /// Files opened so far (names stay unique after a `part_done`).
+    opened: usize,
 }
 
 /// An ingest in progress (holds the store's write lock).
 pub struct Staging {
     dir: PathBuf,
     parts: BTreeMap<(String, Option<String>), Part>,
+    /// Files already finished (`part_done`).
+    finished: Vec<StagedFile>,
     lock: Option<File>,
     done: bool,
 }
@@ -175,6 +179,7 @@ impl Staging {
         Ok(Staging {
             dir,
             parts: BTreeMap::new(),
+            finished: Vec::new(),
             lock: Some(lock),
             done: false,
         })
@@ -185,25 +190,36 @@ impl Staging {
         self.parts.values().map(|p| p.rows).sum()
     }
 
+    /// Close the open files of a (table, part), moving them to `finished`.
+    fn close_part(&mut self, key: &(String, Option<String>)) -> Result<(), String> {
+        let Some(p) = self.parts.get_mut(key) else {
+            return Ok(());
+        };
+        for mut w in p.files.drain(..) {
+            let (rows, sha256) = w
+                .close()
+                .map_err(|m| format!("{}: {m}", w.path.display()))?;
+            self.finished.push(StagedFile {
+                table: key.0.clone(),
+                part: key.1.clone(),
+                staged: w.path.clone(),
+                rows,
+                sha256,
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) fn finish(mut self) -> Result<(Vec<StagedFile>, Option<File>), StoreError> {
-        let mut out = Vec::new();
-        for ((table, part), mut p) in std::mem::take(&mut self.parts) {
-            for w in &mut p.files {
-                let (rows, sha256) = w.close().map_err(|message| StoreError::Parquet {
-                    path: w.path.clone(),
-                    message,
-                })?;
-                out.push(StagedFile {
-                    table: table.clone(),
-                    part: part.clone(),
-                    staged: w.path.clone(),
-                    rows,
-                    sha256,
-                });
-            }
+        let keys: Vec<_> = self.parts.keys().cloned().collect();
+        for k in &keys {
+            self.close_part(k).map_err(|message| StoreError::Parquet {
+                path: self.dir.clone(),
+                message,
+            })?;
         }
         self.done = true;
-        Ok((out, self.lock.take()))
+        Ok((std::mem::take(&mut self.finished), self.lock.take()))
     }
 }
 
@@ -223,12 +239,14 @@ impl TableSink for Staging {
             files: vec![],
             rows: 0,
             next: 0,
+            opened: 0,
         });
         if p.files.is_empty() || (p.files.len() < FILES_PER_PART && p.rows >= SPLIT_ROWS) {
             let name = match part {
-                Some(x) => format!("{table}-{x}-{}.parquet", p.files.len()),
-                None => format!("{table}-{}.parquet", p.files.len()),
+                Some(x) => format!("{table}-{x}-{}.parquet", p.opened),
+                None => format!("{table}-{}.parquet", p.opened),
             };
+            p.opened += 1;
             p.files
                 .push(FileWriter::spawn(self.dir.join(name), batch.schema()).map_err(sink_err)?);
         }
@@ -236,6 +254,14 @@ impl TableSink for Staging {
         let i = p.next % p.files.len();
         p.next = p.next.wrapping_add(1);
         p.files[i].send(batch).map_err(sink_err)
+    }
+
+    fn part_done(&mut self, table: &str, part: Option<&str>) -> Result<(), SourceError> {
+        let key = (table.to_string(), part.map(str::to_string));
+        self.close_part(&key).map_err(|message| SourceError::Sink {
+            table: table.to_string(),
+            message,
+        })
     }
 }
 

@@ -154,3 +154,21 @@ fn a_large_partition_is_split_over_two_files_with_checksums_of_their_bytes() {
     assert_eq!(total, 1_999_999_000_000);
     assert_eq!(s.verify().unwrap(), 3);
 }
+
+#[test]
+fn a_finished_part_is_closed_and_a_later_batch_opens_a_new_file() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Store::open(d.path()).unwrap();
+    let mut st = s.begin().unwrap();
+    st.push("t1", Some("2020"), batch(&[1, 2])).unwrap();
+    st.part_done("t1", Some("2020")).unwrap();
+    st.part_done("t1", Some("1999")).unwrap(); // never pushed: nothing to close
+    st.push("t1", Some("2020"), batch(&[3])).unwrap();
+    s.commit(st, entry("ds")).unwrap();
+    let files = &s.manifest().datasets["ds"].files;
+    assert_eq!(files.len(), 2);
+    let mut rows: Vec<u64> = files.iter().map(|f| f.rows).collect();
+    rows.sort();
+    assert_eq!(rows, [1, 2]);
+    assert_eq!(s.verify().unwrap(), 2);
+}

@@ -540,17 +540,15 @@ fn read_data_file(
     std::thread::scope(|s| {
         let name2 = name.clone();
         let producer = s.spawn(move || {
-            let r = produce(reader, &name2, chunk, group, est_rows, codes, &tx);
-            match r {
-                Ok(rollup) => Some(rollup),
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    None
-                }
+            if let Err(e) = produce(reader, &name2, chunk, group, est_rows, codes, &tx) {
+                let _ = tx.send(Err(e));
             }
         });
+        // The roll-ups are merged here, beside the reader's duplicate check rather than after it.
+        let mut rollup = RollUp::default();
         for msg in rx {
-            for p in msg? {
+            for mut p in msg? {
+                rollup.merge(std::mem::take(&mut p.rollup));
                 crate::input::count_records(p.rows);
                 if let Some((lo, hi)) = p.years {
                     stats.year(lo);
@@ -563,16 +561,10 @@ fn read_data_file(
                 (ctx.progress)(p.rows);
             }
         }
-        let rollup = producer
-            .join()
-            .map_err(|_| SourceError::Bug {
-                adapter: "baci".into(),
-                message: "the reader thread panicked".into(),
-            })?
-            .ok_or_else(|| SourceError::Bug {
-                adapter: "baci".into(),
-                message: "the reader thread stopped without an error".into(),
-            })?;
+        producer.join().map_err(|_| SourceError::Bug {
+            adapter: "baci".into(),
+            message: "the reader thread panicked".into(),
+        })?;
         for year in rollup.years() {
             if let Some(other) = years_done.insert(year, name.clone()) {
                 return Err(SourceError::Field {
@@ -597,6 +589,10 @@ fn read_data_file(
             stats.add("trade_dyad_hs2", hs2.num_rows() as u64);
             sink.push("trade_dyad_year", Some(&part), dyad)?;
             sink.push("trade_dyad_hs2", Some(&part), hs2)?;
+            // The year is complete: its files can be finished now (bounded memory).
+            for table in ["trade_flows", "trade_dyad_year", "trade_dyad_hs2"] {
+                sink.part_done(table, Some(&part))?;
+            }
         }
         Ok(())
     })
@@ -611,7 +607,7 @@ fn produce(
     est_rows: usize,
     codes: &Codes,
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Parsed>, SourceError>>,
-) -> Result<RollUp, SourceError> {
+) -> Result<(), SourceError> {
     let io = |e| SourceError::Io {
         file: name.to_string(),
         source: e,
@@ -622,7 +618,6 @@ fn produce(
     // Lines before the current chunk: the header is line 1.
     let mut before = 1u64;
     let mut seen = SeenKeys::new(est_rows);
-    let mut rollup = RollUp::default();
     loop {
         let mut bufs = Vec::with_capacity(group);
         while bufs.len() < group {
@@ -643,7 +638,7 @@ fn produce(
             }
         }
         if bufs.is_empty() {
-            return Ok(rollup);
+            return Ok(());
         }
         use rayon::prelude::*;
         let mut parsed: Vec<Parsed> = bufs
@@ -678,13 +673,12 @@ fn produce(
                 });
             }
             before += p.lines;
-            rollup.merge(std::mem::take(&mut p.rollup));
             p.buf = Vec::new();
             p.keys = Vec::new();
             p.row_line = Vec::new();
         }
         if tx.send(Ok(parsed)).is_err() {
-            return Ok(rollup); // the consumer stopped (it failed): nothing more to do
+            return Ok(()); // the consumer stopped (it failed): nothing more to do
         }
     }
 }
