@@ -262,10 +262,10 @@ impl Engine {
                     Value::Array(list) => list.clone(),
                     w => vec![w.clone()],
                 };
-                if let Value::String(s) = want {
-                    if let Some(m) = pivot_vocab::regions::members(self.countries(), s) {
-                        accept.extend(m.into_iter().map(Value::String));
-                    }
+                if let Value::String(s) = want
+                    && let Some(m) = pivot_vocab::regions::members(self.countries(), s)
+                {
+                    accept.extend(m.into_iter().map(Value::String));
                 }
                 (k.clone(), accept)
             })
