@@ -37,6 +37,11 @@ const SPLIT_ROWS: u64 = 1 << 20;
 /// Files (and writer threads) per partition at most.
 const FILES_PER_PART: usize = 2;
 
+/// Columns that hold one value per dataset (`source`, `basis`): dictionary encoding would hash
+/// every row's value to build a one-entry dictionary; plain pages of one repeated value cost a
+/// copy and Snappy shrinks them to almost nothing.
+const PLAIN_COLUMNS: [&str; 2] = ["source", "basis"];
+
 /// Snappy, row groups of 2^20 rows; no dictionary for floating-point columns (measured values
 /// rarely repeat, so the encoder would hash every value only to fall back to plain encoding).
 fn props(schema: &arrow::datatypes::Schema) -> WriterProperties {
@@ -44,7 +49,7 @@ fn props(schema: &arrow::datatypes::Schema) -> WriterProperties {
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(1 << 20));
     for f in schema.fields() {
-        if f.data_type().is_floating() {
+        if f.data_type().is_floating() || PLAIN_COLUMNS.contains(&f.name().as_str()) {
             b = b.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
         }
     }

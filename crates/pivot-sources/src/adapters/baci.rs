@@ -618,37 +618,8 @@ fn produce(
     // Lines before the current chunk: the header is line 1.
     let mut before = 1u64;
     let mut seen = SeenKeys::new(est_rows);
-    loop {
-        let mut bufs = Vec::with_capacity(group);
-        while bufs.len() < group {
-            match next_chunk(&mut reader, chunk, &mut carry, &mut eof).map_err(io)? {
-                Some(mut b) => {
-                    if first {
-                        // Drop the header line (checked by the caller).
-                        first = false;
-                        let cut = b
-                            .iter()
-                            .position(|&c| c == b'\n')
-                            .map_or(b.len(), |p| p + 1);
-                        b.drain(..cut);
-                    }
-                    bufs.push(b);
-                }
-                None => break,
-            }
-        }
-        if bufs.is_empty() {
-            return Ok(());
-        }
-        use rayon::prelude::*;
-        let mut parsed: Vec<Parsed> = bufs
-            .into_par_iter()
-            .map(|b| parse_chunk(b, codes))
-            .collect::<Result<_, String>>()
-            .map_err(|message| SourceError::Bug {
-                adapter: "baci".into(),
-                message,
-            })?;
+    // Check a parsed group in file order: duplicate keys, then the first bad field.
+    let mut check = |mut parsed: Vec<Parsed>| -> Result<Vec<Parsed>, SourceError> {
         for p in &mut parsed {
             let line_of = |idx: u32| before + u64::from(idx) + 1;
             for (key, &idx) in p.keys.iter().zip(&p.row_line) {
@@ -677,9 +648,52 @@ fn produce(
             p.keys = Vec::new();
             p.row_line = Vec::new();
         }
-        if tx.send(Ok(parsed)).is_err() {
+        Ok(parsed)
+    };
+    let mut pending: Option<Vec<Parsed>> = None;
+    loop {
+        let mut bufs = Vec::with_capacity(group);
+        while bufs.len() < group {
+            match next_chunk(&mut reader, chunk, &mut carry, &mut eof).map_err(io)? {
+                Some(mut b) => {
+                    if first {
+                        // Drop the header line (checked by the caller).
+                        first = false;
+                        let cut = b
+                            .iter()
+                            .position(|&c| c == b'\n')
+                            .map_or(b.len(), |p| p + 1);
+                        b.drain(..cut);
+                    }
+                    bufs.push(b);
+                }
+                None => break,
+            }
+        }
+        // Parse this group on the pool while the previous group's keys are checked (the check
+        // is sequential, in file order), so the reader never leaves the cores idle.
+        use rayon::prelude::*;
+        let (parsed, checked) = rayon::join(
+            || {
+                bufs.into_par_iter()
+                    .map(|b| parse_chunk(b, codes))
+                    .collect::<Result<Vec<Parsed>, String>>()
+            },
+            || pending.take().map(&mut check),
+        );
+        if let Some(c) = checked
+            && tx.send(Ok(c?)).is_err()
+        {
             return Ok(()); // the consumer stopped (it failed): nothing more to do
         }
+        let parsed = parsed.map_err(|message| SourceError::Bug {
+            adapter: "baci".into(),
+            message,
+        })?;
+        if parsed.is_empty() {
+            return Ok(());
+        }
+        pending = Some(parsed);
     }
 }
 
