@@ -33,7 +33,7 @@ pub(crate) struct StagedFile {
 }
 
 /// Rows a partition's first file takes before the partition is split over a second file.
-const SPLIT_ROWS: u64 = 1 << 20;
+const SPLIT_ROWS: u64 = 1 << 18;
 /// Files (and writer threads) per partition at most.
 const FILES_PER_PART: usize = 2;
 
@@ -159,8 +159,9 @@ struct Part {
 pub struct Staging {
     dir: PathBuf,
     parts: BTreeMap<(String, Option<String>), Part>,
-    /// Files already finished (`part_done`).
-    finished: Vec<StagedFile>,
+    /// Files whose partition is done (`part_done`): their threads finish on their own and are
+    /// joined in `finish`, so the adapter does not wait for them.
+    closing: Vec<(String, Option<String>, FileWriter)>,
     lock: Option<File>,
     done: bool,
 }
@@ -184,7 +185,7 @@ impl Staging {
         Ok(Staging {
             dir,
             parts: BTreeMap::new(),
-            finished: Vec::new(),
+            closing: Vec::new(),
             lock: Some(lock),
             done: false,
         })
@@ -195,36 +196,37 @@ impl Staging {
         self.parts.values().map(|p| p.rows).sum()
     }
 
-    /// Close the open files of a (table, part), moving them to `finished`.
-    fn close_part(&mut self, key: &(String, Option<String>)) -> Result<(), String> {
-        let Some(p) = self.parts.get_mut(key) else {
-            return Ok(());
-        };
-        for mut w in p.files.drain(..) {
-            let (rows, sha256) = w
-                .close()
-                .map_err(|m| format!("{}: {m}", w.path.display()))?;
-            self.finished.push(StagedFile {
-                table: key.0.clone(),
-                part: key.1.clone(),
-                staged: w.path.clone(),
-                rows,
-                sha256,
-            });
+    /// Stop sending to the open files of a (table, part); they are joined in `finish`.
+    fn close_part(&mut self, key: &(String, Option<String>)) {
+        if let Some(p) = self.parts.get_mut(key) {
+            for mut w in p.files.drain(..) {
+                w.tx = None;
+                self.closing.push((key.0.clone(), key.1.clone(), w));
+            }
         }
-        Ok(())
     }
 
     pub(crate) fn finish(mut self) -> Result<(Vec<StagedFile>, Option<File>), StoreError> {
         let keys: Vec<_> = self.parts.keys().cloned().collect();
         for k in &keys {
-            self.close_part(k).map_err(|message| StoreError::Parquet {
-                path: self.dir.clone(),
+            self.close_part(k);
+        }
+        let mut out = Vec::new();
+        for (table, part, mut w) in std::mem::take(&mut self.closing) {
+            let (rows, sha256) = w.close().map_err(|message| StoreError::Parquet {
+                path: w.path.clone(),
                 message,
             })?;
+            out.push(StagedFile {
+                table,
+                part,
+                staged: w.path.clone(),
+                rows,
+                sha256,
+            });
         }
         self.done = true;
-        Ok((std::mem::take(&mut self.finished), self.lock.take()))
+        Ok((out, self.lock.take()))
     }
 }
 
@@ -262,11 +264,8 @@ impl TableSink for Staging {
     }
 
     fn part_done(&mut self, table: &str, part: Option<&str>) -> Result<(), SourceError> {
-        let key = (table.to_string(), part.map(str::to_string));
-        self.close_part(&key).map_err(|message| SourceError::Sink {
-            table: table.to_string(),
-            message,
-        })
+        self.close_part(&(table.to_string(), part.map(str::to_string)));
+        Ok(())
     }
 }
 
@@ -278,6 +277,9 @@ impl Drop for Staging {
                 for w in &mut p.files {
                     let _ = w.close();
                 }
+            }
+            for (_, _, w) in &mut self.closing {
+                let _ = w.close();
             }
             self.parts.clear();
             let _ = fs::remove_dir_all(&self.dir);

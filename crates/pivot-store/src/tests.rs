@@ -113,7 +113,7 @@ fn a_large_partition_is_split_over_two_files_with_checksums_of_their_bytes() {
     let d = tempfile::tempdir().unwrap();
     let mut s = Store::open(d.path()).unwrap();
     let mut st = s.begin().unwrap();
-    // 20 batches of 100,000 rows into partition "2021" (2,000,000 rows, past the 2^20-row
+    // 20 batches of 100,000 rows into partition "2021" (2,000,000 rows, past the 2^18-row
     // split), and one small partition that stays one file. Values 0..2,000,000 once each.
     let mut total = 0i64;
     for b in 0..20 {
