@@ -188,7 +188,8 @@ impl Engine {
         Ok(out)
     }
 
-    /// Dataset references for the given tables (optionally only rows of one `source` id).
+    /// Dataset references for the given tables (optionally only rows of the `source` ids,
+    /// joined by `+` for a spliced source).
     pub fn datasets_for(
         &self,
         tables: &[&str],
@@ -198,7 +199,7 @@ impl Engine {
             .datasets
             .values()
             .filter(|d| d.files.iter().any(|f| tables.contains(&f.table.as_str())))
-            .filter(|d| source.is_none_or(|s| s == d.id))
+            .filter(|d| source.is_none_or(|s| s.split('+').any(|id| id == d.id)))
             .map(|d| pivot_vocab::DatasetRef {
                 id: d.id.clone(),
                 version: d.version.clone(),

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Engine, EngineError, ResultTable, table_from_rows};
 
+/// The default trade source when both are loaded: BACI for its years, COW for the others.
+pub const SPLICED: &str = "cow_trade+baci";
+
 /// Measure results kept by one engine before the cache starts over.
 const MEASURE_CACHE_ENTRIES: usize = 256;
 
@@ -203,19 +206,39 @@ impl Engine {
         }
     }
 
-    /// The trade source to use: `source=` parameter, else BACI when loaded, else COW.
+    /// The trade source to use: the `source=` parameter (`cow_trade`, `baci`, `comtrade`, or
+    /// `cow_trade+baci`), else COW spliced with BACI when both are loaded (BACI for the years
+    /// it covers, COW for the others), else BACI, else COW.
     pub fn trade_source(&self, req_source: Option<&str>) -> Result<String, EngineError> {
         let s = match req_source {
             Some(s) => s.to_string(),
+            None if self.has_dataset("baci") && self.has_dataset("cow_trade") => SPLICED.into(),
             None if self.has_dataset("baci") => "baci".into(),
             None => "cow_trade".into(),
         };
-        if !self.has_dataset(&s) {
-            return Err(EngineError::User(format!(
-                "trade source '{s}' is not loaded (see pivot data list; pivot data ingest baci PATH)"
-            )));
+        for id in s.split('+') {
+            if !self.has_dataset(id) {
+                return Err(EngineError::User(format!(
+                    "trade source '{id}' is not loaded (see pivot data list; pivot data ingest baci PATH)"
+                )));
+            }
         }
         Ok(s)
+    }
+
+    /// Years with BACI trade in the store.
+    fn baci_years(&self) -> Result<Vec<i32>, EngineError> {
+        #[derive(Deserialize)]
+        struct Y {
+            year: i32,
+        }
+        Ok(self
+            .rows::<Y>(
+                "SELECT DISTINCT year FROM trade_dyad_year WHERE source = 'baci' ORDER BY year",
+            )?
+            .into_iter()
+            .map(|y| y.year)
+            .collect())
     }
 
     /// Trade flows (all goods), current USD, for the source and years; only rows touching
@@ -226,13 +249,6 @@ impl Engine {
         years: &YearRange,
         touching: Option<&[String]>,
     ) -> Result<Vec<m::trade::TradeFlow>, EngineError> {
-        // Product-level sources (BACI) are read from the dyad-year roll-up made at ingest;
-        // aggregate sources (COW) from their all-goods rows.
-        let (table, product) = if source == "baci" {
-            ("trade_dyad_year", "TRUE")
-        } else {
-            ("trade_flows", "product = 'TOTAL'")
-        };
         let touch = match touching {
             Some(c) => format!(
                 "AND (exporter IN ({l}) OR importer IN ({l}))",
@@ -240,12 +256,42 @@ impl Engine {
             ),
             None => String::new(),
         };
-        let q = format!(
-            "SELECT year, exporter, importer, SUM(value_usd_m) * 1e6 AS value FROM {table} \
-             WHERE source = {} AND {} AND {product} {touch} GROUP BY year, exporter, importer",
-            quote(source),
-            years.sql("year")
-        );
+        // Product-level sources (BACI) are read from the dyad-year roll-up made at ingest;
+        // aggregate sources (COW) from their all-goods rows.
+        let select = |source: &str, extra: &str| {
+            let (table, product) = if source == "baci" {
+                ("trade_dyad_year", "TRUE")
+            } else {
+                ("trade_flows", "product = 'TOTAL'")
+            };
+            format!(
+                "SELECT year, exporter, importer, SUM(value_usd_m) * 1e6 AS value FROM {table} \
+                 WHERE source = {} AND {} AND {product} {extra} {touch} GROUP BY year, exporter, importer",
+                quote(source),
+                years.sql("year")
+            )
+        };
+        let q = if source == SPLICED {
+            let baci = self.baci_years()?;
+            let not_baci = if baci.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "AND year NOT IN ({})",
+                    baci.iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            };
+            format!(
+                "{} UNION ALL {}",
+                select("baci", ""),
+                select("cow_trade", &not_baci)
+            )
+        } else {
+            select(source, "")
+        };
         Ok(self
             .rows::<FlowRow>(&q)?
             .into_iter()
@@ -303,6 +349,20 @@ impl Engine {
         }
         for d in self.datasets_for(tables, source) {
             p = p.dataset(d);
+        }
+        if source == Some(SPLICED) {
+            let years = self.baci_years().unwrap_or_default();
+            p = p.param("source", SPLICED).note(format!(
+                "Trade spliced: BACI for {}, COW v4.0 for the other years. The two differ in \
+                 method (BACI reconciles exporter and importer reports; COW blends IMF DOTS \
+                 figures), so expect a level break where they meet; add source=cow_trade or \
+                 source=baci for one source only.",
+                match (years.first(), years.last()) {
+                    (Some(a), Some(b)) if a == b => a.to_string(),
+                    (Some(a), Some(b)) => format!("{a}-{b} ({} years)", years.len()),
+                    _ => "no year".to_string(),
+                }
+            ));
         }
         p
     }

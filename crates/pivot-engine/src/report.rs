@@ -717,10 +717,9 @@ impl Engine {
 
         let trade_limit = match self.manifest().datasets.get("baci") {
             Some(b) => format!(
-                "Trade charts and the trade measures use the ingested BACI data ({}, {}), not the bundled COW series, so they cover only BACI's years{}.{}",
+                "Trade charts and the trade measures use the ingested BACI data ({}, {}) for the years it covers and the bundled COW series (v4.0, to 2014) for the others: the two differ in method, so expect a level break where they meet (a measure with source=cow_trade or source=baci uses one source only).{}",
                 b.version,
                 b.years.map(|(lo, hi)| format!("{lo}-{hi}")).unwrap_or_default(),
-                "; claims that compare with the 1990s need COW (add source=cow_trade to a measure)",
                 if b.title.contains("SYNTHETIC") { " THE LOADED BACI DATA ARE SYNTHETIC (generated for tests and benchmarks): these trade numbers are not real." } else { "" }
             ),
             None => "Bundled dyadic trade (COW v4.0) ends in 2014: shares after the 2014 sanctions and the 2022 invasion need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers).".into(),

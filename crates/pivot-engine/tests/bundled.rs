@@ -384,6 +384,48 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     assert_eq!(r["partner"], "DEU");
     assert_eq!(r["share"].as_f64(), Some(1.0));
     assert_eq!(r["value"].as_f64(), Some(2_000_000.0));
+    // Years BACI does not cover still come from COW (the default source splices the two), and
+    // the provenance names both datasets and says where the splice is.
+    let req13 = MeasureRequest {
+        years: Some("2013-2014".into()),
+        ..req.clone()
+    };
+    let t = e.measure(&req13).unwrap();
+    let rows = table_rows(&t).unwrap();
+    let top = |y: i64| {
+        rows.iter()
+            .find(|r| r["year"].as_i64() == Some(y) && r["rank"].as_i64() == Some(1))
+            .map(|r| r["partner"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(top(2013).as_deref(), Some("CHN"), "2013 from COW");
+    assert_eq!(top(2014).as_deref(), Some("DEU"), "2014 from BACI");
+    let ids: Vec<&str> = t
+        .provenance
+        .datasets
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert!(
+        ids.contains(&"baci") && ids.contains(&"cow_trade"),
+        "{ids:?}"
+    );
+    assert!(
+        t.provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("BACI for 2014")),
+        "{:?}",
+        t.provenance.notes
+    );
+    // One source only when asked.
+    let cow_only = MeasureRequest {
+        params: [("source".to_string(), "cow_trade".to_string())].into(),
+        ..req.clone()
+    };
+    assert_eq!(
+        table_rows(&e.measure(&cow_only).unwrap()).unwrap()[0]["partner"],
+        "CHN"
+    );
     // The report's trade charts now name BACI as their source (from the manifest), and its
     // limits say the trade charts use BACI.
     let report = e
