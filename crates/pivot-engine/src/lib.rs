@@ -69,6 +69,8 @@ pub struct Engine {
     rt: tokio::runtime::Runtime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
+    /// Years of BACI trade, once asked (cleared by every ingest).
+    baci_years: std::sync::Mutex<Option<Vec<i32>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -105,6 +107,7 @@ impl Engine {
             ctx,
             rt,
             measure_cache: Default::default(),
+            baci_years: Default::default(),
         })
     }
 
@@ -128,6 +131,7 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
         self.ctx = catalog::context(&self.store)?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
+        *self.baci_years.lock().expect("no poisoned lock") = None;
         Ok(out)
     }
 

@@ -226,19 +226,24 @@ impl Engine {
         Ok(s)
     }
 
-    /// Years with BACI trade in the store.
+    /// Years with BACI trade in the store (asked once per engine; an ingest resets it).
     fn baci_years(&self) -> Result<Vec<i32>, EngineError> {
         #[derive(Deserialize)]
         struct Y {
             year: i32,
         }
-        Ok(self
+        if let Some(y) = self.baci_years.lock().expect("no poisoned lock").as_ref() {
+            return Ok(y.clone());
+        }
+        let years: Vec<i32> = self
             .rows::<Y>(
                 "SELECT DISTINCT year FROM trade_dyad_year WHERE source = 'baci' ORDER BY year",
             )?
             .into_iter()
             .map(|y| y.year)
-            .collect())
+            .collect();
+        *self.baci_years.lock().expect("no poisoned lock") = Some(years.clone());
+        Ok(years)
     }
 
     /// Trade flows (all goods), current USD, for the source and years; only rows touching
