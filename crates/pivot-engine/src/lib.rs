@@ -71,6 +71,10 @@ pub struct Engine {
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
     /// Years of BACI trade, once asked (cleared by every ingest).
     baci_years: std::sync::Mutex<Option<Vec<i32>>>,
+    /// All-years trade flows touching given states, by source (cleared by every ingest).
+    trade_cache: std::sync::Mutex<
+        std::collections::HashMap<String, Arc<Vec<pivot_measures::trade::TradeFlow>>>,
+    >,
 }
 
 impl std::fmt::Debug for Engine {
@@ -108,6 +112,7 @@ impl Engine {
             rt,
             measure_cache: Default::default(),
             baci_years: Default::default(),
+            trade_cache: Default::default(),
         })
     }
 
@@ -132,6 +137,7 @@ impl Engine {
         self.ctx = catalog::context(&self.store)?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         *self.baci_years.lock().expect("no poisoned lock") = None;
+        self.trade_cache.lock().expect("no poisoned lock").clear();
         Ok(out)
     }
 

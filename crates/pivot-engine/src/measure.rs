@@ -254,6 +254,46 @@ impl Engine {
         years: &YearRange,
         touching: Option<&[String]>,
     ) -> Result<Vec<m::trade::TradeFlow>, EngineError> {
+        // A few states' flows (what the measures ask for) are read once for all years and kept
+        // until the next ingest; each measure then takes its years from them.
+        let Some(touching) = touching else {
+            return self.trade_flows_sql(source, years, None);
+        };
+        let key = format!("{source}|{touching:?}");
+        let cached = self
+            .trade_cache
+            .lock()
+            .expect("no poisoned lock")
+            .get(&key)
+            .cloned();
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let all = std::sync::Arc::new(self.trade_flows_sql(
+                    source,
+                    &YearRange::ALL,
+                    Some(touching),
+                )?);
+                self.trade_cache
+                    .lock()
+                    .expect("no poisoned lock")
+                    .insert(key, all.clone());
+                all
+            }
+        };
+        Ok(all
+            .iter()
+            .filter(|f| years.contains(f.year))
+            .cloned()
+            .collect())
+    }
+
+    fn trade_flows_sql(
+        &self,
+        source: &str,
+        years: &YearRange,
+        touching: Option<&[String]>,
+    ) -> Result<Vec<m::trade::TradeFlow>, EngineError> {
         let touch = match touching {
             Some(c) => format!(
                 "AND (exporter IN ({l}) OR importer IN ({l}))",
