@@ -17,7 +17,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
   "$PIVOT" --store "$OUT/store" report --out "$OUT/first" > /dev/null
 # Warm: the store exists; each run opens it, computes every measure and claim, writes
 # report.html, report.md, the SVG charts and the CSV files.
-hyperfine --warmup 2 --runs "${RUNS:-10}" --export-markdown "$OUT/hyperfine.md" \
+hyperfine -N --warmup 2 --runs "${RUNS:-10}" --export-markdown "$OUT/hyperfine.md" \
   "$PIVOT --store $OUT/store report --out $OUT/r"
 /usr/bin/time -f "warm: %e s wall, %M KiB peak RSS" "$PIVOT" --store "$OUT/store" report --out "$OUT/r" > /dev/null
 ls "$OUT/r" "$OUT/r/charts" | head -40
