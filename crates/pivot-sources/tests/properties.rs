@@ -71,25 +71,30 @@ proptest! {
 
     #[test]
     fn the_adapter_divides_by_a_thousand_and_counts_lines(
-        rows in proptest::collection::btree_map((0u16..8, hs_code()), value(), 1..20),
+        rows in proptest::collection::btree_map((0u16..8, 0u32..1_000_000), (value(), any::<bool>()), 1..20),
         bad in any::<proptest::sample::Index>(),
     ) {
+        // Keys are distinct HS6 codes as numbers (so "6" and "000006", the same code, never
+        // both appear: that would be a real duplicate), written padded or not at random.
         // Exporter/importer from a fixed set of BACI codes (SOURCES.md §6 list): AFG 4, ALB 8,
         // CHN 156, RUS 643, IND 699, USA 842, DEU 276, JPN 392.
         const CODES: [(u16, &str); 8] =
             [(4, "AFG"), (8, "ALB"), (156, "CHN"), (643, "RUS"), (699, "IND"), (842, "USA"), (276, "DEU"), (392, "JPN")];
         let lines: Vec<String> = rows
             .iter()
-            .map(|((e, k), (_, vs))| format!("2020,{},{},{k},{vs},", CODES[*e as usize].0, CODES[(*e as usize + 1) % 8].0))
+            .map(|((e, k), ((_, vs), pad))| {
+                let k = if *pad { format!("{k:06}") } else { k.to_string() };
+                format!("2020,{},{},{k},{vs},", CODES[*e as usize].0, CODES[(*e as usize + 1) % 8].0)
+            })
             .collect();
         let dir = common::Dir::new();
         let text = format!("t,i,j,k,v,q\n{}\n", lines.join("\n"));
         let (sink, _) = common::run("baci", &[dir.file("BACI_HS17_Y2020_V202301.csv", &text)]).unwrap();
         let got: Vec<TradeFlow> = sink.decode("trade_flows");
         prop_assert_eq!(got.len(), rows.len());
-        for (g, ((e, k), (v, _))) in got.iter().zip(&rows) {
+        for (g, ((e, k), ((v, _), _))) in got.iter().zip(&rows) {
             prop_assert_eq!(&g.exporter, CODES[*e as usize].1);
-            prop_assert_eq!(&g.product, &format!("{:0>6}", k));
+            prop_assert_eq!(&g.product, &format!("{k:06}"));
             prop_assert!((g.value_usd_m - v / 1000.0).abs() <= 1e-12 * v.max(1.0));
         }
         // Break one data line's value: the error is at that line (header is line 1).
