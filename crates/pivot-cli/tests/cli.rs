@@ -304,6 +304,42 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
         "{out}"
     );
     assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
+    // Product composition from the chapter roll-up: both Russian lines (270900, 271000) are
+    // chapter 27, 1,000.5 + 500 thousand = 1,500,500 USD, all of Russia's exports to China.
+    let m = pivot(
+        store.path(),
+        &[
+            "measure",
+            "product-composition",
+            "--focal",
+            "RUS",
+            "--partners",
+            "CHN",
+            "--years",
+            "2021",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let out = stdout(&m);
+    let head: Vec<&str> = out.lines().next().unwrap_or_default().split(',').collect();
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    let col = |name: &str| rows[0][head.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(
+        (col("partner"), col("direction"), col("hs2")),
+        ("CHN", "exports", "27")
+    );
+    assert!(
+        (col("value").parse::<f64>().unwrap() - 1_500_500.0).abs() < 1e-6,
+        "{out}"
+    );
+    assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
 }
 
 #[test]

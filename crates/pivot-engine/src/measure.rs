@@ -487,6 +487,62 @@ impl Engine {
                     self.prov(req, &["trade_flows"], Some(&src)).note(usd_note),
                 )
             }
+            "product-composition" => {
+                if !self.has_dataset("baci") {
+                    return Err(EngineError::User("product-composition needs product-level trade: ingest BACI first (pivot data ingest baci PATH)".into()));
+                }
+                let focal = self.focal(req)?;
+                // Exports unless asked otherwise: "what does the state sell".
+                let direction = match p("direction") {
+                    None => m::trade::FlowDirection::Exports,
+                    Some(_) => direction,
+                };
+                let partners = match self.partners_sel(req)? {
+                    m::common::PartnerSelection::Only(list) => list,
+                    m::common::PartnerSelection::All => vec![],
+                };
+                #[derive(Deserialize)]
+                struct C {
+                    year: i32,
+                    exporter: String,
+                    importer: String,
+                    hs2: String,
+                    value: f64,
+                }
+                let q = format!(
+                    "SELECT year, exporter, importer, hs2, value_usd_m * 1e6 AS value FROM trade_dyad_hs2 \
+                     WHERE source = 'baci' AND {} AND (exporter = {f} OR importer = {f})",
+                    years.sql("year"),
+                    f = quote(&focal)
+                );
+                let flows: Vec<m::product_composition::ChapterFlow> = self
+                    .rows::<C>(&q)?
+                    .into_iter()
+                    .map(|c| m::product_composition::ChapterFlow {
+                        year: c.year,
+                        exporter: c.exporter,
+                        importer: c.importer,
+                        hs2: c.hs2,
+                        value: c.value,
+                    })
+                    .collect();
+                let mut rows = m::product_composition::product_composition(
+                    &flows,
+                    &m::product_composition::ProductCompositionConfig {
+                        focal,
+                        direction,
+                        partners,
+                    },
+                )?;
+                if let Some(top) = p("top").and_then(|t| t.parse::<u32>().ok()) {
+                    rows.retain(|r| r.rank <= top);
+                }
+                table_from_rows(
+                    &rows,
+                    self.prov(req, &["trade_dyad_hs2"], Some("baci"))
+                        .note(usd_note),
+                )
+            }
             "gdp-dependence" => {
                 let focal = self.focal(req)?;
                 let src = self.trade_source(p("source"))?;

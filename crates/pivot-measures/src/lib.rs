@@ -46,6 +46,7 @@ pub mod geodep;
 pub mod hedging;
 pub mod partner_share;
 pub mod power_ratio;
+pub mod product_composition;
 pub mod registry;
 pub mod trade;
 pub mod trade_intensity;

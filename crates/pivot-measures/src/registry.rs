@@ -138,6 +138,34 @@ pub static MEASURES: &[MeasureInfo] = &[
         ],
     },
     MeasureInfo {
+        name: "product-composition",
+        module: "product_composition",
+        summary: "A state's exports or imports by HS chapter, with each chapter's share and rank, per year and partner",
+        dimension: Dimension::Trade,
+        formula: "v_c = Σ flows of HS chapter c between focal i and partner group g (one partner, or all as WLD); share_c = v_c / Σ_c v_c; competition rank by v_c",
+        reading: "Share 0.71 and rank 1 for chapter 27 in RUS's exports to CHN: mineral fuels were 71 % of what Russia sold to China that year. Shares of one group, direction and year sum to 1.",
+        data: &["trade_dyad_hs2 (BACI)"],
+        reference: "World Customs Organization, Harmonized System (chapters 01-97); OEC and WITS product breakdowns",
+        parameters: &[
+            FOCAL,
+            ParamInfo {
+                name: "partners",
+                description: "partners reported one by one (ISO3 list), or all partners pooled as WLD",
+                default: "all (WLD)",
+            },
+            ParamInfo {
+                name: "direction",
+                description: "exports, imports or total",
+                default: "exports",
+            },
+            ParamInfo {
+                name: "top",
+                description: "keep chapters ranked top N or better",
+                default: "all",
+            },
+        ],
+    },
+    MeasureInfo {
         name: "gdp-dependence",
         module: "gdp_dependence",
         summary: "Trade with a partner relative to the focal state's GDP (Oneal–Russett), per year",
@@ -598,7 +626,9 @@ mod tests {
             Some("partner_share")
         );
         assert!(find("no-such-measure").is_none());
-        assert_eq!(by_dimension(Dimension::Trade).count(), 6);
+        // partner-share, product-composition, gdp-dependence, barbieri-interdependence,
+        // trade-intensity, concentration, geodep.
+        assert_eq!(by_dimension(Dimension::Trade).count(), 7);
     }
 
     #[test]
