@@ -280,7 +280,7 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
     // Measures now read BACI (for the years it covers) through the roll-up: Russia's 2021
     // trade is 1.5005 (exports to China) + 0.02 (imports from China) = 1.5205 million USD,
     // all with China, so China's share is 1.
-    let m = pivot(
+    let rows = csv_rows(&pivot(
         store.path(),
         &[
             "measure",
@@ -292,21 +292,13 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
             "--format",
             "csv",
         ],
-    );
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
-    let out = stdout(&m);
-    let head: Vec<&str> = out.lines().next().unwrap_or_default().split(',').collect();
-    let row: Vec<&str> = out.lines().nth(1).unwrap_or_default().split(',').collect();
-    let col = |name: &str| row[head.iter().position(|h| *h == name).unwrap()];
-    assert_eq!(col("partner"), "CHN", "{out}");
-    assert!(
-        (col("value").parse::<f64>().unwrap() - 1_520_500.0).abs() < 1e-6,
-        "{out}"
-    );
-    assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
+    ));
+    assert_eq!(rows[0]["partner"], "CHN", "{rows:?}");
+    assert!((rows[0]["value"].parse::<f64>().unwrap() - 1_520_500.0).abs() < 1e-6);
+    assert_eq!(rows[0]["share"].parse::<f64>().unwrap(), 1.0, "{rows:?}");
     // Product composition from the chapter roll-up: both Russian lines (270900, 271000) are
     // chapter 27, 1,000.5 + 500 thousand = 1,500,500 USD, all of Russia's exports to China.
-    let m = pivot(
+    let rows = csv_rows(&pivot(
         store.path(),
         &[
             "measure",
@@ -320,26 +312,38 @@ fn baci_ingest_rolls_up_to_the_direct_sum() {
             "--format",
             "csv",
         ],
-    );
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
-    let out = stdout(&m);
-    let head: Vec<&str> = out.lines().next().unwrap_or_default().split(',').collect();
-    let rows: Vec<Vec<&str>> = out
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    assert_eq!(rows.len(), 1, "{out}");
-    let col = |name: &str| rows[0][head.iter().position(|h| *h == name).unwrap()];
+    ));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
     assert_eq!(
-        (col("partner"), col("direction"), col("hs2")),
+        (
+            r["partner"].as_str(),
+            r["direction"].as_str(),
+            r["hs2"].as_str()
+        ),
         ("CHN", "exports", "27")
     );
     assert!(
-        (col("value").parse::<f64>().unwrap() - 1_500_500.0).abs() < 1e-6,
-        "{out}"
+        (r["value"].parse::<f64>().unwrap() - 1_500_500.0).abs() < 1e-6,
+        "{r:?}"
     );
-    assert_eq!(col("share").parse::<f64>().unwrap(), 1.0, "{out}");
+    assert_eq!(r["share"].parse::<f64>().unwrap(), 1.0, "{r:?}");
+}
+
+/// The rows of a successful command's CSV output as column → value maps (no quoted commas).
+fn csv_rows(o: &std::process::Output) -> Vec<std::collections::BTreeMap<String, String>> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(o);
+    let mut lines = out.lines();
+    let head: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    lines
+        .map(|l| {
+            head.iter()
+                .zip(l.split(','))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
 }
 
 #[test]
