@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::common::check_focal;
+use crate::common::{check_focal, competition_ranks};
 use crate::error::Result;
 use crate::trade::FlowDirection;
 
@@ -111,15 +111,7 @@ pub fn product_composition(
     let mut out = Vec::new();
     for ((year, group), chapters) in sums {
         let total: f64 = chapters.values().sum();
-        let mut rows: Vec<(String, f64)> = chapters.into_iter().collect();
-        rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut rank = 0u32;
-        let mut prev = f64::NAN;
-        for (i, (hs2, value)) in rows.into_iter().enumerate() {
-            if value != prev {
-                rank = i as u32 + 1;
-                prev = value;
-            }
+        for (hs2, value, rank) in competition_ranks(chapters.into_iter().collect()) {
             out.push(ProductCompositionRow {
                 year,
                 focal: cfg.focal.clone(),
