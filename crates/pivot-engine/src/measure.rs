@@ -899,16 +899,6 @@ impl Engine {
                 table_from_rows(&view.dimensions, prov)
             }
             "event-profile" => {
-                #[derive(Deserialize)]
-                struct Ev {
-                    date: String,
-                    actor1: Option<String>,
-                    actor2: Option<String>,
-                    cameo: String,
-                    quad_class: i32,
-                    goldstein: Option<f64>,
-                    mentions: Option<i64>,
-                }
                 let filter = match &req.focal {
                     Some(f) => {
                         let f = self.iso3(f)?;
@@ -917,10 +907,10 @@ impl Engine {
                     None => String::new(),
                 };
                 let q = format!(
-                    "SELECT date, actor1, actor2, cameo, quad_class, goldstein, mentions FROM events WHERE actor1 IS NOT NULL AND actor2 IS NOT NULL {filter}"
+                    "SELECT * FROM events WHERE actor1 IS NOT NULL AND actor2 IS NOT NULL {filter}"
                 );
                 let recs: Vec<m::events::EventRecord> = self
-                    .rows::<Ev>(&q)?
+                    .rows::<pivot_sources::canonical::Event>(&q)?
                     .into_iter()
                     .filter_map(|e| {
                         let year: i32 = e.date.get(..4)?.parse().ok()?;
