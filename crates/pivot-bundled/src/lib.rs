@@ -53,6 +53,7 @@ bundled! {
     WB_POPULATION => "worldbank_gdp_population/population.csv.gz",
     AIDDATA_GCDF => "aiddata_gcdf/gcdf3_country_year_cow.csv.gz",
     AGTPA => "agtpa_gravity/agtpa_applications.csv.gz",
+    IMF_DOTS => "imf_dots/imf_dots_exports_2019_2020.csv.gz",
 }
 
 /// Look up an embedded file by its path under `data/`.
