@@ -969,6 +969,53 @@ fn comtrade() {
     );
 }
 
+#[test]
+fn imf_dots() {
+    // The bundled layout (SOURCES.md §13): unnamed index, from, to, one column per year. Line 2
+    // is an aggregate row (dropped), line 4 has Namibia (`NA`) as reporter.
+    let good = ",from,to,2019,2020\n\
+                0,RU,W00,419731.7,337884.8\n\
+                1,RU,CN,54937.5,49583.1\n\
+                2,NA,ZA,1016.4,813.5\n\
+                3,CN,RU,49484.5,50608.4\n";
+    check(
+        "imf-dots",
+        "imf_dots.csv",
+        good,
+        &[
+            ("wrong column count", 3, "1,RU,CN,54937.5", Row(3)),
+            ("unknown code", 3, "1,RU,ZZ,54937.5,49583.1", Field(3, "to")),
+            (
+                "unknown code with a digit, not an IMF aggregate",
+                3,
+                "1,Q1,CN,54937.5,49583.1",
+                Field(3, "from"),
+            ),
+            (
+                "unknown code beside an aggregate",
+                2,
+                "0,ZZ,W00,419731.7,337884.8",
+                Field(2, "from"),
+            ),
+            (
+                "lower-case code",
+                4,
+                "2,na,ZA,1016.4,813.5",
+                Field(4, "from"),
+            ),
+            ("empty code", 4, "2,,ZA,1016.4,813.5", Field(4, "from")),
+            ("not a number", 3, "1,RU,CN,54937.5,n/a", Field(3, "2020")),
+            ("empty value", 3, "1,RU,CN,,49583.1", Field(3, "2019")),
+            ("NA as a value", 3, "1,RU,CN,NA,49583.1", Field(3, "2019")),
+            ("negative", 3, "1,RU,CN,54937.5,-0.1", Field(3, "2020")),
+            ("own trade", 3, "1,RU,RU,54937.5,49583.1", Field(3, "to")),
+            ("duplicate pair", 5, "3,RU,CN,1.0,2.0", Field(5, "to")),
+            ("missing column", 1, ",from,partner,2019,2020", Header("to")),
+            ("no year column", 1, ",from,to,y2019,y2020", Header("year")),
+        ],
+    );
+}
+
 /// A GDELT 2.0 line (61 tab-separated fields) with the given date, QuadClass and Goldstein.
 fn gdelt2(date: &str, quad: &str, goldstein: &str) -> String {
     let mut f = vec![""; 61];

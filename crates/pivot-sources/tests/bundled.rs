@@ -16,8 +16,8 @@ use pivot_sources::canonical::{
 #[test]
 fn the_bundled_list_names_adapters_that_exist() {
     let list = pivot_sources::bundled_datasets();
-    // SOURCES.md's table lists these eleven datasets (countries is pivot's reference table).
-    assert_eq!(list.len(), 11);
+    // SOURCES.md's table lists these twelve datasets (countries is pivot's reference table).
+    assert_eq!(list.len(), 12);
     for (name, _) in &list {
         assert!(
             pivot_sources::adapter_for(name).is_some(),
@@ -478,4 +478,121 @@ fn agtpa_panel() {
     assert!(ex.contains("ROM"));
     // Russia is not among the 69 (SOURCES.md §3).
     assert!(!ex.contains("RUS"));
+}
+
+#[test]
+fn imf_dots_exports_rows_and_spot_checks() {
+    let (_, inputs) = pivot_sources::bundled_datasets()
+        .into_iter()
+        .find(|(n, _)| *n == "imf-dots")
+        .expect("imf-dots is bundled");
+    let ((sink, stats), records) =
+        pivot_sources::input::records_read(|| common::run("imf-dots", &inputs).unwrap());
+    // 32,255 rows (SOURCES.md §13): the manifest's "records" are the publisher's rows.
+    assert_eq!(records, 32_255);
+    // Counted from the file with Python's csv module (keeping `NA` as text): 8,125 rows have an
+    // IMF aggregate (SOURCES.md §13 list) as reporter or partner; 104 more have the partner `_X`
+    // ("countries and areas not specified", which SOURCES.md's 24,130 "country pairs" counts as
+    // a pair); the other 24,026 rows are country pairs, each giving one flow for 2019 and one for
+    // 2020. 8,125 + 104 + 24,026 = 32,255.
+    assert_eq!(sink.rows("trade_flows"), 2 * 24_026);
+    assert_eq!(stats.rows["trade_flows"], 48_052);
+    assert!(
+        stats
+            .dropped
+            .iter()
+            .any(|d| d.starts_with("8125 rows with an IMF aggregate")),
+        "{:?}",
+        stats.dropped
+    );
+    assert!(
+        stats
+            .dropped
+            .iter()
+            .any(|d| d.starts_with("104 rows with partner _X")),
+        "{:?}",
+        stats.dropped
+    );
+    assert_eq!(stats.years, Some((2019, 2020)));
+    let flows: Vec<TradeFlow> = sink.decode("trade_flows");
+    assert!(flows.iter().all(|f| f.product == "TOTAL"
+        && f.source == "imf_dots"
+        && f.basis == "exporter-reported"
+        && f.quantity_t.is_none()
+        && f.exporter != f.importer));
+    for year in [2019, 2020] {
+        let n = flows.iter().filter(|f| f.year == year).count();
+        assert_eq!(n, 24_026, "{year}");
+        // Zeros are kept as written: 3,922 of the 2019 cells and 4,117 of the 2020 cells of the
+        // country pairs are 0.0 (counted from the file).
+        let zeros = flows
+            .iter()
+            .filter(|f| f.year == year && f.value_usd_m == 0.0)
+            .count();
+        assert_eq!(zeros, if year == 2019 { 3_922 } else { 4_117 }, "{year}");
+        // 210 reporting economies (SOURCES.md §13), every one with flows in both years; 211
+        // partners (the 210 and Taiwan, which the IMF lists as a partner only; counted from the
+        // file).
+        let ex: std::collections::HashSet<&str> = flows
+            .iter()
+            .filter(|f| f.year == year)
+            .map(|f| f.exporter.as_str())
+            .collect();
+        let im: std::collections::HashSet<&str> = flows
+            .iter()
+            .filter(|f| f.year == year)
+            .map(|f| f.importer.as_str())
+            .collect();
+        assert_eq!(ex.len(), 210, "{year}");
+        assert_eq!(im.len(), 211, "{year}");
+        assert!(im.contains("TWN") && !ex.contains("TWN"));
+    }
+    // No aggregate reaches the flows: every code is a pivot country, never an area.
+    let countries = pivot_vocab::Countries::bundled();
+    for f in &flows {
+        for c in [&f.exporter, &f.importer] {
+            let row = countries.by_iso3(c).unwrap_or_else(|| panic!("{c}"));
+            assert_ne!(row.kind, pivot_vocab::CountryKind::Area, "{c}");
+            assert!(!pivot_sources::adapters::IMF_AGGREGATES.contains(&c.as_str()));
+        }
+    }
+    let v = |e: &str, i: &str, y: i32| {
+        let m: Vec<_> = flows
+            .iter()
+            .filter(|f| f.exporter == e && f.importer == i && f.year == y)
+            .collect();
+        assert_eq!(m.len(), 1, "{e}->{i} {y}");
+        m[0].value_usd_m
+    };
+    // SOURCES.md §13 spot checks, million current US$, exporter-reported.
+    assert_eq!(v("RUS", "CHN", 2019), 54_937.5);
+    assert_eq!(v("RUS", "CHN", 2020), 49_583.1);
+    assert_eq!(v("CHN", "RUS", 2019), 49_484.5);
+    assert_eq!(v("CHN", "RUS", 2020), 50_608.4);
+    assert_eq!(v("RUS", "DEU", 2019), 27_854.7);
+    assert_eq!(v("RUS", "DEU", 2020), 18_638.4);
+    assert_eq!(v("RUS", "IND", 2019), 7_237.3);
+    assert_eq!(v("RUS", "IND", 2020), 5_958.0);
+    // Namibia is the string NA (SOURCES.md §13), not a missing value: file row "7,NA,CN,1499.3,
+    // 1910.8" (reporter Namibia) and "54,AO,NA,4.0,1.3" (Angola's exports to Namibia).
+    assert_eq!(v("NAM", "CHN", 2019), 1_499.3);
+    assert_eq!(v("AGO", "NAM", 2020), 1.3);
+    // Russia's exports to the world (W00, dropped) are 419,731.7 in 2019 (SOURCES.md §13); its
+    // country pairs sum to 418,945.5 and `_X` is 680.8, leaving 105.4 in no country row
+    // (counted from the file).
+    let ru19: f64 = flows
+        .iter()
+        .filter(|f| f.exporter == "RUS" && f.year == 2019)
+        .map(|f| f.value_usd_m)
+        .sum();
+    assert!((ru19 - 418_945.5).abs() < 0.05, "{ru19}");
+    // The same file given as a user's download (`pivot data ingest imf-dots PATH`) reads the same.
+    let (user, _) = common::run(
+        "imf-dots",
+        &[common::repo_data(
+            "imf_dots/imf_dots_exports_2019_2020.csv.gz",
+        )],
+    )
+    .unwrap();
+    assert_eq!(user.rows("trade_flows"), 48_052);
 }

@@ -17,6 +17,7 @@ mod countries;
 mod cow_trade;
 mod energy;
 mod events;
+mod imf_dots;
 mod milex;
 mod nmc;
 mod sipri;
@@ -24,6 +25,7 @@ mod unvotes;
 mod worldbank;
 
 pub use baci::{BaciAdapter, parse_baci_line};
+pub use imf_dots::{IMF_AGGREGATES, IMF_NOT_SPECIFIED};
 
 /// What an adapter needs besides its input: the country table and a progress callback.
 pub struct Ctx<'a> {
@@ -128,6 +130,7 @@ fn all_adapters() -> Vec<Box<dyn Adapter>> {
         Box::new(countries::CountriesTable),
         Box::new(BaciAdapter),
         Box::new(comtrade::Comtrade),
+        Box::new(imf_dots::ImfDots),
         Box::new(aei::AeiTracker),
         Box::new(events::Gdelt),
         Box::new(events::Icews),
@@ -166,6 +169,7 @@ pub fn bundled_datasets() -> Vec<(&'static str, Vec<Input>)> {
         ("aiddata", vec![i(b::AIDDATA_GCDF)]),
         ("atop", vec![i(b::ATOP)]),
         ("agtpa", vec![i(b::AGTPA)]),
+        ("imf-dots", vec![i(b::IMF_DOTS)]),
     ]
 }
 
