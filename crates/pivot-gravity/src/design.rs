@@ -4,25 +4,28 @@
 
 use crate::demean::{FeDim, FixedEffects};
 use crate::error::{GravityError, Result};
-use crate::formula::{Formula, Term};
+use crate::formula::{Expr, Formula, Term};
 use crate::panel::{Categorical, Panel};
+use crate::separation::SeparationMethod;
 
 /// Why observations were removed before estimation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DropReason {
-    /// A used column had a missing (NaN) or infinite value.
+    /// A used column had a missing (NaN) or infinite value (including
+    /// `log(0)` in a term).
     Missing,
     /// The observation weight was zero.
     ZeroWeight,
-    /// PPML: the observation belongs to a fixed-effect group whose outcome is
-    /// zero throughout (its FE would be −∞). Removed iteratively.
+    /// PPML (`fe` separation): the observation belongs to a fixed-effect
+    /// group whose outcome is zero throughout (its FE would be −∞). Removed
+    /// iteratively.
     AllZeroFeGroup {
         /// The fixed-effect term.
         fe: String,
     },
-    /// PPML: the observation is separated (ReLU check of Correia, Guimarães &
-    /// Zylkin 2021): its fitted mean is 0 at the MLE.
-    Separated,
+    /// PPML: the observation is separated (its mean is 0 at the MLE), found
+    /// by the given method (Correia, Guimarães & Zylkin 2021).
+    Separated(SeparationMethod),
 }
 
 impl std::fmt::Display for DropReason {
@@ -31,20 +34,25 @@ impl std::fmt::Display for DropReason {
             DropReason::Missing => write!(f, "missing or non-finite values"),
             DropReason::ZeroWeight => write!(f, "zero weight"),
             DropReason::AllZeroFeGroup { fe } => {
-                write!(f, "only zero outcomes in their '{fe}' group")
+                write!(
+                    f,
+                    "only zero outcomes in their '{fe}' group (fe separation)"
+                )
             }
-            DropReason::Separated => write!(f, "separated (ReLU check)"),
+            DropReason::Separated(m) => write!(f, "separated ({} method)", m.name()),
         }
     }
 }
 
-/// A count of dropped observations with its reason.
+/// Observations dropped for one reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dropped {
     /// Why.
     pub reason: DropReason,
     /// How many observations.
     pub count: usize,
+    /// Their panel row indices (zero-based, ascending).
+    pub rows: Vec<usize>,
 }
 
 /// The estimation sample.
@@ -63,14 +71,15 @@ pub(crate) struct Design {
     pub n_original: usize,
 }
 
-/// Raw (unfiltered) inputs.
-struct Raw {
-    y: Vec<f64>,
-    vars: Vec<(String, Vec<f64>)>,
-    factors: Vec<(String, Categorical)>,
-    fes: Vec<(String, Categorical)>,
-    offset: Option<Vec<f64>>,
-    weights: Option<Vec<f64>>,
+/// A regressor source before filtering.
+enum RawTerm {
+    Numeric(String, Vec<f64>),
+    Factor {
+        var: String,
+        cat: Categorical,
+        reference: Option<Vec<String>>,
+        slope: Option<(String, Vec<f64>)>,
+    },
 }
 
 fn fe_column(panel: &Panel, vars: &[String]) -> Result<Categorical> {
@@ -87,6 +96,25 @@ pub(crate) struct DesignOptions<'a> {
     pub poisson: bool,
 }
 
+fn eval(panel: &Panel, e: &Expr) -> Result<Vec<f64>> {
+    e.eval(panel.nrows(), &|c| panel.numeric(c))
+}
+
+/// Level order for factor dummies: numeric when every level is a number, else lexicographic.
+pub(crate) fn sorted_levels(levels: &[String]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..levels.len()).collect();
+    let nums: Option<Vec<f64>> = levels.iter().map(|l| l.parse::<f64>().ok()).collect();
+    match nums {
+        Some(v) => order.sort_by(|a, b| v[*a].total_cmp(&v[*b])),
+        None => order.sort_by(|a, b| levels[*a].cmp(&levels[*b])),
+    }
+    order
+}
+
+fn same_level(a: &str, b: &str) -> bool {
+    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
 impl Design {
     pub(crate) fn build(
         panel: &Panel,
@@ -94,54 +122,73 @@ impl Design {
         opts: &DesignOptions<'_>,
     ) -> Result<Design> {
         let n = panel.nrows();
-        let y = panel.numeric(&formula.response)?.to_vec();
-        let mut vars = Vec::new();
-        let mut factors = Vec::new();
+        let y = eval(panel, &formula.response_expr)?;
+        let mut raw_terms = Vec::new();
         for t in &formula.terms {
-            match t {
-                Term::Var(v) => vars.push((v.clone(), panel.numeric(v)?.to_vec())),
-                Term::Factor(v) => factors.push((v.clone(), panel.as_categorical(v)?)),
-            }
+            raw_terms.push(match t {
+                Term::Numeric { name, expr } => RawTerm::Numeric(name.clone(), eval(panel, expr)?),
+                Term::Factor {
+                    var,
+                    reference,
+                    slope,
+                } => RawTerm::Factor {
+                    var: var.clone(),
+                    cat: panel.as_categorical(var)?,
+                    reference: reference.clone(),
+                    slope: slope
+                        .as_ref()
+                        .map(|(n, e)| eval(panel, e).map(|v| (n.clone(), v)))
+                        .transpose()?,
+                },
+            });
         }
         let mut fes = Vec::new();
         for f in &formula.fixed_effects {
             fes.push((f.name(), fe_column(panel, &f.vars)?));
         }
-        let offset = opts
+        let mut offset = formula
             .offset
-            .map(|o| panel.numeric(o).map(<[f64]>::to_vec))
+            .as_ref()
+            .map(|e| eval(panel, e))
             .transpose()?;
+        if let Some(o) = opts.offset {
+            let col = panel.numeric(o)?;
+            offset = Some(match offset {
+                None => col.to_vec(),
+                Some(v) => v.iter().zip(col).map(|(a, b)| a + b).collect(),
+            });
+        }
         let weights = opts
             .weights
             .map(|o| panel.numeric(o).map(<[f64]>::to_vec))
             .transpose()?;
-        let raw = Raw {
-            y,
-            vars,
-            factors,
-            fes,
-            offset,
-            weights,
-        };
 
         // 1. Missing values, zero weights, invalid values.
         let mut keep = vec![true; n];
-        let mut n_missing = 0;
-        let mut n_zero_w = 0;
+        let mut missing = Vec::new();
+        let mut zero_w = Vec::new();
         for i in 0..n {
-            let mut ok = raw.y[i].is_finite() && raw.vars.iter().all(|(_, v)| v[i].is_finite());
-            if let Some(o) = &raw.offset {
+            let mut ok = y[i].is_finite();
+            for t in &raw_terms {
+                ok &= match t {
+                    RawTerm::Numeric(_, v) => v[i].is_finite(),
+                    RawTerm::Factor { slope, .. } => {
+                        slope.as_ref().is_none_or(|(_, v)| v[i].is_finite())
+                    }
+                };
+            }
+            if let Some(o) = &offset {
                 ok &= o[i].is_finite();
             }
-            if let Some(w) = &raw.weights {
+            if let Some(w) = &weights {
                 ok &= w[i].is_finite();
             }
             if !ok {
                 keep[i] = false;
-                n_missing += 1;
+                missing.push(i);
                 continue;
             }
-            if let Some(w) = &raw.weights {
+            if let Some(w) = &weights {
                 if w[i] < 0.0 {
                     return Err(GravityError::BadValue {
                         column: opts.weights.unwrap_or("weights").to_string(),
@@ -151,134 +198,108 @@ impl Design {
                 }
                 if w[i] == 0.0 {
                     keep[i] = false;
-                    n_zero_w += 1;
+                    zero_w.push(i);
                     continue;
                 }
             }
-            if opts.poisson && raw.y[i] < 0.0 {
+            if opts.poisson && y[i] < 0.0 {
                 return Err(GravityError::BadValue {
                     column: formula.response.clone(),
                     row: i,
-                    reason: format!("negative outcome {} (PPML needs y >= 0)", raw.y[i]),
+                    reason: format!("negative outcome {} (PPML needs y >= 0)", y[i]),
                 });
             }
         }
         let mut dropped = Vec::new();
-        if n_missing > 0 {
+        if !missing.is_empty() {
             dropped.push(Dropped {
                 reason: DropReason::Missing,
-                count: n_missing,
+                count: missing.len(),
+                rows: missing,
             });
         }
-        if n_zero_w > 0 {
+        if !zero_w.is_empty() {
             dropped.push(Dropped {
                 reason: DropReason::ZeroWeight,
-                count: n_zero_w,
+                count: zero_w.len(),
+                rows: zero_w,
             });
         }
-
-        // 2. PPML: iteratively remove FE groups with only zero outcomes.
-        if opts.poisson && !raw.fes.is_empty() {
-            let mut counts: Vec<usize> = vec![0; raw.fes.len()];
-            loop {
-                let mut changed = false;
-                for (q, (_, cat)) in raw.fes.iter().enumerate() {
-                    let mut sum = vec![0.0f64; cat.levels().len()];
-                    let mut any = vec![false; cat.levels().len()];
-                    for i in 0..n {
-                        if keep[i] {
-                            let c = cat.codes()[i] as usize;
-                            sum[c] += raw.y[i];
-                            any[c] = true;
-                        }
-                    }
-                    for i in 0..n {
-                        if keep[i] {
-                            let c = cat.codes()[i] as usize;
-                            if any[c] && sum[c] == 0.0 {
-                                keep[i] = false;
-                                counts[q] += 1;
-                                changed = true;
-                            }
-                        }
-                    }
-                }
-                if !changed {
-                    break;
-                }
-            }
-            for (q, c) in counts.into_iter().enumerate() {
-                if c > 0 {
-                    dropped.push(Dropped {
-                        reason: DropReason::AllZeroFeGroup {
-                            fe: raw.fes[q].0.clone(),
-                        },
-                        count: c,
-                    });
-                }
-            }
-        }
-        Design::from_mask(formula, raw, &keep, dropped, n)
-    }
-
-    fn from_mask(
-        formula: &Formula,
-        raw: Raw,
-        keep: &[bool],
-        dropped: Vec<Dropped>,
-        n_original: usize,
-    ) -> Result<Design> {
-        let rows: Vec<usize> = (0..keep.len()).filter(|i| keep[*i]).collect();
+        let rows: Vec<usize> = (0..n).filter(|i| keep[*i]).collect();
         if rows.is_empty() {
             return Err(GravityError::NoObservations {
                 formula: formula.to_string(),
-                dropped: keep.len(),
+                dropped: n,
             });
         }
         let pick = |v: &[f64]| rows.iter().map(|i| v[*i]).collect::<Vec<f64>>();
-        let y = pick(&raw.y);
         let mut x = Vec::new();
         let mut names = Vec::new();
         if formula.intercept {
             x.push(vec![1.0; rows.len()]);
             names.push("(Intercept)".to_string());
         }
-        // Regressors in formula order.
-        let mut vi = raw.vars.iter();
-        let mut fi = raw.factors.iter();
-        for t in &formula.terms {
+        for t in &raw_terms {
             match t {
-                Term::Var(_) => {
-                    let (name, v) = vi
-                        .next()
-                        .ok_or_else(|| GravityError::Internal("term order".into()))?;
+                RawTerm::Numeric(name, v) => {
                     x.push(pick(v));
                     names.push(name.clone());
                 }
-                Term::Factor(_) => {
-                    let (name, cat) = fi
-                        .next()
-                        .ok_or_else(|| GravityError::Internal("term order".into()))?;
-                    let sub = cat.filter(keep);
-                    let mut order: Vec<usize> = (0..sub.levels().len()).collect();
-                    order.sort_by(|a, b| sub.levels()[*a].cmp(&sub.levels()[*b]));
-                    for &lvl in order.iter().skip(1) {
-                        x.push(
-                            sub.codes()
-                                .iter()
-                                .map(|c| if *c as usize == lvl { 1.0 } else { 0.0 })
-                                .collect(),
-                        );
-                        names.push(format!("{name}::{}", sub.levels()[lvl]));
+                RawTerm::Factor {
+                    var,
+                    cat,
+                    reference,
+                    slope,
+                } => {
+                    let sub = cat.filter(&keep);
+                    let order = sorted_levels(sub.levels());
+                    let lv = sub.levels();
+                    if let Some(bad) = reference
+                        .iter()
+                        .flatten()
+                        .find(|r| !lv.iter().any(|l| same_level(l, r)))
+                    {
+                        return Err(GravityError::Formula {
+                            formula: formula.to_string(),
+                            reason: format!(
+                                "reference level '{bad}' of '{var}' does not occur in the estimation sample"
+                            ),
+                        });
+                    }
+                    let is_ref = |lvl: usize| match reference {
+                        Some(r) => r.iter().any(|r| same_level(&lv[lvl], r)),
+                        None => slope.is_none() && lvl == order[0],
+                    };
+                    let sv = slope.as_ref().map(|(n, v)| (n, pick(v)));
+                    for &lvl in &order {
+                        if is_ref(lvl) {
+                            continue;
+                        }
+                        let col: Vec<f64> = sub
+                            .codes()
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| {
+                                if *c as usize == lvl {
+                                    sv.as_ref().map_or(1.0, |(_, v)| v[i])
+                                } else {
+                                    0.0
+                                }
+                            })
+                            .collect();
+                        x.push(col);
+                        names.push(match &sv {
+                            Some((sn, _)) => format!("{var}::{}:{sn}", lv[lvl]),
+                            None => format!("{var}::{}", lv[lvl]),
+                        });
                     }
                 }
             }
         }
-        let dims = raw
-            .fes
+        let dims = fes
             .iter()
             .map(|(name, cat)| {
-                let sub = cat.filter(keep);
+                let sub = cat.filter(&keep);
                 FeDim {
                     name: name.clone(),
                     codes: sub.codes().to_vec(),
@@ -286,23 +307,84 @@ impl Design {
                 }
             })
             .collect();
-        Ok(Design {
-            y,
+        let d = Design {
+            y: pick(&y),
             x,
             names,
-            offset: raw.offset.as_deref().map(pick),
-            weights: raw.weights.as_deref().map(pick),
+            offset: offset.as_deref().map(pick),
+            weights: weights.as_deref().map(pick),
             fe: FixedEffects {
                 dims,
                 n: rows.len(),
             },
             dropped,
             rows,
-            n_original,
-        })
+            n_original: n,
+        };
+        Ok(d)
     }
 
-    /// Removes the observations where `drop` is true (used by the separation check).
+    /// PPML `fe` separation: iteratively removes the observations of any
+    /// fixed-effect group whose outcome is zero throughout. Returns how many
+    /// were removed.
+    pub(crate) fn drop_all_zero_fe_groups(&mut self) -> usize {
+        let n = self.y.len();
+        let mut keep = vec![true; n];
+        let mut by_dim: Vec<Vec<usize>> = vec![Vec::new(); self.fe.dims.len()];
+        loop {
+            let mut changed = false;
+            for (q, d) in self.fe.dims.iter().enumerate() {
+                let l = d.n_levels();
+                let mut sum = vec![0.0f64; l];
+                let mut any = vec![false; l];
+                for i in 0..n {
+                    if keep[i] {
+                        let c = d.codes[i] as usize;
+                        sum[c] += self.y[i];
+                        any[c] = true;
+                    }
+                }
+                for i in 0..n {
+                    if keep[i] {
+                        let c = d.codes[i] as usize;
+                        if any[c] && sum[c] == 0.0 {
+                            keep[i] = false;
+                            by_dim[q].push(i);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let total: usize = by_dim.iter().map(Vec::len).sum();
+        if total == 0 {
+            return 0;
+        }
+        let names: Vec<String> = self.fe.dims.iter().map(|d| d.name.clone()).collect();
+        let mut reasons = vec![None; n];
+        for (q, idx) in by_dim.iter().enumerate() {
+            for &i in idx {
+                reasons[i] = Some(q);
+            }
+        }
+        for (q, name) in names.iter().enumerate() {
+            let mask: Vec<bool> = reasons.iter().map(|r| *r == Some(q)).collect();
+            self.remove(&mask, DropReason::AllZeroFeGroup { fe: name.clone() });
+            reasons = reasons
+                .iter()
+                .zip(&mask)
+                .filter(|(_, m)| !**m)
+                .map(|(r, _)| *r)
+                .collect();
+        }
+        total
+    }
+
+    /// Removes the observations where `drop` is true, recording their panel
+    /// rows under `reason` (merged with an earlier entry of the same reason).
     pub(crate) fn remove(&mut self, drop: &[bool], reason: DropReason) {
         let count = drop.iter().filter(|d| **d).count();
         if count == 0 {
@@ -316,6 +398,13 @@ impl Design {
                 .map(|(a, _)| *a)
                 .collect()
         };
+        let removed: Vec<usize> = self
+            .rows
+            .iter()
+            .zip(drop)
+            .filter(|(_, d)| **d)
+            .map(|(r, _)| *r)
+            .collect();
         self.rows = self
             .rows
             .iter()
@@ -341,6 +430,17 @@ impl Design {
             d.levels = cat.levels().to_vec();
         }
         self.fe.n = self.rows.len();
-        self.dropped.push(Dropped { reason, count });
+        match self.dropped.iter_mut().find(|d| d.reason == reason) {
+            Some(e) => {
+                e.count += count;
+                e.rows.extend(removed);
+                e.rows.sort_unstable();
+            }
+            None => self.dropped.push(Dropped {
+                reason,
+                count,
+                rows: removed,
+            }),
+        }
     }
 }

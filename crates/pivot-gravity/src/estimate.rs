@@ -6,20 +6,11 @@ use rayon::prelude::*;
 use crate::demean::{ColumnState, DemeanControl, Demeaner, FeLayout};
 use crate::design::{Design, DesignOptions, DropReason};
 use crate::error::{GravityError, Result};
-use crate::fit::{Estimator, Fit, FitStore};
+use crate::fit::{Convergence, Estimator, Fit, FitParts, FitStore, StopReason};
 use crate::formula::Formula;
 use crate::panel::Panel;
+use crate::separation::{ReluControl, Separation, SeparationMethod, SeparationReport};
 use crate::vcov::{Ssc, VcovSpec};
-
-/// Which separation checks PPML runs before fitting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Separation {
-    /// Only remove observations in fixed-effect groups whose outcome is all
-    /// zero (iteratively). This is fixest's and pyfixest's default.
-    FixedEffects,
-    /// Also run the ReLU check of Correia, Guimarães & Zylkin (2021), as ppmlhdfe does.
-    FixedEffectsAndRelu,
-}
 
 /// Explicit parallelism for the numeric kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +34,8 @@ pub struct PpmlParamsBuilder {
     offset: Option<String>,
     weights: Option<String>,
     separation: Separation,
+    relu: ReluControl,
+    mu_tol: f64,
     vcov: VcovSpec,
     par: Par,
 }
@@ -76,18 +69,22 @@ pub struct Ols;
 
 impl Ppml {
     /// Default parameters: deviance tolerance 1e-8 (relative, fixest's
-    /// `glm.tol`), 100 IRLS iterations, demeaning tolerance 1e-10, collinearity
-    /// tolerance 1e-10, FE-group separation only, iid variance, rayon pool.
+    /// `glm.tol`), 100 IRLS iterations, demeaning tolerance 1e-10 and at most
+    /// 10,000 sweeps per column and call (fixest's `fixef.iter`),
+    /// collinearity tolerance 1e-10, ppmlhdfe's separation checks
+    /// (`fe simplex relu`), iid variance, rayon pool.
     pub fn params() -> PpmlParamsBuilder {
         PpmlParamsBuilder {
             tol: 1e-8,
             max_iter: 100,
             fe_tol: 1e-10,
-            fe_max_iter: 100_000,
+            fe_max_iter: 10_000,
             collin_tol: 1e-10,
             offset: None,
             weights: None,
-            separation: Separation::FixedEffects,
+            separation: Separation::DEFAULT,
+            relu: ReluControl::default(),
+            mu_tol: 1e-6,
             vcov: VcovSpec::Iid,
             par: Par::Rayon,
         }
@@ -100,7 +97,7 @@ impl Ols {
     pub fn params() -> OlsParamsBuilder {
         OlsParamsBuilder {
             fe_tol: 1e-10,
-            fe_max_iter: 100_000,
+            fe_max_iter: 10_000,
             collin_tol: 1e-10,
             weights: None,
             vcov: VcovSpec::Iid,
@@ -196,9 +193,30 @@ impl PpmlParamsBuilder {
         self.offset = Some(column.to_string());
         self
     }
-    /// Separation checks.
+    /// Separation checks (default: ppmlhdfe's `fe simplex relu`).
     pub fn separation(mut self, s: Separation) -> Self {
         self.separation = s;
+        self
+    }
+    /// ReLU method: tolerance on the fitted values (default 1e-4, ppmlhdfe's `relu_tol`).
+    pub fn relu_tol(mut self, tol: f64) -> Self {
+        self.relu.tol = tol;
+        self
+    }
+    /// ReLU method: residuals below this are zero (default 1e-8, ppmlhdfe's `relu_zero_tol`).
+    pub fn relu_zero_tol(mut self, tol: f64) -> Self {
+        self.relu.zero_tol = tol;
+        self
+    }
+    /// ReLU method: iteration cap (default 100, ppmlhdfe's `relu_maxiter`).
+    pub fn relu_max_iter(mut self, n: usize) -> Self {
+        self.relu.max_iter = n;
+        self
+    }
+    /// `mu` method: a `y = 0` mean below this (outcome scaled to unit
+    /// standard deviation) is separated (default 1e-6, ppmlhdfe's `mu_tol`).
+    pub fn mu_tol(mut self, tol: f64) -> Self {
+        self.mu_tol = tol;
         self
     }
     /// Validates the parameters.
@@ -208,6 +226,16 @@ impl PpmlParamsBuilder {
         check_tol("collin_tol", self.collin_tol)?;
         check_iter("max_iter", self.max_iter)?;
         check_iter("fe_max_iter", self.fe_max_iter)?;
+        check_tol("relu_tol", self.relu.tol)?;
+        check_tol("relu_zero_tol", self.relu.zero_tol)?;
+        check_iter("relu_max_iter", self.relu.max_iter)?;
+        if !(self.mu_tol > 0.0 && self.mu_tol < 0.1) {
+            return Err(GravityError::InvalidParameter {
+                name: "mu_tol",
+                value: self.mu_tol.to_string(),
+                reason: "must be in (0, 0.1)".into(),
+            });
+        }
         check_par(self.par)?;
         Ok(PpmlParams(self))
     }
@@ -419,31 +447,143 @@ fn poisson_loglik(y: &[f64], mu: &[f64], pw: Option<&[f64]>) -> f64 {
     ll
 }
 
+/// Step-halvings tried per IRLS iteration before giving up (fixest tries up
+/// to `glm.iter`).
+const MAX_HALVINGS: usize = 30;
+/// IRLS restarts after the `mu` method drops observations.
+const MAX_MU_RESTARTS: usize = 10;
+
 impl PpmlParams {
     /// Fits `formula` on `panel` by PPML.
     pub fn fit(&self, formula: &Formula, panel: &Panel) -> Result<Fit> {
         let p = &self.0;
         with_par(p.par, || {
-            let mut design = Design::build(
-                panel,
-                formula,
-                &DesignOptions {
-                    offset: p.offset.as_deref(),
-                    weights: p.weights.as_deref(),
-                    poisson: true,
-                },
-            )?;
-            if p.separation == Separation::FixedEffectsAndRelu {
-                let sep = crate::separation::relu_separated(&design, p.fe_tol, p.par == Par::Seq)?;
-                design.remove(&sep, DropReason::Separated);
-                if design.rows.is_empty() {
-                    return Err(GravityError::NoObservations {
-                        formula: formula.to_string(),
-                        dropped: design.n_original,
-                    });
+            let opts = DesignOptions {
+                offset: p.offset.as_deref(),
+                weights: p.weights.as_deref(),
+                poisson: true,
+            };
+            let mut design = Design::build(panel, formula, &opts)?;
+            let sep = p.separation;
+            let seq = p.par == Par::Seq;
+            let mut report = SeparationReport {
+                methods: sep.methods(),
+                ..Default::default()
+            };
+            if sep.contains(SeparationMethod::Fe) {
+                design.drop_all_zero_fe_groups();
+            }
+            let mut separated = false;
+            let has_zero = |d: &Design| d.y.contains(&0.0);
+            if sep.contains(SeparationMethod::Simplex) && has_zero(&design) {
+                let (mask, note) = crate::separation::simplex_separated(&design);
+                report.notes.extend(note);
+                separated |= apply_separation(&mut design, &mask, SeparationMethod::Simplex, sep);
+            }
+            if sep.contains(SeparationMethod::Relu) && has_zero(&design) && !design.y.is_empty() {
+                let out = crate::separation::relu_separated(
+                    &design,
+                    p.relu,
+                    p.fe_tol,
+                    p.fe_max_iter,
+                    seq,
+                )?;
+                report.relu_iterations = out.iterations;
+                report.notes.extend(out.note);
+                separated |=
+                    apply_separation(&mut design, &out.separated, SeparationMethod::Relu, sep);
+            }
+            let empty = |d: &Design| {
+                d.y.is_empty().then(|| GravityError::NoObservations {
+                    formula: formula.to_string(),
+                    dropped: d.n_original,
+                })
+            };
+            if let Some(e) = empty(&design) {
+                return Err(e);
+            }
+            let mut start: Option<Vec<f64>> = None;
+            let mut restarts = 0;
+            let (design, state) = loop {
+                let mu_check = sep.contains(SeparationMethod::Mu) && restarts < MAX_MU_RESTARTS;
+                let (mut d, st) = irls(design, p, start.take(), mu_check, seq)?;
+                match &st.mu_flagged {
+                    Some(mask) => {
+                        let eta: Vec<f64> = st
+                            .eta
+                            .iter()
+                            .zip(mask)
+                            .filter(|(_, m)| !**m)
+                            .map(|(e, _)| *e)
+                            .collect();
+                        let rows_before = d.rows.clone();
+                        apply_separation(&mut d, mask, SeparationMethod::Mu, sep);
+                        if let Some(e) = empty(&d) {
+                            return Err(e);
+                        }
+                        // Start values for the rows that remain (the fe
+                        // check may have dropped more than the mask).
+                        let mut it = rows_before
+                            .iter()
+                            .zip(mask)
+                            .filter(|(_, m)| !**m)
+                            .map(|(r, _)| *r)
+                            .zip(eta);
+                        let mut e2 = Vec::with_capacity(d.rows.len());
+                        for r in &d.rows {
+                            for (rr, v) in it.by_ref() {
+                                if rr == *r {
+                                    e2.push(v);
+                                    break;
+                                }
+                            }
+                        }
+                        start = (e2.len() == d.rows.len()).then_some(e2);
+                        separated = true;
+                        restarts += 1;
+                        design = d;
+                    }
+                    None => break (d, st),
+                }
+            };
+            for m in sep.methods() {
+                let c: usize = design
+                    .dropped
+                    .iter()
+                    .filter(|d| match (&d.reason, m) {
+                        (DropReason::AllZeroFeGroup { .. }, SeparationMethod::Fe) => true,
+                        (DropReason::Separated(k), _) => *k == m,
+                        _ => false,
+                    })
+                    .map(|d| d.count)
+                    .sum();
+                report.dropped.push((m, c));
+            }
+            for d in &design.dropped {
+                if matches!(
+                    d.reason,
+                    DropReason::AllZeroFeGroup { .. } | DropReason::Separated(_)
+                ) {
+                    report.rows.extend_from_slice(&d.rows);
                 }
             }
-            let mut fit = fit_poisson(design, formula, p)?;
+            report.rows.sort_unstable();
+            if separated && !state.collinear.is_empty() {
+                // Which removed regressors were identified before the drops?
+                let mut pre = Design::build(panel, formula, &opts)?;
+                if sep.contains(SeparationMethod::Fe) {
+                    pre.drop_all_zero_fe_groups();
+                }
+                let ones = vec![1.0; pre.y.len()];
+                let pre_col = collinear_columns(&pre, &ones, p, seq);
+                report.collinear = state
+                    .collinear
+                    .iter()
+                    .filter(|n| !pre_col.iter().any(|j| &pre.names[*j] == *n))
+                    .cloned()
+                    .collect();
+            }
+            let mut fit = finish_poisson(design, state, formula, p, report, seq)?;
             if p.vcov != VcovSpec::Iid {
                 fit.set_vcov(p.vcov.clone(), Ssc::fixest(), panel)?;
             }
@@ -452,24 +592,83 @@ impl PpmlParams {
     }
 }
 
-fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Result<Fit> {
-    let seq = p.par == Par::Seq;
+/// Drops the rows of `mask` as separated by `m` (then, with `fe`, any
+/// fixed-effect group left with only zeros). Whether anything was dropped.
+fn apply_separation(d: &mut Design, mask: &[bool], m: SeparationMethod, sep: Separation) -> bool {
+    if !mask.iter().any(|v| *v) {
+        return false;
+    }
+    d.remove(mask, DropReason::Separated(m));
+    if sep.contains(SeparationMethod::Fe) {
+        d.drop_all_zero_fe_groups();
+    }
+    true
+}
+
+/// Indices of the regressors of `d` that are absorbed by the fixed effects
+/// or collinear with earlier ones, with weights `w`.
+fn collinear_columns(d: &Design, w: &[f64], p: &PpmlParamsBuilder, seq: bool) -> Vec<usize> {
+    let n = d.y.len();
+    let k = d.x.len();
+    let dm = Demeaner::new(
+        &d.fe,
+        Some(w),
+        DemeanControl {
+            tol: p.fe_tol,
+            max_iter: p.fe_max_iter,
+        },
+    );
+    let mut outs = vec![vec![0.0; n]; k];
+    let mut states = vec![ColumnState::default(); k];
+    let inputs: Vec<&[f64]> = d.x.iter().map(|c| c.as_slice()).collect();
+    demean_columns(&dm, &inputs, &mut outs, &mut states, seq);
+    let (a, _) = cross_products(&outs, &vec![0.0; n], w, seq);
+    let raw_ss: Vec<f64> =
+        d.x.iter()
+            .map(|c| c.iter().zip(w).map(|(x, w)| x * x * w).sum())
+            .collect();
+    drop_collinear(&a, &raw_ss, k, p.collin_tol)
+}
+
+/// The state IRLS ends in.
+struct Irls {
+    names: Vec<String>,
+    collinear: Vec<String>,
+    beta: Vec<f64>,
+    eta: Vec<f64>,
+    mu: Vec<f64>,
+    dev: f64,
+    convergence: Convergence,
+    /// `mu` method: observations flagged as separated (IRLS stopped early).
+    mu_flagged: Option<Vec<bool>>,
+    states: Vec<ColumnState>,
+}
+
+fn irls(
+    mut d: Design,
+    p: &PpmlParamsBuilder,
+    start: Option<Vec<f64>>,
+    mu_check: bool,
+    seq: bool,
+) -> Result<(Design, Irls)> {
     let n = d.y.len();
     let pw = d.weights.clone();
     let ctl = DemeanControl {
         tol: p.fe_tol,
         max_iter: p.fe_max_iter,
     };
-    let wmean = {
-        let (s, sw) = d.y.iter().enumerate().fold((0.0, 0.0), |(s, sw), (i, y)| {
-            let w = pw.as_ref().map_or(1.0, |w| w[i]);
-            (s + w * y, sw + w)
-        });
-        s / sw
-    };
     let off = |i: usize| d.offset.as_ref().map_or(0.0, |o| o[i]);
-    let mut mu: Vec<f64> = d.y.iter().map(|y| (y + wmean) / 2.0).collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| m.ln()).collect();
+    // Start: fixest's (R's poisson()$initialize) μ = y + 0.1, or the given η.
+    let (mut eta, mut mu): (Vec<f64>, Vec<f64>) = match start {
+        Some(e) => {
+            let m = e.iter().map(|v| v.exp()).collect();
+            (e, m)
+        }
+        None => {
+            let m: Vec<f64> = d.y.iter().map(|y| y + 0.1).collect();
+            (m.iter().map(|v| v.ln()).collect(), m)
+        }
+    };
     let mut dev = poisson_deviance(&d.y, &mu, pw.as_deref());
     let mut collinear = Vec::new();
     let mut names = d.names.clone();
@@ -478,15 +677,31 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
     let mut w = vec![0.0; n];
     let mut outs: Vec<Vec<f64>> = vec![vec![0.0; n]; k + 1];
     let mut states: Vec<ColumnState> = vec![ColumnState::default(); k + 1];
-    let mut beta: Vec<f64> = Vec::new();
-    let mut converged = false;
-    let mut iterations = 0;
+    let mut beta: Vec<f64> = vec![0.0; k];
     let mut eta_new = vec![0.0; n];
     let mut mu_new = vec![0.0; n];
     let mut first = true;
     let layout = FeLayout::new(&d.fe);
-    while iterations < p.max_iter {
-        iterations += 1;
+    let mut conv = Convergence {
+        converged: false,
+        iterations: 0,
+        criterion: f64::INFINITY,
+        tol: p.tol,
+        stop: StopReason::MaxIterations,
+        demean_capped: 0,
+        demean_sweeps: 0,
+        step_halvings: 0,
+    };
+    // `mu` method: ppmlhdfe scales y to unit standard deviation.
+    let ln_sd = {
+        let mean = d.y.iter().sum::<f64>() / n as f64;
+        let var = d.y.iter().map(|y| (y - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0).max(1.0);
+        if var > 0.0 { 0.5 * var.ln() } else { 0.0 }
+    };
+    let log_septol = p.mu_tol.ln();
+    let mut mu_flagged = None;
+    while conv.iterations < p.max_iter {
+        conv.iterations += 1;
         for i in 0..n {
             w[i] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
             z[i] = eta[i] - off(i) + (d.y[i] - mu[i]) / mu[i];
@@ -496,6 +711,10 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
             let mut inputs: Vec<&[f64]> = vec![&z];
             inputs.extend(d.x.iter().map(|c| c.as_slice()));
             demean_columns(&dm, &inputs, &mut outs, &mut states, seq);
+        }
+        for s in &states {
+            conv.demean_sweeps += s.last_iterations;
+            conv.demean_capped += usize::from(!s.last_converged);
         }
         if first {
             first = false;
@@ -516,28 +735,38 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
                     states.remove(j + 1);
                 }
                 collinear.reverse();
+                d.names = names.clone();
                 k = d.x.len();
+                beta = vec![0.0; k];
             }
         }
         let solved = solve_wls(&outs[1..], &outs[0], &w, seq)?;
-        beta = solved.beta;
         // eta_new = offset + z - (z̃ - X̃β)
         for i in 0..n {
             let mut r = outs[0][i];
             for j in 0..k {
-                r -= outs[j + 1][i] * beta[j];
+                r -= outs[j + 1][i] * solved.beta[j];
             }
             eta_new[i] = off(i) + z[i] - r;
         }
+        // Step-halving (fixest's rule): halve towards the previous η while
+        // the deviance is not finite, μ is not valid, or the deviance rose by
+        // more than the tolerance; at most MAX_HALVINGS times.
         let mut dev_new;
         let mut halvings = 0;
+        let mut failed = false;
         loop {
             for i in 0..n {
                 mu_new[i] = eta_new[i].exp();
             }
             dev_new = poisson_deviance(&d.y, &mu_new, pw.as_deref());
-            let ok = dev_new.is_finite() && mu_new.iter().all(|m| *m > 0.0 && m.is_finite());
-            if ok && (dev_new <= dev * (1.0 + 1e-10) + 1e-10 || halvings >= 20 || iterations == 1) {
+            let valid = dev_new.is_finite() && mu_new.iter().all(|m| *m > 0.0 && m.is_finite());
+            let small = (dev_new - dev).abs() / (0.1 + dev_new.abs()) < p.tol;
+            if valid && (conv.iterations == 1 || small || dev_new <= dev) {
+                break;
+            }
+            if halvings >= MAX_HALVINGS {
+                failed = !valid;
                 break;
             }
             halvings += 1;
@@ -545,30 +774,107 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
                 eta_new[i] = 0.5 * (eta_new[i] + eta[i]);
             }
         }
+        conv.step_halvings += halvings;
+        if failed {
+            conv.stop = StopReason::StepHalvingFailed;
+            break;
+        }
         let crit = (dev_new - dev).abs() / (0.1 + dev_new.abs());
+        conv.criterion = crit;
+        beta = solved.beta;
         std::mem::swap(&mut eta, &mut eta_new);
         std::mem::swap(&mut mu, &mut mu_new);
         dev = dev_new;
-        if crit < p.tol {
-            converged = true;
+        if mu_check {
+            let min_pos = (0..n)
+                .filter(|&i| d.y[i] > 0.0)
+                .map(|i| eta[i] - ln_sd)
+                .fold(f64::INFINITY, f64::min);
+            let thr = log_septol + (min_pos + 5.0).min(0.0);
+            let mask: Vec<bool> = (0..n)
+                .map(|i| d.y[i] == 0.0 && eta[i] - ln_sd <= thr)
+                .collect();
+            if mask.iter().any(|m| *m) {
+                mu_flagged = Some(mask);
+                break;
+            }
+        }
+        // A step-halved iteration never ends IRLS (fixest: a proper
+        // weighted-OLS step must come last).
+        if halvings == 0 && crit < p.tol {
+            conv.converged = true;
+            conv.stop = StopReason::Converged;
             break;
         }
     }
+    Ok((
+        d,
+        Irls {
+            names,
+            collinear,
+            beta,
+            eta,
+            mu,
+            dev,
+            convergence: conv,
+            mu_flagged,
+            states,
+        },
+    ))
+}
+
+fn finish_poisson(
+    d: Design,
+    st: Irls,
+    formula: &Formula,
+    p: &PpmlParamsBuilder,
+    separation: SeparationReport,
+    seq: bool,
+) -> Result<Fit> {
+    let n = d.y.len();
+    let k = d.x.len();
+    let pw = d.weights.clone();
+    let ctl = DemeanControl {
+        tol: p.fe_tol,
+        max_iter: p.fe_max_iter,
+    };
+    let Irls {
+        names,
+        collinear,
+        beta,
+        eta,
+        mu,
+        dev,
+        mut convergence,
+        mut states,
+        ..
+    } = st;
     // Final demeaning of X with the weights at the solution (for the variance).
-    for i in 0..n {
-        w[i] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
-    }
+    let w: Vec<f64> = (0..n)
+        .map(|i| mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]))
+        .collect();
+    let layout = FeLayout::new(&d.fe);
     let dm = Demeaner::with_layout(&d.fe, &layout, Some(&w), ctl);
     let mut xt: Vec<Vec<f64>> = vec![vec![0.0; n]; k];
     {
         let inputs: Vec<&[f64]> = d.x.iter().map(|c| c.as_slice()).collect();
         demean_columns(&dm, &inputs, &mut xt, &mut states[1..], seq);
     }
+    for s in &states[1..] {
+        convergence.demean_capped += usize::from(!s.last_converged);
+    }
     let (xtwx, _) = cross_products(&xt, &vec![0.0; n], &w, seq);
     // Scores s_i = pw_i (y_i - mu_i) x̃_i.
     let score_w: Vec<f64> = (0..n)
         .map(|i| pw.as_ref().map_or(1.0, |pw| pw[i]) * (d.y[i] - mu[i]))
         .collect();
+    let wmean = {
+        let (s, sw) = d.y.iter().enumerate().fold((0.0, 0.0), |(s, sw), (i, y)| {
+            let w = pw.as_ref().map_or(1.0, |w| w[i]);
+            (s + w * y, sw + w)
+        });
+        s / sw
+    };
     let null_mu = vec![wmean; n];
     let null_deviance = poisson_deviance(&d.y, &null_mu, pw.as_deref());
     let loglik = poisson_loglik(&d.y, &mu, pw.as_deref());
@@ -586,21 +892,22 @@ fn fit_poisson(mut d: Design, formula: &Formula, p: &PpmlParamsBuilder) -> Resul
         y: d.y,
         rss_weights: None,
     };
-    Fit::assemble(
-        Estimator::Ppml,
-        formula.clone(),
+    Fit::assemble(FitParts {
+        estimator: Estimator::Ppml,
+        formula: formula.clone(),
         names,
         beta,
         collinear,
-        d.dropped,
-        d.n_original,
-        iterations,
-        converged,
-        dev,
+        dropped: d.dropped,
+        n_original: d.n_original,
+        convergence,
+        deviance: dev,
         null_deviance,
-        Some((loglik, null_loglik)),
+        loglik: Some((loglik, null_loglik)),
         store,
-    )
+        separation,
+        offset_column: p.offset.clone(),
+    })
 }
 
 impl OlsParams {
@@ -692,19 +999,20 @@ fn fit_ols(mut d: Design, formula: &Formula, p: &OlsParamsBuilder) -> Result<Fit
         y: d.y,
         rss_weights: Some(w),
     };
-    Fit::assemble(
-        Estimator::Ols,
-        formula.clone(),
+    Fit::assemble(FitParts {
+        estimator: Estimator::Ols,
+        formula: formula.clone(),
         names,
         beta,
         collinear,
-        d.dropped,
-        d.n_original,
-        1,
-        true,
-        rss,
-        tss,
-        None,
+        dropped: d.dropped,
+        n_original: d.n_original,
+        convergence: Convergence::exact(),
+        deviance: rss,
+        null_deviance: tss,
+        loglik: None,
         store,
-    )
+        separation: SeparationReport::default(),
+        offset_column: None,
+    })
 }

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use crate::demean::{ColumnState, DemeanControl, Demeaner, FixedEffects};
 use crate::design::Dropped;
 use crate::error::Result;
-use crate::formula::Formula;
+use crate::formula::{Formula, Term};
 use crate::panel::Panel;
+use crate::separation::SeparationReport;
 use crate::stats::normal_two_sided_p;
 use crate::vcov::{Ssc, VcovSpec};
 
@@ -52,15 +53,128 @@ pub struct CoefRow {
     pub p: f64,
 }
 
-/// Estimated fixed-effect coefficients of one dimension.
+/// Estimated fixed-effect coefficients of one dimension (like ppmlhdfe's
+/// `savefe` and fixest's `fixef()`).
+///
+/// Normalisation: only the sum of the fixed effects of an observation is
+/// identified. The first level (in order of first appearance in the
+/// estimation sample) of every dimension after the first is set to 0, and
+/// the first dimension absorbs the constant, as fixest does for two
+/// dimensions. With three or more dimensions, or fixed-effect graphs that
+/// fall into several connected components, further levels are not
+/// separately identified; the values are then one solution among many, but
+/// their sums (and so predictions) are exact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeEstimates {
     /// Term name (`exp^year`).
     pub name: String,
     /// Level names.
     pub levels: Vec<String>,
-    /// Coefficients (first level of every dimension after the first is 0).
+    /// Coefficients, one per level.
     pub values: Vec<f64>,
+    /// The level set to 0 (`None` for the first dimension).
+    pub reference: Option<String>,
+}
+
+/// Why IRLS stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The relative change in deviance fell below the tolerance.
+    Converged,
+    /// The iteration cap (`max_iter`) was reached first.
+    MaxIterations,
+    /// Step-halving could not find a finite deviance with valid means;
+    /// the last valid iterate is reported.
+    StepHalvingFailed,
+    /// A closed-form fit (OLS).
+    Exact,
+}
+
+/// How the fit ended: IRLS iterations and criterion, and how the
+/// fixed-effect demeaning fared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Convergence {
+    /// Whether IRLS converged.
+    pub converged: bool,
+    /// IRLS iterations (1 for OLS).
+    pub iterations: usize,
+    /// The last criterion `|dev − dev_old| / (0.1 + |dev|)` (0 for OLS).
+    pub criterion: f64,
+    /// The tolerance it was compared with.
+    pub tol: f64,
+    /// Why IRLS stopped.
+    pub stop: StopReason,
+    /// Demeaning calls that stopped at the sweep cap (`fe_max_iter`)
+    /// before reaching `fe_tol`.
+    pub demean_capped: usize,
+    /// Demeaning sweeps over all IRLS iterations and columns.
+    pub demean_sweeps: usize,
+    /// Step-halvings over all iterations.
+    pub step_halvings: usize,
+}
+
+impl Convergence {
+    pub(crate) fn exact() -> Self {
+        Convergence {
+            converged: true,
+            iterations: 1,
+            criterion: 0.0,
+            tol: 0.0,
+            stop: StopReason::Exact,
+            demean_capped: 0,
+            demean_sweeps: 0,
+            step_halvings: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for Convergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.stop {
+            StopReason::Exact => write!(f, "exact (least squares)")?,
+            StopReason::Converged => write!(
+                f,
+                "converged in {} IRLS iterations (criterion {:.2e} < {:.0e})",
+                self.iterations, self.criterion, self.tol
+            )?,
+            StopReason::MaxIterations => write!(
+                f,
+                "NOT converged: {} IRLS iterations reached (last criterion {:.3e}, tolerance {:.0e})",
+                self.iterations, self.criterion, self.tol
+            )?,
+            StopReason::StepHalvingFailed => write!(
+                f,
+                "NOT converged: step-halving found no finite deviance at iteration {} (last criterion {:.3e}); separation not removed? try --separation all",
+                self.iterations, self.criterion
+            )?,
+        }
+        if self.demean_capped > 0 {
+            write!(
+                f,
+                "; {} demeaning calls stopped at the sweep cap",
+                self.demean_capped
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything a fit is assembled from.
+pub(crate) struct FitParts {
+    pub estimator: Estimator,
+    pub formula: Formula,
+    pub names: Vec<String>,
+    pub beta: Vec<f64>,
+    pub collinear: Vec<String>,
+    pub dropped: Vec<Dropped>,
+    pub n_original: usize,
+    pub convergence: Convergence,
+    pub deviance: f64,
+    pub null_deviance: f64,
+    pub loglik: Option<(f64, f64)>,
+    pub store: FitStore,
+    pub separation: SeparationReport,
+    pub offset_column: Option<String>,
 }
 
 /// A fitted PPML or OLS model.
@@ -73,8 +187,7 @@ pub struct Fit {
     collinear: Vec<String>,
     dropped: Vec<Dropped>,
     n_original: usize,
-    iterations: usize,
-    converged: bool,
+    convergence: Convergence,
     deviance: f64,
     null_deviance: f64,
     loglik: Option<(f64, f64)>,
@@ -82,42 +195,30 @@ pub struct Fit {
     vcov: Vec<f64>,
     vcov_spec: VcovSpec,
     ssc: Ssc,
+    separation: SeparationReport,
+    offset_column: Option<String>,
 }
 
 impl Fit {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn assemble(
-        estimator: Estimator,
-        formula: Formula,
-        names: Vec<String>,
-        beta: Vec<f64>,
-        collinear: Vec<String>,
-        dropped: Vec<Dropped>,
-        n_original: usize,
-        iterations: usize,
-        converged: bool,
-        deviance: f64,
-        null_deviance: f64,
-        loglik: Option<(f64, f64)>,
-        store: FitStore,
-    ) -> Result<Fit> {
+    pub(crate) fn assemble(parts: FitParts) -> Result<Fit> {
         let mut fit = Fit {
-            estimator,
-            formula,
-            names,
-            beta,
-            collinear,
-            dropped,
-            n_original,
-            iterations,
-            converged,
-            deviance,
-            null_deviance,
-            loglik,
-            store,
+            estimator: parts.estimator,
+            formula: parts.formula,
+            names: parts.names,
+            beta: parts.beta,
+            collinear: parts.collinear,
+            dropped: parts.dropped,
+            n_original: parts.n_original,
+            convergence: parts.convergence,
+            deviance: parts.deviance,
+            null_deviance: parts.null_deviance,
+            loglik: parts.loglik,
+            store: parts.store,
             vcov: vec![],
             vcov_spec: VcovSpec::Iid,
             ssc: Ssc::fixest(),
+            separation: parts.separation,
+            offset_column: parts.offset_column,
         };
         fit.vcov = crate::vcov::compute(&fit, &VcovSpec::Iid, Ssc::fixest(), None)?;
         Ok(fit)
@@ -216,11 +317,19 @@ impl Fit {
     }
     /// IRLS iterations (1 for OLS).
     pub fn iterations(&self) -> usize {
-        self.iterations
+        self.convergence.iterations
     }
     /// Whether IRLS converged (always true for OLS).
     pub fn converged(&self) -> bool {
-        self.converged
+        self.convergence.converged
+    }
+    /// How IRLS and the demeaning ended (criterion, caps hit).
+    pub fn convergence(&self) -> &Convergence {
+        &self.convergence
+    }
+    /// What the separation checks did (PPML; empty for OLS).
+    pub fn separation(&self) -> &SeparationReport {
+        &self.separation
     }
     /// PPML: Poisson deviance. OLS: residual sum of squares.
     pub fn deviance(&self) -> f64 {
@@ -282,8 +391,8 @@ impl Fit {
             .collect()
     }
 
-    /// Recovers the fixed-effect coefficients (first level of every dimension
-    /// after the first normalised to 0).
+    /// Recovers the fixed-effect coefficients; see [`FeEstimates`] for the
+    /// normalisation (first level of every dimension after the first is 0).
     pub fn fixed_effects(&self) -> Vec<FeEstimates> {
         let fe = &self.store.fe;
         if fe.dims.is_empty() {
@@ -295,7 +404,7 @@ impl Fit {
             None,
             DemeanControl {
                 tol: 1e-13,
-                max_iter: 1_000_000,
+                max_iter: 100_000,
             },
         );
         let mut out = vec![0.0; s.len()];
@@ -304,12 +413,13 @@ impl Fit {
         let alpha = st.alpha();
         let mut res = Vec::new();
         let mut off = 0;
-        for d in &fe.dims {
+        for (q, d) in fe.dims.iter().enumerate() {
             let l = d.n_levels();
             res.push(FeEstimates {
                 name: d.name.clone(),
                 levels: d.levels.clone(),
                 values: alpha[off..off + l].to_vec(),
+                reference: (q > 0).then(|| d.levels[0].clone()),
             });
             off += l;
         }
@@ -319,6 +429,96 @@ impl Fit {
             res[0].values.iter_mut().for_each(|v| *v += c);
         }
         res
+    }
+
+    /// Predictions on `panel` (new data or the estimation panel) with the
+    /// estimated coefficients, fixed effects and offset: PPML `exp(η)`, OLS
+    /// `η`. A row gets NaN when a value it needs is missing or a
+    /// fixed-effect level was not in the estimation sample. Factor levels
+    /// absent from the estimation (or removed as collinear) contribute 0.
+    pub fn predict(&self, panel: &Panel) -> Result<Vec<f64>> {
+        let eta = self.predict_link(panel)?;
+        Ok(match self.estimator {
+            Estimator::Ppml => eta.into_iter().map(f64::exp).collect(),
+            Estimator::Ols => eta,
+        })
+    }
+
+    /// The linear predictor `η = xβ + Σ α + offset` on `panel` (see [`Fit::predict`]).
+    pub fn predict_link(&self, panel: &Panel) -> Result<Vec<f64>> {
+        let n = panel.nrows();
+        let mut eta = vec![0.0; n];
+        let coef = |name: &str| self.coef(name);
+        if let Some(b) = coef("(Intercept)") {
+            eta.iter_mut().for_each(|e| *e += b);
+        }
+        let col = |c: &str| panel.numeric(c);
+        for t in &self.formula.terms {
+            match t {
+                Term::Numeric { name, expr } => {
+                    if let Some(b) = coef(name) {
+                        let v = expr.eval(n, &col)?;
+                        for (e, x) in eta.iter_mut().zip(v) {
+                            *e += b * x;
+                        }
+                    }
+                }
+                Term::Factor { var, slope, .. } => {
+                    let cat = panel.as_categorical(var)?;
+                    let sv = slope
+                        .as_ref()
+                        .map(|(sn, e)| e.eval(n, &col).map(|v| (sn.clone(), v)))
+                        .transpose()?;
+                    let bl: Vec<Option<f64>> = cat
+                        .levels()
+                        .iter()
+                        .map(|l| match &sv {
+                            Some((sn, _)) => coef(&format!("{var}::{l}:{sn}")),
+                            None => coef(&format!("{var}::{l}")),
+                        })
+                        .collect();
+                    for (i, c) in cat.codes().iter().enumerate() {
+                        if let Some(b) = bl[*c as usize] {
+                            eta[i] += b * sv.as_ref().map_or(1.0, |(_, v)| v[i]);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(o) = &self.formula.offset {
+            for (e, v) in eta.iter_mut().zip(o.eval(n, &col)?) {
+                *e += v;
+            }
+        }
+        if let Some(o) = &self.offset_column {
+            for (e, v) in eta.iter_mut().zip(panel.numeric(o)?) {
+                *e += v;
+            }
+        }
+        if !self.formula.fixed_effects.is_empty() {
+            let fes = self.fixed_effects();
+            for (term, est) in self.formula.fixed_effects.iter().zip(&fes) {
+                let mut cat = panel.as_categorical(&term.vars[0])?;
+                for v in &term.vars[1..] {
+                    cat = cat.interact(&panel.as_categorical(v)?);
+                }
+                let map: std::collections::HashMap<&str, f64> = est
+                    .levels
+                    .iter()
+                    .map(String::as_str)
+                    .zip(est.values.iter().copied())
+                    .collect();
+                let vals: Vec<f64> = cat
+                    .levels()
+                    .iter()
+                    .map(|l| map.get(l.as_str()).copied().unwrap_or(f64::NAN))
+                    .collect();
+                for (i, c) in cat.codes().iter().enumerate() {
+                    eta[i] += vals[*c as usize];
+                }
+            }
+        }
+        Ok(eta)
     }
 
     /// Tidy coefficient rows (term, estimate, std_error, z, p).
@@ -417,16 +617,37 @@ impl Fit {
                     self.deviance,
                     self.null_deviance
                 );
-                let _ = writeln!(
-                    s,
-                    "IRLS iterations: {}, {}",
-                    self.iterations,
-                    if self.converged {
-                        "converged"
-                    } else {
-                        "NOT converged"
+                let _ = writeln!(s, "IRLS: {}", self.convergence);
+                let sep = &self.separation;
+                if !sep.methods.is_empty() {
+                    let parts: Vec<String> = sep
+                        .dropped
+                        .iter()
+                        .map(|(m, c)| format!("{m} {c}"))
+                        .collect();
+                    let _ = writeln!(
+                        s,
+                        "Separation ({}): dropped {}",
+                        sep.methods
+                            .iter()
+                            .map(|m| m.name())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        parts.join(", ")
+                    );
+                    if !sep.collinear.is_empty() {
+                        let _ = writeln!(
+                            s,
+                            "  became collinear after dropping separated observations (removed): {}",
+                            sep.collinear.join(", ")
+                        );
                     }
-                );
+                    for n in &sep.notes {
+                        let _ = writeln!(s, "  note: {n}");
+                    }
+                } else {
+                    let _ = writeln!(s, "Separation: none checked");
+                }
             }
             Estimator::Ols => {
                 let _ = writeln!(

@@ -224,6 +224,8 @@ fn fit_fe(cs: &Cs, y: &[f64], ln_t: &[f64]) -> Result<FeFit> {
         .tol(1e-12)
         .fe_tol(1e-12)
         .offset("__lnt")
+        // GE needs every pair: only all-zero groups (which it refuses below).
+        .separation(crate::Separation::FE)
         .par(Par::Seq)
         .check()?
         .fit(&f, &panel)?;

@@ -26,15 +26,27 @@
 //!    `η = offset + z − (z̃ − X̃β)`.
 //! 3. Stop when `|dev − dev_old| / (0.1 + |dev|) < tol` (default `1e-8`,
 //!    fixest's `glm.tol`), halving the step if the deviance is not finite or
-//!    increases.
+//!    increases (fixest's rule). IRLS starts from fixest's `μ = y + 0.1`.
 //!
-//! Before fitting, PPML removes, iteratively, the observations in any
-//! fixed-effect group whose outcome is zero throughout (their FE would be
-//! −∞), and optionally runs the ReLU separation check of ppmlhdfe
-//! ([`Separation::FixedEffectsAndRelu`]). Regressors collinear with each other
-//! or absorbed by the fixed effects are dropped and listed
-//! ([`Fit::collinear`]). Every dropped observation is reported with its reason
-//! ([`Fit::dropped`]).
+//! Before fitting, PPML drops separated observations as ppmlhdfe does
+//! (Correia, Guimarães & Zylkin 2021; see [`Separation`]): by default the
+//! `fe` (all-zero fixed-effect groups, iteratively), `simplex` (linear
+//! programming on the regressors) and `relu` (iterated rectifier regression
+//! with the fixed effects) methods; `mu` (vanishing means during IRLS) on
+//! request. [`Fit::separation`] says how many observations each method
+//! dropped, which rows, and which regressors became collinear because of it.
+//! Regressors collinear with each other or absorbed by the fixed effects are
+//! dropped and listed ([`Fit::collinear`]). Every dropped observation is
+//! reported with its reason and panel row ([`Fit::dropped`]).
+//!
+//! Every loop has a cap: IRLS (`max_iter`, 100), step-halving (30 per
+//! iteration), the demeaning (`fe_max_iter`, 10,000 sweeps per column and
+//! call), each separation method and the GE fixed point;
+//! [`Fit::convergence`] reports the last criterion and which caps were hit.
+//!
+//! Estimated fixed effects ([`Fit::fixed_effects`], normalisation stated on
+//! [`FeEstimates`]) and predictions on new data ([`Fit::predict`]) come with
+//! every fit.
 //!
 //! ## Variance and small-sample corrections
 //!
@@ -104,12 +116,11 @@ mod vcov;
 pub use demean::{DemeanControl, FeDim, FixedEffects};
 pub use design::{DropReason, Dropped};
 pub use error::{GravityError, Result};
-pub use estimate::{
-    Ols, OlsParams, OlsParamsBuilder, Par, Ppml, PpmlParams, PpmlParamsBuilder, Separation,
-};
-pub use fit::{CoefRow, Estimator, FeEstimates, Fit, etable};
-pub use formula::{FeTerm, Formula, Term};
+pub use estimate::{Ols, OlsParams, OlsParamsBuilder, Par, Ppml, PpmlParams, PpmlParamsBuilder};
+pub use fit::{CoefRow, Convergence, Estimator, FeEstimates, Fit, StopReason, etable};
+pub use formula::{Expr, FeTerm, Formula, Func, Op, Term};
 pub use panel::{Categorical, Column, Panel};
 pub use scenario::{ScenarioResult, ScenarioSpec, run_scenario};
+pub use separation::{Separation, SeparationMethod, SeparationReport};
 pub use stats::{ln_gamma, normal_two_sided_p};
 pub use vcov::{FixefK, Ssc, VcovSpec};

@@ -250,7 +250,7 @@ impl ScenarioSpec {
         for sh in &spec.shocks {
             match sh {
                 Shock::SetCovariate { covariate, .. } | Shock::RemoveBorders { covariate } => {
-                    if !f.terms.contains(&Term::Var(covariate.clone())) {
+                    if !f.terms.contains(&Term::var(covariate)) {
                         return Err(GravityError::Scenario(format!(
                             "shock on '{covariate}', which is not a regressor of '{}'",
                             spec.baseline.formula

@@ -2,7 +2,9 @@
 //! (generated here; not real data).
 #![allow(clippy::needless_range_loop)]
 
-use pivot_gravity::{DropReason, Formula, Ols, Panel, Ppml, Separation, VcovSpec};
+use pivot_gravity::{
+    DropReason, Formula, Ols, Panel, Ppml, Separation, SeparationMethod, VcovSpec,
+};
 use proptest::prelude::*;
 
 /// SplitMix64 uniform generator.
@@ -136,7 +138,7 @@ fn all_zero_fe_groups_are_dropped_and_relu_finds_separation() {
     p.add_numeric("s", s).unwrap();
     let f = Formula::parse("y ~ x1 + s | f1 + f2").unwrap();
     let fit = Ppml::params()
-        .separation(Separation::FixedEffectsAndRelu)
+        .separation(Separation::DEFAULT)
         .check()
         .unwrap()
         .fit(&f, &p)
@@ -145,7 +147,10 @@ fn all_zero_fe_groups_are_dropped_and_relu_finds_separation() {
     let d = fit.dropped();
     assert_eq!(d[0].reason, DropReason::AllZeroFeGroup { fe: "f1".into() });
     assert_eq!(d[0].count, zero_group);
-    assert_eq!(d[1].reason, DropReason::Separated);
+    assert_eq!(
+        d[1].reason,
+        DropReason::Separated(SeparationMethod::Simplex)
+    );
     assert!(d[1].count >= n_sep, "{} < {n_sep}", d[1].count);
     // After removing the separated observations `s` is identically 0: collinear.
     assert_eq!(fit.collinear(), &["s".to_string()]);
