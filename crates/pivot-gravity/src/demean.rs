@@ -285,6 +285,11 @@ fn split_dims<'s>(v: &'s mut [f64], offsets: &[usize]) -> Vec<&'s mut [f64]> {
 }
 
 impl<'a> Demeaner<'a> {
+    /// The tolerance of [`Demeaner::demean`].
+    pub fn tol(&self) -> f64 {
+        self.ctl.tol
+    }
+
     /// Prepares demeaning with the given observation weights (`None` = 1).
     pub fn new(fe: &'a FixedEffects, weights: Option<&'a [f64]>, ctl: DemeanControl) -> Self {
         Self::build(fe, std::borrow::Cow::Owned(FeLayout::new(fe)), weights, ctl)
@@ -393,6 +398,7 @@ impl<'a> Demeaner<'a> {
         let old = |q: usize| &alpha_in[off[q]..off[q + 1]];
         // Pass over the observations: the lead's update, and its scatter into
         // the sums `t_o[h] = Σ_{i∈h} w_i α_L[c_L(i)]` of the other dimensions.
+        let mut fused: Option<(usize, usize)> = None;
         {
             let al = std::mem::take(&mut aout[lead]);
             match l.others.as_slice() {
@@ -433,14 +439,18 @@ impl<'a> Demeaner<'a> {
                         }
                         let a = (sxl[g] - s) * invl[g];
                         al[g] = a;
+                        // b's update (next) needs Σ w (α_L + α_c) with c's
+                        // old values: gathered here, so b skips its
+                        // cross-tabulation pass.
                         for ((wj, j1), j2) in wg.iter().zip(bg).zip(cg) {
                             let v = wj * a;
-                            tb[*j1 as usize] += v;
+                            tb[*j1 as usize] += v + wj * ac[*j2 as usize];
                             tc[*j2 as usize] += v;
                         }
                     }
                     t[b] = tb;
                     t[c] = tc;
+                    fused = Some((b, c));
                 }
                 os => {
                     for g in 0..nl {
@@ -470,6 +480,11 @@ impl<'a> Demeaner<'a> {
         for &o in &l.others {
             let g = std::mem::take(&mut t[o]);
             for (p, pw) in l.pairs.iter().zip(&self.pair_w) {
+                if fused.is_some_and(|(fb, fc)| {
+                    (p.a == fb && p.b == fc || p.a == fc && p.b == fb) && o == fb
+                }) {
+                    continue;
+                }
                 if p.a == o {
                     let ab = &aout[p.b];
                     for ((i, j), v) in p.ca.iter().zip(&p.cb).zip(pw) {
@@ -494,8 +509,7 @@ impl<'a> Demeaner<'a> {
         }
     }
 
-    fn converged(&self, a: &[f64], b: &[f64]) -> bool {
-        let tol = self.ctl.tol;
+    fn converged(&self, a: &[f64], b: &[f64], tol: f64) -> bool {
         a.iter()
             .zip(b)
             .all(|(x, y)| (x - y).abs() <= tol * (0.1 + x.abs()))
@@ -515,6 +529,17 @@ impl<'a> Demeaner<'a> {
     /// Demeans `x` into `out` (which may not alias `x`), warm-starting from
     /// `state`. Returns the number of sweeps.
     pub fn demean(&self, x: &[f64], out: &mut [f64], state: &mut ColumnState) -> usize {
+        self.demean_tol(x, out, state, self.ctl.tol)
+    }
+
+    /// Like [`Demeaner::demean`] with another tolerance for this call.
+    pub fn demean_tol(
+        &self,
+        x: &[f64],
+        out: &mut [f64],
+        state: &mut ColumnState,
+        tol: f64,
+    ) -> usize {
         let m = self.fe.total_levels();
         if self.fe.dims.is_empty() {
             out.copy_from_slice(x);
@@ -542,25 +567,36 @@ impl<'a> Demeaner<'a> {
         let mut converged = false;
         // A single FE is solved exactly by one sweep.
         let single = self.fe.dims.len() == 1;
+        // A sweep reads only the non-lead coefficients (the lead's follow
+        // from them), so convergence and the Irons–Tuck step are taken on
+        // those (fixest likewise leaves out the dimension it derives).
+        let (ls, le) = (
+            self.layout.offsets[self.layout.lead],
+            self.layout.offsets[self.layout.lead + 1],
+        );
+        let conv_free = |a: &[f64], b: &[f64]| {
+            self.converged(&a[..ls], &b[..ls], tol) && self.converged(&a[le..], &b[le..], tol)
+        };
         while iters < self.ctl.max_iter {
             self.sweep(sx, alpha, gx, gsum);
             iters += 1;
-            if single || self.converged(gx, alpha) {
+            if single || conv_free(gx, alpha) {
                 alpha.copy_from_slice(gx);
                 converged = true;
                 break;
             }
             self.sweep(sx, gx, ggx, gsum);
             iters += 1;
-            if self.converged(ggx, gx) {
+            if conv_free(ggx, gx) {
                 alpha.copy_from_slice(ggx);
                 converged = true;
                 break;
             }
-            // Irons–Tuck extrapolation.
+            // Irons–Tuck extrapolation on the free coefficients.
             let mut vprod = 0.0;
             let mut ssq = 0.0;
-            for ((a, g1), g2) in alpha.iter().zip(gx.iter()).zip(ggx.iter()) {
+            for i in (0..ls).chain(le..m) {
+                let (a, g1, g2) = (alpha[i], gx[i], ggx[i]);
                 let d_g = g2 - g1;
                 let d2 = g2 - 2.0 * g1 + a;
                 vprod += d_g * d2;

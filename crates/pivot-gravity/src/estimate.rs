@@ -274,17 +274,36 @@ pub(crate) fn demean_columns(
     states: &mut [ColumnState],
     seq: bool,
 ) {
+    let tols = vec![dm.tol(); inputs.len()];
+    demean_columns_tol(dm, inputs, outputs, states, &tols, seq);
+}
+
+/// Demeans several columns, each with its own tolerance.
+pub(crate) fn demean_columns_tol(
+    dm: &Demeaner<'_>,
+    inputs: &[&[f64]],
+    outputs: &mut [Vec<f64>],
+    states: &mut [ColumnState],
+    tols: &[f64],
+    seq: bool,
+) {
     if seq || inputs.len() == 1 {
-        for ((x, o), s) in inputs.iter().zip(outputs.iter_mut()).zip(states.iter_mut()) {
-            dm.demean(x, o, s);
+        for (((x, o), s), t) in inputs
+            .iter()
+            .zip(outputs.iter_mut())
+            .zip(states.iter_mut())
+            .zip(tols)
+        {
+            dm.demean_tol(x, o, s, *t);
         }
     } else {
         inputs
             .par_iter()
             .zip(outputs.par_iter_mut())
             .zip(states.par_iter_mut())
-            .for_each(|((x, o), s)| {
-                dm.demean(x, o, s);
+            .zip(tols.par_iter())
+            .for_each(|(((x, o), s), t)| {
+                dm.demean_tol(x, o, s, *t);
             });
     }
 }
@@ -414,13 +433,39 @@ fn solve_wls(xt: &[Vec<f64>], zt: &[f64], w: &[f64], seq: bool) -> Result<Solved
             xtwx: a,
         });
     }
-    let l = cholesky(&a, p, 1e-14).map_err(|j| {
-        GravityError::Singular(format!("regressor {j} became collinear during IRLS"))
-    })?;
-    Ok(Solved {
-        beta: chol_solve(&l, p, &b),
-        xtwx: a,
-    })
+    // A regressor can become numerically collinear mid-IRLS when weights
+    // collapse (separated observations left in): solve without it for this
+    // step (its coefficient stays 0) instead of failing.
+    let mut keep: Vec<usize> = (0..p).collect();
+    loop {
+        let q = keep.len();
+        if q == 0 {
+            return Ok(Solved {
+                beta: vec![0.0; p],
+                xtwx: a,
+            });
+        }
+        let mut sub = vec![0.0; q * q];
+        for (r, &i) in keep.iter().enumerate() {
+            for (c, &j) in keep.iter().enumerate() {
+                sub[r * q + c] = a[i * p + j];
+            }
+        }
+        match cholesky(&sub, q, 1e-14) {
+            Ok(l) => {
+                let bs: Vec<f64> = keep.iter().map(|&i| b[i]).collect();
+                let bq = chol_solve(&l, q, &bs);
+                let mut beta = vec![0.0; p];
+                for (k, &i) in keep.iter().enumerate() {
+                    beta[i] = bq[k];
+                }
+                return Ok(Solved { beta, xtwx: a });
+            }
+            Err(j) => {
+                keep.remove(j);
+            }
+        }
+    }
 }
 
 fn poisson_deviance(y: &[f64], mu: &[f64], pw: Option<&[f64]>) -> f64 {
@@ -450,6 +495,13 @@ fn poisson_loglik(y: &[f64], mu: &[f64], pw: Option<&[f64]>) -> f64 {
 /// Step-halvings tried per IRLS iteration before giving up (fixest tries up
 /// to `glm.iter`).
 const MAX_HALVINGS: usize = 30;
+/// Demeaning tolerance of the first IRLS iteration (ppmlhdfe's
+/// `start_inner_tol`).
+const INNER_TOL_START: f64 = 1e-4;
+/// The demeaning tolerance follows the IRLS criterion times this factor.
+const INNER_TOL_FACTOR: f64 = 1e-3;
+/// Demeaning tolerance of the regressors in the collinearity check.
+const COLLIN_DEMEAN_TOL: f64 = 1e-10;
 /// IRLS restarts after the `mu` method drops observations.
 const MAX_MU_RESTARTS: usize = 10;
 
@@ -700,6 +752,10 @@ fn irls(
     };
     let log_septol = p.mu_tol.ln();
     let mut mu_flagged = None;
+    // Inner tolerance: loose while IRLS is far from the solution (as
+    // ppmlhdfe), tightened with the criterion, `fe_tol` before convergence
+    // can be declared.
+    let mut inner_tol = p.fe_tol.max(INNER_TOL_START);
     while conv.iterations < p.max_iter {
         conv.iterations += 1;
         for i in 0..n {
@@ -707,10 +763,17 @@ fn irls(
             z[i] = eta[i] - off(i) + (d.y[i] - mu[i]) / mu[i];
         }
         let dm = Demeaner::with_layout(&d.fe, &layout, Some(&w), ctl);
+        let tol_used = inner_tol;
         {
             let mut inputs: Vec<&[f64]> = vec![&z];
             inputs.extend(d.x.iter().map(|c| c.as_slice()));
-            demean_columns(&dm, &inputs, &mut outs, &mut states, seq);
+            // The first pass finds collinear regressors: X precisely enough
+            // that an absorbed column's demeaned sum of squares falls well
+            // below `collin_tol` of its raw one.
+            let first_x_tol = COLLIN_DEMEAN_TOL.max(p.fe_tol);
+            let mut tols = vec![if first { first_x_tol } else { inner_tol }; inputs.len()];
+            tols[0] = inner_tol;
+            demean_columns_tol(&dm, &inputs, &mut outs, &mut states, &tols, seq);
         }
         for s in &states {
             conv.demean_sweeps += s.last_iterations;
@@ -800,11 +863,17 @@ fn irls(
             }
         }
         // A step-halved iteration never ends IRLS (fixest: a proper
-        // weighted-OLS step must come last).
+        // weighted-OLS step must come last), nor one with a loose inner
+        // tolerance.
         if halvings == 0 && crit < p.tol {
-            conv.converged = true;
-            conv.stop = StopReason::Converged;
-            break;
+            if tol_used <= p.fe_tol {
+                conv.converged = true;
+                conv.stop = StopReason::Converged;
+                break;
+            }
+            inner_tol = p.fe_tol;
+        } else {
+            inner_tol = inner_tol.min((INNER_TOL_FACTOR * crit).max(p.fe_tol));
         }
     }
     Ok((
