@@ -468,6 +468,58 @@ fn solve_wls(xt: &[Vec<f64>], zt: &[f64], w: &[f64], seq: bool) -> Result<Solved
     }
 }
 
+/// Chunk length of the parallel element-wise IRLS loops.
+const PAR_CHUNK: usize = 1 << 15;
+
+/// `Σ ω (y ln y − y)` over `y > 0`: the constant part of the deviance.
+fn deviance_constant(y: &[f64], pw: Option<&[f64]>) -> f64 {
+    y.iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(i, v)| pw.map_or(1.0, |w| w[i]) * (v * v.ln() - v))
+        .sum()
+}
+
+/// `μ = exp(η)` and the deviance `2 (C − Σ ω y η + Σ ω μ)` from η (no
+/// logarithms: fixest's form), in one pass, in parallel for large samples.
+/// Returns `None` when some μ is 0 or not finite.
+fn mu_and_deviance(
+    y: &[f64],
+    eta: &[f64],
+    mu: &mut [f64],
+    pw: Option<&[f64]>,
+    constant: f64,
+    seq: bool,
+) -> Option<f64> {
+    let body = |lo: usize, y: &[f64], eta: &[f64], mu: &mut [f64]| -> (f64, bool) {
+        let mut s = 0.0;
+        let mut ok = true;
+        for i in 0..y.len() {
+            let m = eta[i].exp();
+            mu[i] = m;
+            ok &= m > 0.0 && m.is_finite();
+            let w = pw.map_or(1.0, |w| w[lo + i]);
+            s += w * (m - y[i] * eta[i]);
+        }
+        (s, ok)
+    };
+    let n = y.len();
+    let (s, ok) = if seq || n < 2 * PAR_CHUNK {
+        body(0, y, eta, mu)
+    } else {
+        mu.par_chunks_mut(PAR_CHUNK)
+            .enumerate()
+            .map(|(c, m)| {
+                let lo = c * PAR_CHUNK;
+                let hi = lo + m.len();
+                body(lo, &y[lo..hi], &eta[lo..hi], m)
+            })
+            .reduce(|| (0.0, true), |a, b| (a.0 + b.0, a.1 && b.1))
+    };
+    let dev = 2.0 * (constant + s);
+    (ok && dev.is_finite()).then_some(dev.max(0.0))
+}
+
 fn poisson_deviance(y: &[f64], mu: &[f64], pw: Option<&[f64]>) -> f64 {
     let mut d = 0.0;
     for i in 0..y.len() {
@@ -722,6 +774,7 @@ fn irls(
         }
     };
     let mut dev = poisson_deviance(&d.y, &mu, pw.as_deref());
+    let dev_const = deviance_constant(&d.y, pw.as_deref());
     let mut collinear = Vec::new();
     let mut names = d.names.clone();
     let mut k = d.x.len();
@@ -758,9 +811,22 @@ fn irls(
     let mut inner_tol = p.fe_tol.max(INNER_TOL_START);
     while conv.iterations < p.max_iter {
         conv.iterations += 1;
-        for i in 0..n {
-            w[i] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
-            z[i] = eta[i] - off(i) + (d.y[i] - mu[i]) / mu[i];
+        {
+            let body = |lo: usize, w: &mut [f64], z: &mut [f64]| {
+                for k in 0..w.len() {
+                    let i = lo + k;
+                    w[k] = mu[i] * pw.as_ref().map_or(1.0, |pw| pw[i]);
+                    z[k] = eta[i] - off(i) + (d.y[i] - mu[i]) / mu[i];
+                }
+            };
+            if seq || n < 2 * PAR_CHUNK {
+                body(0, &mut w, &mut z);
+            } else {
+                w.par_chunks_mut(PAR_CHUNK)
+                    .zip(z.par_chunks_mut(PAR_CHUNK))
+                    .enumerate()
+                    .for_each(|(c, (w, z))| body(c * PAR_CHUNK, w, z));
+            }
         }
         let dm = Demeaner::with_layout(&d.fe, &layout, Some(&w), ctl);
         let tol_used = inner_tol;
@@ -819,11 +885,9 @@ fn irls(
         let mut halvings = 0;
         let mut failed = false;
         loop {
-            for i in 0..n {
-                mu_new[i] = eta_new[i].exp();
-            }
-            dev_new = poisson_deviance(&d.y, &mu_new, pw.as_deref());
-            let valid = dev_new.is_finite() && mu_new.iter().all(|m| *m > 0.0 && m.is_finite());
+            let dv = mu_and_deviance(&d.y, &eta_new, &mut mu_new, pw.as_deref(), dev_const, seq);
+            let valid = dv.is_some();
+            dev_new = dv.unwrap_or(f64::INFINITY);
             let small = (dev_new - dev).abs() / (0.1 + dev_new.abs()) < p.tol;
             if valid && (conv.iterations == 1 || small || dev_new <= dev) {
                 break;

@@ -498,7 +498,8 @@ impl<'a> LsSolver<'a> {
             return LsSolver::Dense { u, sw };
         }
         let ctl = DemeanControl {
-            tol: fe_tol.min(1e-10),
+            // ppmlhdfe: regtol = relu_tol² = 1e-8.
+            tol: fe_tol.max(1e-8),
             max_iter: fe_max_iter,
         };
         let dm = Box::new(Demeaner::new(&d.fe, Some(w), ctl));
