@@ -544,6 +544,18 @@ fn poisson_loglik(y: &[f64], mu: &[f64], pw: Option<&[f64]>) -> f64 {
     ll
 }
 
+/// Fixed-effect coefficients of the fit `α = α_0 − Σ_j β_j α_j` from the
+/// demeaning states of the outcome (first) and regressor columns.
+fn fe_coefficients(states: &[ColumnState], beta: &[f64]) -> Vec<f64> {
+    let mut a = states[0].alpha().to_vec();
+    for (j, b) in beta.iter().enumerate() {
+        for (v, x) in a.iter_mut().zip(states[j + 1].alpha()) {
+            *v -= b * x;
+        }
+    }
+    a
+}
+
 /// Step-halvings tried per IRLS iteration before giving up (fixest tries up
 /// to `glm.iter`).
 const MAX_HALVINGS: usize = 30;
@@ -746,6 +758,7 @@ struct Irls {
     /// `mu` method: observations flagged as separated (IRLS stopped early).
     mu_flagged: Option<Vec<bool>>,
     states: Vec<ColumnState>,
+    fe_alpha: Option<Vec<f64>>,
 }
 
 fn irls(
@@ -809,6 +822,7 @@ fn irls(
     // ppmlhdfe), tightened with the criterion, `fe_tol` before convergence
     // can be declared.
     let mut inner_tol = p.fe_tol.max(INNER_TOL_START);
+    let mut fe_alpha = None;
     while conv.iterations < p.max_iter {
         conv.iterations += 1;
         {
@@ -926,6 +940,8 @@ fn irls(
                 break;
             }
         }
+        // The fixed effects behind this η (exact when not step-halved).
+        fe_alpha = (halvings == 0).then(|| fe_coefficients(&states, &beta));
         // A step-halved iteration never ends IRLS (fixest: a proper
         // weighted-OLS step must come last), nor one with a loose inner
         // tolerance.
@@ -952,6 +968,7 @@ fn irls(
             convergence: conv,
             mu_flagged,
             states,
+            fe_alpha,
         },
     ))
 }
@@ -980,6 +997,7 @@ fn finish_poisson(
         dev,
         mut convergence,
         mut states,
+        fe_alpha,
         ..
     } = st;
     // Final demeaning of X with the weights at the solution (for the variance).
@@ -1024,6 +1042,7 @@ fn finish_poisson(
         x: d.x,
         y: d.y,
         rss_weights: None,
+        fe_alpha,
     };
     Fit::assemble(FitParts {
         estimator: Estimator::Ppml,
@@ -1097,6 +1116,7 @@ fn fit_ols(mut d: Design, formula: &Formula, p: &OlsParamsBuilder) -> Result<Fit
         collinear.push(names.remove(j));
         d.x.remove(j);
         outs.remove(j + 1);
+        states.remove(j + 1);
     }
     collinear.reverse();
     k = d.x.len();
@@ -1131,6 +1151,7 @@ fn fit_ols(mut d: Design, formula: &Formula, p: &OlsParamsBuilder) -> Result<Fit
         x: d.x,
         y: d.y,
         rss_weights: Some(w),
+        fe_alpha: Some(fe_coefficients(&states, &beta)),
     };
     Fit::assemble(FitParts {
         estimator: Estimator::Ols,

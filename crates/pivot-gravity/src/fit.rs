@@ -36,6 +36,9 @@ pub(crate) struct FitStore {
     pub y: Vec<f64>,
     /// OLS: the prior weights (marks the fit as OLS for the iid variance).
     pub rss_weights: Option<Vec<f64>>,
+    /// Fixed-effect coefficients (flattened by dimension) consistent with
+    /// the linear predictor, from the last demeaning: `α_z − Σ_j β_j α_xj`.
+    pub fe_alpha: Option<Vec<f64>>,
 }
 
 /// One row of a coefficient table.
@@ -398,19 +401,28 @@ impl Fit {
         if fe.dims.is_empty() {
             return vec![];
         }
-        let s = self.fe_sum();
-        let dm = Demeaner::new(
-            fe,
-            None,
-            DemeanControl {
-                tol: 1e-13,
-                max_iter: 100_000,
-            },
-        );
-        let mut out = vec![0.0; s.len()];
-        let mut st = ColumnState::default();
-        dm.demean(&s, &mut out, &mut st);
-        let alpha = st.alpha();
+        let recovered;
+        let alpha: &[f64] = match &self.store.fe_alpha {
+            Some(a) if a.len() == fe.total_levels() => a,
+            _ => {
+                // Fallback (a fit that stopped on a step-halving): project the
+                // sum of fixed effects on the dummies.
+                let s = self.fe_sum();
+                let dm = Demeaner::new(
+                    fe,
+                    None,
+                    DemeanControl {
+                        tol: 1e-12,
+                        max_iter: 10_000,
+                    },
+                );
+                let mut out = vec![0.0; s.len()];
+                let mut st = ColumnState::default();
+                dm.demean(&s, &mut out, &mut st);
+                recovered = st.alpha().to_vec();
+                &recovered
+            }
+        };
         let mut res = Vec::new();
         let mut off = 0;
         for (q, d) in fe.dims.iter().enumerate() {

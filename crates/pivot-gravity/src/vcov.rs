@@ -20,8 +20,10 @@
 //! * `fixef_k`: `None` → `K_fe = 0`; `Full` → `K_fe = Σ_q L_q − (Q − 1)` (all
 //!   fixed-effect levels, one reference per extra dimension); `Nested` → as
 //!   `Full` but dimensions nested in a cluster variable (every level inside one
-//!   cluster) are not counted: `K_fe = Σ_{q not nested} L_q − #(not nested)`
-//!   when at least one dimension is nested. Without clustering `Nested` = `Full`.
+//!   cluster) count one parameter each: `K_fe = Σ_q L_q − (Q − 1) −
+//!   Σ_{q nested} (L_q − 1)` (fixest's `VCOV.R` with `fixef.force_exact =
+//!   FALSE`), and 1 when every dimension is nested. Without clustering
+//!   `Nested` = `Full`.
 //! * `cluster_adj`: multiply by `G/(G − 1)` (one-way), by `min(G)/(min(G) − 1)`
 //!   for each term of two-way clustering (fixest's `cluster.df = "min"`), and by
 //!   `n/(n − 1)` for `hetero` (each observation its own cluster, so that
@@ -241,11 +243,17 @@ pub(crate) fn compute(
                     .collect();
                 if non_nested.len() == q {
                     k_fe_full
+                } else if non_nested.is_empty() {
+                    // fixest: all FE removed, one parameter for the intercept.
+                    1.0
                 } else {
-                    non_nested
-                        .iter()
-                        .map(|&d| fe.dims[d].n_levels() as f64 - 1.0)
-                        .sum()
+                    // fixest (VCOV.R, fixef.force_exact = FALSE): the full
+                    // count minus (L_q − 1) for each nested dimension.
+                    let nested_levels: f64 = (0..q)
+                        .filter(|d| !non_nested.contains(d))
+                        .map(|d| fe.dims[d].n_levels() as f64 - 1.0)
+                        .sum();
+                    k_fe_full - nested_levels
                 }
             }
         }
