@@ -402,6 +402,7 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
         let mut d_imr = vec![1.0; nc];
         let mut last: Option<(Vec<f64>, Vec<f64>, f64)> = None; // (pi, chi, er) of iteration S
         let mut e_last = e.clone();
+        let mut last_crit = (f64::INFINITY, f64::INFINITY);
         while iterations < params.0.max_iter {
             iterations += 1;
             let trade_s: Vec<f64> = (0..n_obs)
@@ -437,6 +438,7 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
             tradehat = f.fitted;
             e_last = es;
             last = Some((f.exp_pi, f.exp_chi, er_s));
+            last_crit = (sd, mx);
             if sd < params.tol() && mx < params.tol() {
                 converged = true;
                 break;
@@ -444,8 +446,10 @@ pub fn solve(input: &GeInput, params: &GeParams) -> Result<GeResult> {
         }
         if !converged {
             notes.push(format!(
-                "full-endowment GE did not converge in {iterations} iterations (tolerance {})",
-                params.tol()
+                "full-endowment GE did not converge in {iterations} iterations (tolerance {}; last criterion: sd {:.3e}, max {:.3e} of the change in factory-gate prices)",
+                params.tol(),
+                last_crit.0,
+                last_crit.1
             ));
         }
         let (pi_s, chi_s, er_s) =

@@ -179,3 +179,21 @@ fn scenario_errors_name_the_problem() {
     .to_string();
     assert!(e.contains("cow"), "{e}");
 }
+
+#[test]
+fn ge_fixed_point_reports_its_cap_with_the_last_criterion() {
+    // Issue 11: every loop is capped and says where it stopped. With 2
+    // iterations allowed the NAFTA scenario's full-endowment loop cannot
+    // reach its tolerance (it needs more; see agtpa_nafta).
+    let p = agtpa_panel(|_, _, _| true);
+    let mut spec = scenario("agtpa-nafta");
+    spec.baseline.max_iter = 2;
+    let r = run_scenario(&spec, &p).unwrap();
+    assert!(!r.converged);
+    let note = r
+        .notes
+        .iter()
+        .find(|n| n.contains("did not converge in 2 iterations"))
+        .unwrap_or_else(|| panic!("{:?}", r.notes));
+    assert!(note.contains("last criterion: sd "), "{note}");
+}
