@@ -6,11 +6,27 @@ mod output;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use pivot_engine::{Engine, EngineError, SqlLimits};
 
 use crate::output::Format;
+
+/// `println!` that returns the write error (a closed pipe ends pivot quietly in `main`)
+/// instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)?;
+    }};
+}
+
+/// `print!` that returns the write error.
+macro_rules! outp {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*)?;
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -112,9 +128,13 @@ enum ClaimsCmd {
 }
 
 #[derive(Args)]
+#[command(disable_help_flag = true)]
 struct MeasureArgs {
-    /// Measure name (see `pivot measures`).
-    name: String,
+    /// Measure name (see `pivot measures`); `pivot measure NAME --help` documents its parameters.
+    name: Option<String>,
+    /// Print help (with a measure name: its documentation and every parameter).
+    #[arg(long, short = 'h', action = clap::ArgAction::SetTrue)]
+    help: bool,
     /// Focal state.
     #[arg(long)]
     focal: Option<String>,
@@ -127,10 +147,10 @@ struct MeasureArgs {
     /// Years, e.g. 1992-2014.
     #[arg(long)]
     years: Option<String>,
-    /// Break down by `issue` (UN alignment) or `category` (arms).
+    /// Break down by (the measure's `by` parameter: issue, category, destination, class …).
     #[arg(long)]
     by: Option<String>,
-    /// Measure parameters as key=value (e.g. direction=exports, indicator=cinc, periods=2000-2011;2012-2023).
+    /// Measure parameters as KEY=VALUE (e.g. direction=exports, indicator=cinc, periods=2000-2011;2012-2023); `pivot measure NAME --help` lists them.
     #[arg(long = "param", short = 'p', value_name = "KEY=VALUE")]
     params: Vec<String>,
     /// Output format.
@@ -249,11 +269,15 @@ fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Country { query, format } => {
-            let t = pivot_engine::measure::country_table(&query)?;
+            let t = pivot_engine::info::country_table(&query)?;
             output::print(&t, format)
         }
         Command::Measures { format } => {
-            output::print(&pivot_engine::measure::list_measures()?, format)
+            if format == Format::Json {
+                output::print_json(&pivot_engine::info::measure_catalog())
+            } else {
+                output::print(&pivot_engine::info::list_measures()?, format)
+            }
         }
         Command::Sql { query, format } => {
             let e = open(&cli.store)?;
@@ -261,25 +285,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Data { cmd } => data(cli.store, cmd),
         Command::Measure(a) => {
-            let e = open(&cli.store)?;
-            let mut req = pivot_engine::measure::MeasureRequest {
-                name: a.name,
-                focal: a.focal,
-                partners: a.partners,
-                years: a.years,
-                by: a.by,
-                params: Default::default(),
+            let Some(name) = a.name.clone() else {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                let sub = cmd
+                    .find_subcommand_mut("measure")
+                    .expect("the measure subcommand exists");
+                if a.help {
+                    sub.print_long_help()?;
+                    return Ok(());
+                }
+                anyhow::bail!(EngineError::Input(
+                    "pivot measure needs a measure name (pivot measures lists them)".into()
+                ));
             };
-            if let Some(p) = a.partner {
-                req.partners.insert(0, p);
+            if a.help {
+                outp!("{}", pivot_engine::info::measure_help(&name)?);
+                return Ok(());
             }
-            for kv in a.params {
-                let (k, v) = kv
-                    .split_once('=')
-                    .with_context(|| format!("--param '{kv}' is not KEY=VALUE"))?;
-                req.params
-                    .insert(k.trim().to_string(), v.trim().to_string());
-            }
+            let req = measure_request(name, &a)?;
+            let e = open(&cli.store)?;
             output::print(&e.measure(&req)?, a.format)
         }
         Command::Claims {
@@ -303,7 +327,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .iter()
                 .filter(|f| f.extension().is_some_and(|x| x == "html" || x == "md"))
             {
-                println!("{}", f.display());
+                out!("{}", f.display());
             }
             Ok(())
         }
@@ -328,8 +352,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let out = e.gravity_fit(&spec)?;
             if format == Format::Table {
-                println!("{}", out.text);
-                output::print_provenance(&out.table.provenance);
+                out!("{}", out.text);
+                output::print_provenance(&out.table.provenance)?;
                 Ok(())
             } else {
                 output::print(&out.table, format)
@@ -349,9 +373,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 for n in &out.notes {
                     eprintln!("note: {n}");
                 }
-                println!("Per-country changes (%):");
+                out!("Per-country changes (%):");
                 output::print(&out.countries, Format::Table)?;
-                println!("\nPer-pair changes in trade (%):");
+                out!("\nPer-pair changes in trade (%):");
                 output::print(&out.pairs, Format::Table)
             } else {
                 output::print(&out.countries, format)?;
@@ -361,11 +385,53 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The raw parameters of `pivot measure`: the named flags and every `-p KEY=VALUE`, as text
+/// the measure's own parameter type reads.
+fn measure_request(
+    name: String,
+    a: &MeasureArgs,
+) -> anyhow::Result<pivot_engine::measure::MeasureRequest> {
+    use serde_json::Value;
+    let mut params = serde_json::Map::new();
+    let mut partners = a.partners.clone();
+    if let Some(p) = &a.partner {
+        partners.insert(0, p.clone());
+    }
+    if let Some(f) = &a.focal {
+        params.insert("focal".into(), Value::from(f.as_str()));
+    }
+    if !partners.is_empty() {
+        params.insert(
+            "partners".into(),
+            Value::Array(partners.into_iter().map(Value::from).collect()),
+        );
+    }
+    if let Some(y) = &a.years {
+        params.insert("years".into(), Value::from(y.as_str()));
+    }
+    if let Some(b) = &a.by {
+        params.insert("by".into(), Value::from(b.as_str()));
+    }
+    for kv in &a.params {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| EngineError::Input(format!("--param '{kv}' is not KEY=VALUE")))?;
+        let k = k.trim();
+        if params.contains_key(k) {
+            anyhow::bail!(EngineError::Input(format!(
+                "parameter `{k}` is given twice (as a flag and as -p {k}=…)"
+            )));
+        }
+        params.insert(k.to_string(), Value::from(v.trim()));
+    }
+    Ok(pivot_engine::measure::MeasureRequest { name, params })
+}
+
 fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
     match cmd {
         DataCmd::Sources => {
             for (n, s) in pivot_sources::user_sources() {
-                println!("{n:<12} {s}");
+                out!("{n:<12} {s}");
             }
             Ok(())
         }
@@ -377,13 +443,13 @@ fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
             years,
         } => {
             if format != "baci" {
-                anyhow::bail!(EngineError::User(format!(
+                anyhow::bail!(EngineError::Input(format!(
                     "synth: format '{format}' unknown (only baci)"
                 )));
             }
             let y: pivot_vocab::YearRange = years
                 .parse()
-                .map_err(|e: pivot_vocab::YearRangeError| EngineError::User(e.to_string()))?;
+                .map_err(|e: pivot_vocab::YearRangeError| EngineError::Input(e.to_string()))?;
             let (a, b) = (y.from.unwrap_or(2019), y.to.unwrap_or(2023));
             let s = pivot_sources::synth::write_baci(&out, rows, seed, a..=b)
                 .map_err(EngineError::from)?;
@@ -398,27 +464,27 @@ fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
         }
         DataCmd::List { format } => {
             let e = open(&store)?;
-            output::print(&pivot_engine::measure::dataset_table(e.manifest())?, format)
+            output::print(&pivot_engine::info::dataset_table(e.manifest())?, format)
         }
         DataCmd::Verify => {
             let e = open(&store)?;
             let n = e.verify()?;
-            println!("ok: {n} files match their manifest checksums");
+            out!("ok: {n} files match their manifest checksums");
             Ok(())
         }
         DataCmd::Cite { ids, bibtex } => {
             let e = open(&store)?;
             let c = e.citations(&ids);
             if c.is_empty() {
-                anyhow::bail!(EngineError::User(
+                anyhow::bail!(EngineError::Input(
                     "no such dataset (see pivot data list)".into()
                 ));
             }
             for (id, text, bib) in c {
                 if bibtex {
-                    println!("{bib}\n");
+                    out!("{bib}\n");
                 } else {
-                    println!("[{id}] {text}");
+                    out!("[{id}] {text}");
                 }
             }
             Ok(())
@@ -449,20 +515,33 @@ fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
     }
 }
 
+/// Whether the error is a closed output pipe (`pivot … | head`): the reader has what it
+/// wanted, so pivot ends quietly.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<datafusion::arrow::error::ArrowError>()
+                .is_some_and(|a| a.to_string().contains("Broken pipe"))
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let user = e
-                .downcast_ref::<EngineError>()
-                .is_none_or(EngineError::is_user_error);
+            // 2: your input; 3: the environment (store, disk, output); 1: a bug.
+            let code = match e.downcast_ref::<EngineError>() {
+                Some(err) => err.kind().exit_code(),
+                None if e.chain().any(|c| c.is::<std::io::Error>()) => {
+                    pivot_engine::ErrorKind::Environment.exit_code()
+                }
+                None => pivot_engine::ErrorKind::Bug.exit_code(),
+            };
             eprintln!("error: {e:#}");
-            if user {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(code)
         }
     }
 }

@@ -30,7 +30,7 @@ pub fn print(t: &ResultTable, f: Format) -> anyhow::Result<()> {
                 writeln!(out, "{}", pretty_format_batches(&t.batches)?)?;
             }
             drop(out);
-            print_provenance(&t.provenance);
+            print_provenance(&t.provenance)?;
         }
         Format::Csv => {
             if !t.batches.is_empty() {
@@ -56,22 +56,51 @@ pub fn print(t: &ResultTable, f: Format) -> anyhow::Result<()> {
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
-        Format::Parquet => {
-            let mut buf = Vec::new();
-            let mut w = parquet::arrow::ArrowWriter::try_new(&mut buf, t.schema.clone(), None)?;
-            for b in &t.batches {
-                w.write(b)?;
-            }
-            w.close()?;
-            out.write_all(&buf)?;
-        }
+        Format::Parquet => out.write_all(&parquet_bytes(t)?)?,
     }
     Ok(())
 }
 
-pub fn print_provenance(p: &Provenance) {
+/// Key of the provenance (JSON) in a Parquet file's key-value metadata and in its Arrow schema
+/// metadata (what pyarrow shows as `schema.metadata`, R's arrow as `$metadata`).
+pub const PROVENANCE_KEY: &str = "pivot.provenance";
+
+/// A result as a Parquet file whose metadata carries the provenance.
+pub fn parquet_bytes(t: &ResultTable) -> anyhow::Result<Vec<u8>> {
+    use datafusion::arrow::datatypes::Schema;
+    use parquet::file::metadata::KeyValue;
+    use parquet::file::properties::WriterProperties;
+    let prov = serde_json::to_string(&t.provenance)?;
+    let mut meta = t.schema.metadata().clone();
+    meta.insert(PROVENANCE_KEY.into(), prov.clone());
+    let schema = std::sync::Arc::new(Schema::new_with_metadata(t.schema.fields().clone(), meta));
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![
+            KeyValue::new(PROVENANCE_KEY.into(), prov),
+            KeyValue::new("pivot.method".into(), t.provenance.method.clone()),
+        ]))
+        .build();
+    let mut buf = Vec::new();
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut buf, schema.clone(), Some(props))?;
+    for b in &t.batches {
+        w.write(&b.clone().with_schema(schema.clone())?)?;
+    }
+    w.close()?;
+    Ok(buf)
+}
+
+/// Pretty JSON to stdout.
+pub fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn print_provenance(p: &Provenance) -> anyhow::Result<()> {
     let mut e = std::io::stdout().lock();
-    let _ = writeln!(e, "\n{p}");
+    writeln!(e, "\n{p}")?;
+    Ok(())
 }
 
 pub fn spinner(msg: &str) -> ProgressBar {

@@ -49,7 +49,7 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
     // DataFusion options can be tuned with DATAFUSION_* environment variables
     // (e.g. DATAFUSION_EXECUTION_TARGET_PARTITIONS=8).
     let mut config = SessionConfig::from_env()
-        .map_err(|e| EngineError::User(format!("DataFusion settings from the environment: {e}")))?
+        .map_err(|e| EngineError::Input(format!("DataFusion settings from the environment: {e}")))?
         .with_information_schema(true);
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         config = config.with_target_partitions(2);

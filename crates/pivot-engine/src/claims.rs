@@ -109,9 +109,9 @@ pub struct Check {
     /// Breakdown.
     #[serde(default)]
     pub by: Option<String>,
-    /// Measure parameters.
+    /// Measure parameters (any of the measure's, as `pivot measure NAME --help` lists them).
     #[serde(default)]
-    pub params: BTreeMap<String, String>,
+    pub params: serde_json::Map<String, Value>,
     /// Row filter.
     #[serde(default, rename = "where")]
     pub filter: BTreeMap<String, Value>,
@@ -146,6 +146,30 @@ pub struct Check {
     /// Threshold for `value`.
     #[serde(default)]
     pub value: Option<f64>,
+}
+
+impl Check {
+    /// The measure request this check runs: its parameters plus `focal`, `partners`, `years`
+    /// and `by` where given.
+    pub fn request(&self) -> MeasureRequest {
+        let mut req = MeasureRequest {
+            name: self.measure.clone(),
+            params: self.params.clone(),
+        };
+        if let Some(f) = &self.focal {
+            req = req.param("focal", f.as_str());
+        }
+        if !self.partners.is_empty() {
+            req = req.param("partners", self.partners.clone());
+        }
+        if let Some(y) = &self.years {
+            req = req.param("years", y.as_str());
+        }
+        if let Some(b) = &self.by {
+            req = req.param("by", b.as_str());
+        }
+        req
+    }
 }
 
 fn default_period() -> String {
@@ -198,7 +222,7 @@ fn cmp(a: f64, op: &str, b: f64) -> Result<bool, EngineError> {
         "==" => (a - b).abs() < 1e-12,
         "!=" => (a - b).abs() >= 1e-12,
         _ => {
-            return Err(EngineError::User(format!(
+            return Err(EngineError::Input(format!(
                 "claims: operator '{op}' must be <, <=, >, >=, == or !="
             )));
         }
@@ -235,7 +259,7 @@ fn window(v: Option<&Value>, periods: &[i64]) -> Result<Option<(i64, i64)>, Engi
         Some(Value::String(s)) if s == "all" => Some((first, last)),
         Some(Value::String(s)) => {
             let r: YearRange = s.parse().map_err(|e: pivot_vocab::YearRangeError| {
-                EngineError::User(format!("claims: {e}"))
+                EngineError::Input(format!("claims: {e}"))
             })?;
             Some((
                 i64::from(r.from.unwrap_or(first as i32)),
@@ -243,9 +267,9 @@ fn window(v: Option<&Value>, periods: &[i64]) -> Result<Option<(i64, i64)>, Engi
             ))
         }
         Some(v) => {
-            let y = num(v)
-                .ok_or_else(|| EngineError::User(format!("claims: '{v}' is not a year or range")))?
-                as i64;
+            let y = num(v).ok_or_else(|| {
+                EngineError::Input(format!("claims: '{v}' is not a year or range"))
+            })? as i64;
             Some((y, y))
         }
     })
@@ -302,14 +326,7 @@ impl Engine {
     }
 
     fn check(&self, c: &Check) -> Result<CheckOutcome, EngineError> {
-        let req = MeasureRequest {
-            name: c.measure.clone(),
-            focal: c.focal.clone(),
-            partners: c.partners.clone(),
-            years: c.years.clone(),
-            by: c.by.clone(),
-            params: c.params.clone(),
-        };
+        let req = c.request();
         let na = |why: String| {
             Ok(CheckOutcome {
                 label: c.label.clone(),
@@ -319,8 +336,13 @@ impl Engine {
         };
         let table = match self.measure(&req) {
             Ok(t) => t,
-            Err(EngineError::User(m)) => return na(format!("not testable: {m}")),
-            Err(e) => return Err(e),
+            Err(e) if e.is_missing_data() => return na(format!("not testable: {e}")),
+            Err(e) => {
+                return Err(EngineError::Input(format!(
+                    "claims: check '{}': {e}",
+                    c.label
+                )));
+            }
         };
         let rows = table_rows(&table)?;
         let mean = |s: &BTreeMap<i64, f64>, w: (i64, i64)| -> Option<f64> {
@@ -345,7 +367,7 @@ impl Engine {
                     return na(format!("not testable: no data for {}", span(w)));
                 };
                 let t = c.value.ok_or_else(|| {
-                    EngineError::User(format!("claims: check '{}' needs value", c.label))
+                    EngineError::Input(format!("claims: check '{}' needs value", c.label))
                 })?;
                 let pass = cmp(v, &c.op, t)?;
                 Ok(CheckOutcome {
@@ -410,7 +432,7 @@ impl Engine {
                     evidence: format!("{} {}: {} vs {}", c.column, span(w), fmt(a), fmt(b)),
                 })
             }
-            t => Err(EngineError::User(format!(
+            t => Err(EngineError::Input(format!(
                 "claims: test '{t}' must be value, change or compare"
             ))),
         }
@@ -495,9 +517,9 @@ impl Engine {
 /// Read and parse a claims file.
 pub fn load_claims(path: &Path) -> Result<ClaimsFile, EngineError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        EngineError::User(format!("cannot read claims file {}: {e}", path.display()))
+        EngineError::Input(format!("cannot read claims file {}: {e}", path.display()))
     })?;
-    parse_claims(&text).map_err(|e| EngineError::User(format!("{}: {e}", path.display())))
+    parse_claims(&text).map_err(|e| EngineError::Input(format!("{}: {e}", path.display())))
 }
 
 /// Parse claims TOML.

@@ -1,8 +1,54 @@
-//! Engine errors: user mistakes (bad input, unknown country, bad SQL) versus bugs.
+//! Engine errors, split by whose move it is: the user's input (exit 2), the environment — the
+//! store, the disk, the machine (exit 3) — or a bug (exit 1). Each message says what was being
+//! attempted and names the offending value once.
+
+/// Who has to act on an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input: an argument, a parameter, a query, a file the user gave, data the store lacks.
+    Input,
+    /// The environment: the store's files, the disk, permissions, a lock held by another process.
+    Environment,
+    /// pivot itself.
+    Bug,
+}
+
+impl ErrorKind {
+    /// The process exit status: 2 input, 3 environment, 1 bug.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Input => 2,
+            ErrorKind::Environment => 3,
+            ErrorKind::Bug => 1,
+        }
+    }
+}
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// No measure has this name.
+    #[error("unknown measure '{name}'{}; pivot measures lists them", suggestion.as_ref().map(|s| format!(" (did you mean '{s}'?)")).unwrap_or_default())]
+    UnknownMeasure {
+        /// The name given.
+        name: String,
+        /// The closest registered name.
+        suggestion: Option<String>,
+    },
+    /// A measure parameter was refused (names the measure, parameter, value, what is accepted).
+    #[error(transparent)]
+    Param(pivot_measures::ParamError),
+    /// The store lacks data the request needs.
+    #[error("{what} is not in the store: {hint}")]
+    MissingData {
+        /// What is missing.
+        what: String,
+        /// How to get it.
+        hint: String,
+    },
+    /// A measure rejected its input rows.
+    #[error(transparent)]
+    Measure(pivot_measures::MeasureError),
     /// A source file is malformed (names file, line, field).
     #[error(transparent)]
     Source(#[from] pivot_sources::SourceError),
@@ -12,11 +58,8 @@ pub enum EngineError {
     /// A country query did not resolve.
     #[error(transparent)]
     Country(#[from] pivot_vocab::ResolveError),
-    /// A measure rejected its input or parameters.
-    #[error("{0}")]
-    Measure(#[from] pivot_measures::MeasureError),
     /// A gravity model or scenario problem.
-    #[error("{0}")]
+    #[error(transparent)]
     Gravity(#[from] pivot_gravity::GravityError),
     /// SQL error.
     #[error("SQL error in '{query}': {message}")]
@@ -29,9 +72,17 @@ pub enum EngineError {
     /// A query ran past its time limit.
     #[error("query exceeded its time limit of {0:?}")]
     Timeout(std::time::Duration),
-    /// A user-facing problem with a clear message (bad argument, unknown measure, missing data).
+    /// A bad argument or input file of a command (not a measure parameter).
     #[error("{0}")]
-    User(String),
+    Input(String),
+    /// The machine: reading or writing pivot's own files, starting the runtime.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// Report rendering.
     #[error("report: {0}")]
     Report(#[from] pivot_report::ReportError),
@@ -40,16 +91,51 @@ pub enum EngineError {
     Bug(String),
 }
 
+impl From<pivot_measures::MeasureError> for EngineError {
+    fn from(e: pivot_measures::MeasureError) -> EngineError {
+        match e {
+            pivot_measures::MeasureError::Param(p) => EngineError::Param(p),
+            pivot_measures::MeasureError::MissingData { what, hint } => {
+                EngineError::MissingData { what, hint }
+            }
+            e => EngineError::Measure(e),
+        }
+    }
+}
+
 impl EngineError {
     pub(crate) fn sql(query: &str, e: datafusion::error::DataFusionError) -> EngineError {
+        // DataFusion repeats the innermost message in its context chain; say it once.
+        let mut message = e.to_string();
+        if let Some((head, tail)) = message.split_once(": ")
+            && tail.contains(head)
+        {
+            message = tail.to_string();
+        }
         EngineError::Sql {
             query: query.to_string(),
-            message: e.to_string(),
+            message,
         }
     }
 
-    /// Whether this is the user's mistake (exit 2) rather than a bug (exit 1).
+    /// Who has to act.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::Bug(_) => ErrorKind::Bug,
+            EngineError::Io { .. } | EngineError::Report(_) => ErrorKind::Environment,
+            EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
+            _ => ErrorKind::Input,
+        }
+    }
+
+    /// Whether this is the user's input (exit 2).
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, EngineError::Bug(_))
+        self.kind() == ErrorKind::Input
+    }
+
+    /// Whether the data or the years asked for are not in the store (a claim check over it is
+    /// "not testable" rather than an error).
+    pub fn is_missing_data(&self) -> bool {
+        matches!(self, EngineError::MissingData { .. })
     }
 }

@@ -118,12 +118,12 @@ pub fn parse_vcov(s: &str) -> Result<VcovSpec, EngineError> {
         return match v.as_slice() {
             [a] => Ok(VcovSpec::cluster(a)),
             [a, b] => Ok(VcovSpec::cluster2(a, b)),
-            _ => Err(EngineError::User(format!(
+            _ => Err(EngineError::Input(format!(
                 "vcov '{s}': cluster takes one or two variables"
             ))),
         };
     }
-    Err(EngineError::User(format!(
+    Err(EngineError::Input(format!(
         "vcov '{s}' must be iid, hetero or cluster(var)"
     )))
 }
@@ -132,7 +132,7 @@ pub fn parse_vcov(s: &str) -> Result<VcovSpec, EngineError> {
 pub fn batches_to_panel(batches: &[RecordBatch]) -> Result<Panel, EngineError> {
     let mut panel = Panel::new();
     let Some(first) = batches.first() else {
-        return Err(EngineError::User("the data has no rows".into()));
+        return Err(EngineError::Input("the data has no rows".into()));
     };
     for (i, field) in first.schema().fields().iter().enumerate() {
         match field.data_type() {
@@ -234,12 +234,12 @@ impl Engine {
                 data,
                 datafusion::prelude::CsvReadOptions::new(),
             ))
-            .map_err(|e| EngineError::User(format!("cannot read CSV {data}: {e}")))?;
+            .map_err(|e| EngineError::Input(format!("cannot read CSV {data}: {e}")))?;
             format!("SELECT * FROM user_data{cond}")
         } else if crate::catalog::table_schema(data).is_some() {
             format!("SELECT * FROM {data}{cond}")
         } else {
-            return Err(EngineError::User(format!(
+            return Err(EngineError::Input(format!(
                 "--data '{data}' is neither a store table, a SELECT query nor a CSV file"
             )));
         };
@@ -262,7 +262,7 @@ impl Engine {
                     .check()?
                     .fit(&formula, &panel)?,
                 e => {
-                    return Err(EngineError::User(format!(
+                    return Err(EngineError::Input(format!(
                         "estimator '{e}' must be ppml or ols"
                     )));
                 }
@@ -394,9 +394,9 @@ impl Engine {
         all_pairs: bool,
     ) -> Result<ScenarioOutput, EngineError> {
         let text = std::fs::read_to_string(file)
-            .map_err(|e| EngineError::User(format!("cannot read {}: {e}", file.display())))?;
+            .map_err(|e| EngineError::Input(format!("cannot read {}: {e}", file.display())))?;
         let mut spec = ScenarioSpec::from_toml_str(&text)
-            .map_err(|e| EngineError::User(format!("{}: {e}", file.display())))?;
+            .map_err(|e| EngineError::Input(format!("{}: {e}", file.display())))?;
         self.expand_groups(&mut spec)?;
         self.run_scenario(&spec, all_pairs, &file.display().to_string())
     }
@@ -431,7 +431,7 @@ impl Engine {
                 (p, vec!["trade_flows", "countries"])
             }
             other => {
-                return Err(EngineError::User(format!(
+                return Err(EngineError::Input(format!(
                     "scenario data '{other}' unknown: use agtpa or table:cow_gravity"
                 )));
             }

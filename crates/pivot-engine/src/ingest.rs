@@ -135,7 +135,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
     for p in paths {
         if p.is_dir() {
             let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| EngineError::User(format!("cannot read folder {}: {e}", p.display())))?
+                .map_err(|e| {
+                    EngineError::Input(format!("cannot read folder {}: {e}", p.display()))
+                })?
                 .flatten()
                 .map(|e| e.path())
                 .filter(|f| f.is_file() && !is_aside(f))
@@ -145,7 +147,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
         } else if p.is_file() {
             out.push(p.clone());
         } else {
-            return Err(EngineError::User(format!(
+            return Err(EngineError::Input(format!(
                 "{}: no such file or folder",
                 p.display()
             )));
@@ -165,14 +167,14 @@ pub(crate) fn ingest_user(
             .into_iter()
             .map(|x| x.0)
             .collect();
-        EngineError::User(format!(
+        EngineError::Input(format!(
             "unknown source '{source}'; sources: {}",
             names.join(", ")
         ))
     })?;
     let files = expand(paths)?;
     if files.is_empty() {
-        return Err(EngineError::User("no input files".into()));
+        return Err(EngineError::Input("no input files".into()));
     }
     let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     let info = adapter.dataset(&inputs);

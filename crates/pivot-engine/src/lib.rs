@@ -11,6 +11,7 @@ mod catalog;
 pub mod claims;
 mod error;
 pub mod gravity;
+pub mod info;
 mod ingest;
 pub mod measure;
 pub mod report;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::SessionContext;
-pub use error::EngineError;
+pub use error::{EngineError, ErrorKind};
 pub use ingest::IngestOutcome;
 use pivot_store::Store;
 pub use pivot_store::{DatasetEntry, Manifest};
@@ -69,12 +70,11 @@ pub struct Engine {
     rt: tokio::runtime::Runtime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
-    /// Years of BACI trade, once asked (cleared by every ingest).
-    baci_years: std::sync::Mutex<Option<Vec<i32>>>,
+    /// Years of each trade source, once asked (cleared by every ingest).
+    source_years: std::sync::Mutex<std::collections::HashMap<String, Vec<i32>>>,
     /// All-years trade flows touching given states, by source (cleared by every ingest).
-    trade_cache: std::sync::Mutex<
-        std::collections::HashMap<String, Arc<Vec<pivot_measures::trade::TradeFlow>>>,
-    >,
+    trade_cache:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<measure::SourcedFlow>>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -104,14 +104,17 @@ impl Engine {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| EngineError::Bug(format!("tokio runtime: {e}")))?;
+            .map_err(|source| EngineError::Io {
+                context: "starting the query runtime".into(),
+                source,
+            })?;
         let ctx = catalog::context(&store)?;
         Ok(Engine {
             store,
             ctx,
             rt,
             measure_cache: Default::default(),
-            baci_years: Default::default(),
+            source_years: Default::default(),
             trade_cache: Default::default(),
         })
     }
@@ -136,7 +139,7 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
         self.ctx = catalog::context(&self.store)?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
-        *self.baci_years.lock().expect("no poisoned lock") = None;
+        self.source_years.lock().expect("no poisoned lock").clear();
         self.trade_cache.lock().expect("no poisoned lock").clear();
         Ok(out)
     }
@@ -267,12 +270,22 @@ pub fn table_from_rows<T: serde::Serialize>(
     rows: &[T],
     provenance: Provenance,
 ) -> Result<ResultTable, EngineError> {
-    use datafusion::arrow::datatypes::{Field, FieldRef, Schema};
+    table_from_serialize(&rows, rows.is_empty(), provenance)
+}
+
+/// Convert a serializable sequence of flat records (`empty` when it has none) into a
+/// [`ResultTable`].
+pub fn table_from_serialize<S: serde::Serialize>(
+    rows: &S,
+    empty: bool,
+    provenance: Provenance,
+) -> Result<ResultTable, EngineError> {
+    use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema};
     use serde_arrow::schema::{SchemaLike, TracingOptions};
     let opts = TracingOptions::default()
         .allow_null_fields(true)
         .enums_without_data_as_strings(true);
-    let fields: Vec<FieldRef> = if rows.is_empty() {
+    let fields: Vec<FieldRef> = if empty {
         vec![]
     } else {
         Vec::<FieldRef>::from_samples(rows, opts)
@@ -281,31 +294,21 @@ pub fn table_from_rows<T: serde::Serialize>(
     let fields: Vec<FieldRef> = fields
         .into_iter()
         .map(|f| match f.data_type() {
-            datafusion::arrow::datatypes::DataType::LargeUtf8 => Arc::new(Field::new(
-                f.name(),
-                datafusion::arrow::datatypes::DataType::Utf8,
-                f.is_nullable(),
-            )),
-            // Unit enum variants (direction, carrier …) are written as their names.
-            datafusion::arrow::datatypes::DataType::Union(_, _) => Arc::new(Field::new(
-                f.name(),
-                datafusion::arrow::datatypes::DataType::Utf8,
-                f.is_nullable(),
-            )),
-            datafusion::arrow::datatypes::DataType::Null => Arc::new(Field::new(
-                f.name(),
-                datafusion::arrow::datatypes::DataType::Utf8,
-                true,
-            )),
+            // Text as Utf8; unit enum variants (direction, carrier …) as their names; a column
+            // with no value in any row as nullable text.
+            DataType::LargeUtf8 | DataType::Union(_, _) => {
+                Arc::new(Field::new(f.name(), DataType::Utf8, f.is_nullable()))
+            }
+            DataType::Null => Arc::new(Field::new(f.name(), DataType::Utf8, true)),
             _ => f,
         })
         .collect();
     let schema = Arc::new(Schema::new(fields.clone()));
-    let batches = if rows.is_empty() {
+    let batches = if empty {
         vec![]
     } else {
         vec![
-            serde_arrow::to_record_batch(&fields, &rows)
+            serde_arrow::to_record_batch(&fields, rows)
                 .map_err(|e| EngineError::Bug(format!("building rows: {e}")))?,
         ]
     };

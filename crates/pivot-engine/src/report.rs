@@ -97,17 +97,19 @@ impl Ctx<'_> {
         by: Option<&str>,
         params: &[(&str, &str)],
     ) -> Option<Vec<Value>> {
-        let req = MeasureRequest {
-            name: measure.into(),
-            focal: Some(focal.to_string()),
-            partners: partners.to_vec(),
-            years: self.years.clone(),
-            by: by.map(String::from),
-            params: params
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        };
+        let mut req = MeasureRequest::new(measure).param("focal", focal);
+        if !partners.is_empty() {
+            req = req.param("partners", partners.to_vec());
+        }
+        if let Some(y) = &self.years {
+            req = req.param("years", y.as_str());
+        }
+        if let Some(b) = by {
+            req = req.param("by", b);
+        }
+        for (k, v) in params {
+            req = req.param(*k, *v);
+        }
         let label = params
             .iter()
             .fold(measure.to_string(), |l, (k, v)| format!("{l} {k}={v}"));
@@ -307,12 +309,18 @@ impl Engine {
 
         // --- Energy
         let mut energy_blocks = vec![];
-        if let Some(rows) = c.run("energy-destinations", &[], Some("destination"), &[]) {
+        if let Some(rows) = c.run(
+            "energy-destinations",
+            &[],
+            Some("destination"),
+            &[("top", "5")],
+        ) {
             let energy_src = c.source();
             energy_blocks.push(Block::Paragraph(format!(
                 "{}'s energy exports by destination (volumes). Oil and coal destinations are the publisher's areas (\"Europe\" is one area); LNG and pipeline gas are by country. 2022 is missing from the bundled editions.",
                 c.fname
             )));
+            let highlight_name = name(&highlight);
             for (carrier, label, unit) in [
                 ("crude_oil", "Crude oil", "Mt"),
                 ("oil_products", "Oil products", "Mt"),
@@ -323,17 +331,23 @@ impl Engine {
                 if rs.is_empty() {
                     continue;
                 }
+                // The measure kept the five largest destinations and summed the rest as
+                // "Other"; stack them largest first, Other last.
                 let mut tot: HashMap<String, f64> = HashMap::new();
                 for r in &rs {
                     *tot.entry(s(r, "importer")).or_default() += f(r, "volume");
                 }
                 let mut dests: Vec<(String, f64)> = tot.into_iter().collect();
-                dests.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                let keep: Vec<String> = dests.iter().take(5).map(|d| d.0.clone()).collect();
+                dests.sort_by(|a, b| {
+                    (a.0 == "Other")
+                        .cmp(&(b.0 == "Other"))
+                        .then(b.1.total_cmp(&a.1))
+                        .then(a.0.cmp(&b.0))
+                });
                 let years: BTreeSet<i64> = rs.iter().map(|r| i(r, "year")).collect();
-                let mut series: Vec<Series> = keep
+                let series: Vec<Series> = dests
                     .iter()
-                    .map(|d| Series {
+                    .map(|(d, _)| Series {
                         name: d.clone(),
                         points: years
                             .iter()
@@ -347,29 +361,9 @@ impl Engine {
                                 )
                             })
                             .collect(),
-                        highlight: d == "China",
+                        highlight: *d == highlight_name,
                     })
                     .collect();
-                if dests.len() > keep.len() {
-                    series.push(Series {
-                        name: "Other".into(),
-                        points: years
-                            .iter()
-                            .map(|y| {
-                                Point::cat(
-                                    y.to_string(),
-                                    rs.iter()
-                                        .filter(|r| {
-                                            i(r, "year") == *y && !keep.contains(&s(r, "importer"))
-                                        })
-                                        .map(|r| f(r, "volume"))
-                                        .sum(),
-                                )
-                            })
-                            .collect(),
-                        highlight: false,
-                    });
-                }
                 energy_blocks.push(Block::Chart(Chart {
                     id: format!("energy-{}", carrier.replace('_', "-")),
                     title: format!("{}'s {} exports by destination", c.fname, if label == "LNG" { label.to_string() } else { label.to_lowercase() }),
@@ -392,7 +386,7 @@ impl Engine {
                 columns: vec!["Year".into(), "Carrier".into(), "Total".into(), "Unit".into(), "Asia share (%)".into()],
                 rows: rows.iter().map(|r| vec![Cell::text(i(r, "year").to_string()), Cell::text(s(r, "carrier")), Cell::num(f(r, "total"), 1), Cell::text(s(r, "unit")), Cell::num(100.0 * f(r, "asia_share"), 1)]).collect(),
                 source: c.source(),
-                method: "Asia = destinations in UN M49 Asia or named '…Asia…' by the publisher (e.g. Other Asia Pacific).".into(),
+                method: "Asia = destinations in UN M49 Asia, and the publisher's area Other Asia Pacific.".into(),
             }));
         }
         sections.push(Section {
@@ -679,14 +673,14 @@ impl Engine {
         let claims_text = match &opts.claims {
             Some(p) => Some(
                 std::fs::read_to_string(p)
-                    .map_err(|e| EngineError::User(format!("cannot read {}: {e}", p.display())))?,
+                    .map_err(|e| EngineError::Input(format!("cannot read {}: {e}", p.display())))?,
             ),
             None if focal == "RUS" => Some(MANKOFF_CLAIMS.to_string()),
             None => None,
         };
         if let Some(text) = claims_text {
             let file =
-                parse_claims(&text).map_err(|e| EngineError::User(format!("claims: {e}")))?;
+                parse_claims(&text).map_err(|e| EngineError::Input(format!("claims: {e}")))?;
             let verdicts = self.check_claims(&file)?;
             let ids: BTreeSet<String> = sections
                 .iter()

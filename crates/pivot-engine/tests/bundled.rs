@@ -40,17 +40,19 @@ fn measure(
     by: Option<&str>,
     params: &[(&str, &str)],
 ) -> Vec<Value> {
-    let req = MeasureRequest {
-        name: name.into(),
-        focal: Some(focal.into()),
-        partners: partners.iter().map(|s| s.to_string()).collect(),
-        years: years.map(String::from),
-        by: by.map(String::from),
-        params: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    };
+    let mut req = MeasureRequest::new(name).param("focal", focal);
+    if !partners.is_empty() {
+        req = req.param("partners", partners.to_vec());
+    }
+    if let Some(y) = years {
+        req = req.param("years", y);
+    }
+    if let Some(b) = by {
+        req = req.param("by", b);
+    }
+    for (k, v) in params {
+        req = req.param(*k, *v);
+    }
     let t = engine().measure(&req).unwrap();
     assert!(
         !t.provenance.datasets.is_empty(),
@@ -363,12 +365,9 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     let root = dir.path().join("store");
     copy_dir(engine().root(), &root);
     let mut e = Engine::open(&root).unwrap();
-    let req = MeasureRequest {
-        name: "partner-share".into(),
-        focal: Some("RUS".into()),
-        years: Some("2014".into()),
-        ..Default::default()
-    };
+    let req = MeasureRequest::new("partner-share")
+        .param("focal", "RUS")
+        .param("years", "2014");
     // COW 2014: China is Russia's first partner (share 0.1223, see the partner-share test).
     let first = |e: &Engine| table_rows(&e.measure(&req).unwrap()).unwrap()[0].clone();
     assert_eq!(first(&e)["partner"], "CHN");
@@ -386,10 +385,7 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     assert_eq!(r["value"].as_f64(), Some(2_000_000.0));
     // Years BACI does not cover still come from COW (the default source splices the two), and
     // the provenance names both datasets and says where the splice is.
-    let req13 = MeasureRequest {
-        years: Some("2013-2014".into()),
-        ..req.clone()
-    };
+    let req13 = req.clone().param("years", "2013-2014");
     let t = e.measure(&req13).unwrap();
     let rows = table_rows(&t).unwrap();
     let top = |y: i64| {
@@ -418,10 +414,7 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
         t.provenance.notes
     );
     // One source only when asked.
-    let cow_only = MeasureRequest {
-        params: [("source".to_string(), "cow_trade".to_string())].into(),
-        ..req.clone()
-    };
+    let cow_only = req.clone().param("source", "cow_trade");
     assert_eq!(
         table_rows(&e.measure(&cow_only).unwrap()).unwrap()[0]["partner"],
         "CHN"

@@ -1,4 +1,4 @@
-//! Alliance obligations per dyad-year (ATOP).
+//! ATOP obligation flags (defense, offense, neutral, nonagg, consul, any) per undirected dyad-year.
 //!
 //! # What it measures
 //! Whether two states share an alliance in a year and of what kind: defence, offence,
@@ -151,6 +151,51 @@ pub fn alliance_flags(
             },
         )
         .collect())
+}
+
+/// Parameters of `pivot measure alliance-flags`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllianceFlagsParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Partners to report; none: every partner.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years; a closed range is written out in full, with all-false rows where ATOP has none.
+    #[serde(default)]
+    pub years: crate::params::Years,
+}
+
+impl crate::params::Validate for AllianceFlagsParams {}
+
+/// The `alliance-flags` measure.
+pub struct AllianceFlags;
+
+impl crate::measure::Measure for AllianceFlags {
+    type Params = AllianceFlagsParams;
+    const NAME: &'static str = "alliance-flags";
+    const DIMENSION: crate::Dimension = crate::Dimension::Alliances;
+    const TABLES: &'static [&'static str] = &["alliances"];
+    const SOURCE: &'static str = include_str!("alliances.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let recs = data.alliances(&p.focal.0, &p.years)?;
+        let y = p.years.range();
+        let fill = match (y.from, y.to) {
+            (Some(a), Some(b)) => Some(YearRange::new(a, b)?),
+            _ => None,
+        };
+        let rows = alliance_flags(
+            &recs,
+            &AllianceConfig {
+                focal: p.focal.0.clone(),
+                partners: p.partners.selection(),
+                fill_years: fill,
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows))
+    }
 }
 
 #[cfg(test)]

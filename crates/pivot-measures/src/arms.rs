@@ -1,4 +1,4 @@
-//! Arms transfer shares (SIPRI TIV) by period and weapon category.
+//! Recipient shares of a supplier's TIV and supplier shares of a recipient's TIV, by period and category.
 //!
 //! # What it measures
 //! Who a supplier's major conventional arms go to (recipient shares of its deliveries), and who
@@ -190,6 +190,97 @@ pub fn supplier_shares(
     config: &ArmsShareConfig,
 ) -> Result<Vec<ArmsShareRow>> {
     shares(rows, recipient, Side::Recipient, config)
+}
+
+fn default_periods() -> crate::params::Periods {
+    crate::params::Periods(vec![
+        YearRange {
+            start: 2000,
+            end: 2011,
+        },
+        YearRange {
+            start: 2012,
+            end: 2023,
+        },
+    ])
+}
+
+/// How `arms-shares` groups transfers.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ArmsBy {
+    /// All weapon categories together.
+    #[default]
+    Pooled,
+    /// One set of shares per weapon category.
+    Category,
+}
+
+/// Parameters of `pivot measure arms-shares`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArmsSharesParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Partners to report; none: every partner.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// supplier: shares of the focal state's recipients; recipient: shares of its suppliers.
+    #[serde(default)]
+    pub role: crate::data::ArmsRole,
+    /// Periods over which TIV is summed.
+    #[serde(default = "default_periods")]
+    pub periods: crate::params::Periods,
+    /// Pooled or by weapon category.
+    #[serde(default)]
+    pub by: ArmsBy,
+}
+
+impl crate::params::Validate for ArmsSharesParams {}
+
+/// The `arms-shares` measure.
+pub struct ArmsShares;
+
+impl crate::measure::Measure for ArmsShares {
+    type Params = ArmsSharesParams;
+    const NAME: &'static str = "arms-shares";
+    const DIMENSION: crate::Dimension = crate::Dimension::Arms;
+    const TABLES: &'static [&'static str] = &["arms_dyad_year", "arms_transfers"];
+    const SOURCE: &'static str = include_str!("arms.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let focal = p.focal.0.as_str();
+        let by_cat = p.by == ArmsBy::Category;
+        let rows = data.arms(focal, p.role, by_cat)?;
+        let cfg = ArmsShareConfig {
+            periods: p.periods.0.clone(),
+            categories: if by_cat {
+                CategoryBreakdown::ByCategory
+            } else {
+                CategoryBreakdown::Pooled
+            },
+        };
+        let recipient = p.role == crate::data::ArmsRole::Recipient;
+        let mut out = if recipient {
+            supplier_shares(&rows, focal, &cfg)?
+        } else {
+            recipient_shares(&rows, focal, &cfg)?
+        };
+        if !p.partners.is_empty() {
+            let list = &p.partners.0;
+            out.retain(|r| {
+                if recipient {
+                    list.contains(&r.supplier)
+                } else {
+                    list.contains(&r.recipient)
+                }
+            });
+        }
+        Ok(crate::measure::Output::rows(out)
+            .note("TIV is SIPRI's volume index (millions), not money."))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Barbieri's salience, symmetry and interdependence.
+//! Barbieri's salience, symmetry, interdependence and signed asymmetry of a dyad, per year.
 //!
 //! # What it measures
 //! How important a trade relationship is to both sides (salience), how evenly that
@@ -157,6 +157,57 @@ pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<Barb
         }
     }
     Ok(out)
+}
+
+/// Parameters of `pivot measure barbieri-interdependence`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BarbieriParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Partners to report; none: every partner.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// The trade series.
+    #[serde(default)]
+    pub source: crate::data::TradeSource,
+}
+
+impl crate::params::Validate for BarbieriParams {}
+
+/// The `barbieri-interdependence` measure.
+pub struct Barbieri;
+
+impl crate::measure::Measure for Barbieri {
+    type Params = BarbieriParams;
+    const NAME: &'static str = "barbieri-interdependence";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const SOURCE: &'static str = include_str!("barbieri.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let focal = p.focal.0.clone();
+        // Each partner's own total T_j needs all of its flows: read flows touching the focal
+        // state and the partners (or every flow when all partners are asked for).
+        let touching =
+            (!p.partners.is_empty()).then(|| [vec![focal.clone()], p.partners.0.clone()].concat());
+        let flows = data.trade_flows(&crate::data::TradeQuery {
+            source: p.source,
+            years: p.years,
+            touching,
+        })?;
+        let rows = barbieri(
+            &flows,
+            &BarbieriConfig {
+                focal,
+                partners: p.partners.selection(),
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Concentration: Herfindahl–Hirschman, normalised HHI, effective number, Theil.
+//! HHI, normalised HHI, effective number and Theil index over partners or products, per year.
 //!
 //! # What it measures
 //! How concentrated a set of values is, over partners (a state's trade across its partners)
@@ -222,6 +222,56 @@ pub fn partner_concentration(
         }
     }
     concentration_by_year(&keyed)
+}
+
+/// Parameters of `pivot measure concentration`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcentrationParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// The partner set (selected partners without trade count as zeros); none: every partner.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Exports, imports or total trade.
+    #[serde(default)]
+    pub direction: FlowDirection,
+    /// The trade series.
+    #[serde(default)]
+    pub source: crate::data::TradeSource,
+}
+
+impl crate::params::Validate for ConcentrationParams {}
+
+/// The `concentration` measure (over the focal state's trade partners).
+pub struct PartnerConcentration;
+
+impl crate::measure::Measure for PartnerConcentration {
+    type Params = ConcentrationParams;
+    const NAME: &'static str = "concentration";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const SOURCE: &'static str = include_str!("concentration.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let flows = data.trade_flows(&crate::data::TradeQuery {
+            source: p.source,
+            years: p.years,
+            touching: Some(vec![p.focal.0.clone()]),
+        })?;
+        let rows = partner_concentration(
+            &flows,
+            &PartnerConcentrationConfig {
+                focal: p.focal.0.clone(),
+                direction: p.direction,
+                partners: p.partners.selection(),
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Energy exports by destination and carrier, with an Asia share.
+//! An exporter's energy volumes and shares by destination and carrier, and Asia's share.
 //!
 //! # What it measures
 //! Where an exporter's crude oil, oil products, LNG, pipeline gas and coal go: the volume to
@@ -34,7 +34,19 @@ use crate::common::{check_code, check_focal, check_nonneg};
 use crate::error::{MeasureError, Result};
 
 /// An energy carrier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Carrier {
     /// Crude oil (million tonnes).
@@ -226,6 +238,169 @@ pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Resul
         });
     }
     Ok(EnergyResult { destinations, asia })
+}
+
+/// The destinations ranked `top` or better by volume summed over the years given, per carrier;
+/// every other destination summed into one row per year named `Other` (not in Asia unless
+/// every destination it sums is).
+pub fn top_destinations(rows: Vec<EnergyDestinationRow>, top: u32) -> Vec<EnergyDestinationRow> {
+    let mut totals: BTreeMap<(Carrier, String), f64> = BTreeMap::new();
+    for r in &rows {
+        *totals.entry((r.carrier, r.importer.clone())).or_insert(0.0) += r.volume;
+    }
+    let mut by_carrier: BTreeMap<Carrier, Vec<(String, f64)>> = BTreeMap::new();
+    for ((c, d), v) in totals {
+        by_carrier.entry(c).or_default().push((d, v));
+    }
+    let mut keep: BTreeMap<Carrier, Vec<String>> = BTreeMap::new();
+    for (c, mut v) in by_carrier {
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        keep.insert(c, v.into_iter().take(top as usize).map(|d| d.0).collect());
+    }
+    let mut out: Vec<EnergyDestinationRow> = Vec::new();
+    let mut other: BTreeMap<(i32, Carrier), EnergyDestinationRow> = BTreeMap::new();
+    for r in rows {
+        if keep
+            .get(&r.carrier)
+            .is_some_and(|k| k.contains(&r.importer))
+        {
+            out.push(r);
+            continue;
+        }
+        let o = other
+            .entry((r.year, r.carrier))
+            .or_insert_with(|| EnergyDestinationRow {
+                year: r.year,
+                exporter: r.exporter.clone(),
+                carrier: r.carrier,
+                importer: "Other".into(),
+                in_asia: true,
+                volume: 0.0,
+                unit: r.unit.clone(),
+                share: 0.0,
+            });
+        o.volume += r.volume;
+        o.share += r.share;
+        o.in_asia &= r.in_asia;
+    }
+    out.extend(other.into_values());
+    out.sort_by(|a, b| {
+        (a.year, a.carrier)
+            .cmp(&(b.year, b.carrier))
+            .then(b.volume.total_cmp(&a.volume))
+    });
+    out
+}
+
+/// Destinations the publisher reports as areas, not countries, that lie in Asia: the Energy
+/// Institute's residual "Other Asia Pacific". (Its "Asia Pacific" is a subtotal, dropped at
+/// ingest.) Countries count as Asia by UN M49 membership (the named set `asia`).
+pub const ASIA_AREAS: &[&str] = &["Other Asia Pacific"];
+
+/// What `energy-destinations` reports.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EnergyView {
+    /// Asia's share per year and carrier.
+    #[default]
+    Asia,
+    /// Each destination's volume and share per year and carrier.
+    Destination,
+}
+
+/// Parameters of `pivot measure energy-destinations`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnergyDestinationsParams {
+    /// The exporter.
+    pub focal: crate::params::Country,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Only this carrier; none: every carrier (shares are always within one carrier).
+    #[serde(default)]
+    pub carrier: Option<Carrier>,
+    /// Asia's share, or every destination.
+    #[serde(default)]
+    pub by: EnergyView,
+    /// With by=destination: keep the N largest destinations of each carrier (by volume over the
+    /// years asked) and sum the others into one "Other" row per year; none: every destination.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub top: Option<u32>,
+}
+
+impl crate::params::Validate for EnergyDestinationsParams {
+    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
+        if self.top.is_some() && self.by != EnergyView::Destination {
+            return Err(crate::params::ParamError::new(
+                "top",
+                self.top.map(|t| t.to_string()),
+                "applies to by=destination only",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `energy-destinations` measure.
+pub struct EnergyDestinations;
+
+impl crate::measure::Measure for EnergyDestinations {
+    type Params = EnergyDestinationsParams;
+    const NAME: &'static str = "energy-destinations";
+    const DIMENSION: crate::Dimension = crate::Dimension::Energy;
+    const TABLES: &'static [&'static str] = &["energy_flows"];
+    const SOURCE: &'static str = include_str!("energy.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let focal = p.focal.0.clone();
+        let rows = data.energy_exports(&focal, &p.years)?;
+        let asia_codes = pivot_vocab::regions::members(pivot_vocab::Countries::bundled(), "asia")
+            .unwrap_or_default();
+        let mut asia: Vec<String> = Vec::new();
+        let mut flows = Vec::new();
+        for r in rows {
+            let in_asia = ASIA_AREAS.contains(&r.flow.importer.as_str())
+                || r.importer_iso3
+                    .as_ref()
+                    .is_some_and(|c| asia_codes.contains(c));
+            if in_asia && !asia.contains(&r.flow.importer) {
+                asia.push(r.flow.importer.clone());
+            }
+            flows.push(EnergyFlow {
+                exporter: focal.clone(),
+                ..r.flow
+            });
+        }
+        if let Some(c) = p.carrier {
+            flows.retain(|f| f.carrier == c);
+        }
+        asia.sort();
+        let res = energy_destinations(
+            &flows,
+            &EnergyConfig {
+                exporter: focal,
+                asia: asia.clone(),
+            },
+        )?;
+        let out = match p.by {
+            EnergyView::Destination => crate::measure::Output::rows(match p.top {
+                Some(n) => top_destinations(res.destinations, n),
+                None => res.destinations,
+            }),
+            EnergyView::Asia => crate::measure::Output::rows(res.asia),
+        };
+        Ok(out
+            .note(format!(
+                "Asia = importers in UN M49 Asia and the publisher's area {}: {}.",
+                ASIA_AREAS.join(", "),
+                asia.join(", ")
+            ))
+            .note("Volumes: oil in million tonnes, gas in billion cubic metres, coal in exajoules; 2022 missing."))
+    }
 }
 
 #[cfg(test)]

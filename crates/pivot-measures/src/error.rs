@@ -6,9 +6,23 @@ use thiserror::Error;
 ///
 /// All variants are *user* errors (bad input rows or parameters): the message names the
 /// value that was wrong and where it was found, so the caller can fix the data or the call.
-#[derive(Debug, Clone, PartialEq, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum MeasureError {
+    /// A parameter was refused (unknown name, wrong type, out of range, bad combination).
+    #[error(transparent)]
+    Param(#[from] crate::params::ParamError),
+    /// The store lacks the data the measure needs.
+    #[error("{what} is not in the store: {hint}")]
+    MissingData {
+        /// What is missing ("product-level (HS6) trade").
+        what: String,
+        /// How to get it ("ingest BACI first: pivot data ingest baci PATH").
+        hint: String,
+    },
+    /// The data source failed (the engine's error, kept whole so its kind survives).
+    #[error(transparent)]
+    Source(std::sync::Arc<dyn std::error::Error + Send + Sync>),
     /// A value that must be a finite number ≥ 0 (trade, TIV, volume, amount, GDP …) was
     /// negative, NaN or infinite.
     #[error("{what} must be a finite number >= 0, got {value} ({context})")]
@@ -86,3 +100,10 @@ pub enum MeasureError {
 
 /// Result alias for measures.
 pub type Result<T, E = MeasureError> = std::result::Result<T, E>;
+
+impl PartialEq for MeasureError {
+    /// Errors are equal when they say the same thing.
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}

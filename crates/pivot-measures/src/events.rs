@@ -1,4 +1,4 @@
-//! Event-data profile per dyad-month: QuadClass counts, mean Goldstein, cooperation share.
+//! QuadClass counts, mean Goldstein and cooperation share per dyad-month from event data.
 //!
 //! # What it measures
 //! The tone of reported interactions between two states each month, from machine-coded event
@@ -59,7 +59,10 @@ pub struct EventRecord {
 }
 
 /// Directed (a → b and b → a apart) or undirected dyads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum DyadOrientation {
     /// actor1 → actor2 as given.
     Directed,
@@ -69,7 +72,9 @@ pub enum DyadOrientation {
 }
 
 /// How events are weighted in the mean and the share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EventWeighting {
     /// Each event counts 1.
@@ -229,6 +234,55 @@ pub fn event_profile(
             }
         })
         .collect())
+}
+
+/// Parameters of `pivot measure event-profile`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventProfileParams {
+    /// Only events with this state as an actor; none: every dyad.
+    #[serde(default)]
+    pub focal: Option<crate::params::Country>,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Directed (a → b and b → a apart) or undirected dyads.
+    #[serde(default)]
+    pub orientation: DyadOrientation,
+    /// Each event counts 1, or its number of mentions.
+    #[serde(default)]
+    pub weighting: EventWeighting,
+}
+
+impl crate::params::Validate for EventProfileParams {}
+
+/// The `event-profile` measure.
+pub struct EventProfile;
+
+impl crate::measure::Measure for EventProfile {
+    type Params = EventProfileParams;
+    const NAME: &'static str = "event-profile";
+    const DIMENSION: crate::Dimension = crate::Dimension::Events;
+    const TABLES: &'static [&'static str] = &["events"];
+    const SOURCE: &'static str = include_str!("events.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let recs = data.events(p.focal.as_ref().map(|c| c.0.as_str()), &p.years)?;
+        if recs.is_empty() {
+            return Err(MeasureError::MissingData {
+                what: "event data for this selection".into(),
+                hint: "ingest GDELT or ICEWS files first (pivot data ingest gdelt PATH)".into(),
+            });
+        }
+        let rows = event_profile(
+            &recs,
+            &EventConfig {
+                orientation: p.orientation,
+                weighting: p.weighting,
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Chinese official finance (or investment) to a recipient: by year and class, rank and share.
+//! Chinese official finance to a recipient by year and class, with its rank and share among all recipients.
 //!
 //! # What it measures
 //! How much official finance a lender (China, in AidData's GCDF) committed to one recipient
@@ -67,7 +67,9 @@ pub struct FinanceFlow {
 }
 
 /// Which amount ranks and shares are computed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AmountBasis {
     /// Committed amounts.
@@ -248,6 +250,68 @@ pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<
         annual,
         cumulative,
     })
+}
+
+/// Which table `official-finance` reports.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FinanceBy {
+    /// Per year: the recipient's amount, rank and share among recipients.
+    #[default]
+    Annual,
+    /// Per year and flow class (ODA-like, OOF-like, vague).
+    Class,
+    /// Cumulated from the first data year: amount, rank and share.
+    Cumulative,
+}
+
+/// Parameters of `pivot measure official-finance`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialFinanceParams {
+    /// The recipient.
+    pub focal: crate::params::Country,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Committed or adjusted amounts for ranks and shares.
+    #[serde(default)]
+    pub basis: AmountBasis,
+    /// Annual, by class or cumulative.
+    #[serde(default)]
+    pub by: FinanceBy,
+}
+
+impl crate::params::Validate for OfficialFinanceParams {}
+
+/// The `official-finance` measure.
+pub struct OfficialFinance;
+
+impl crate::measure::Measure for OfficialFinance {
+    type Params = OfficialFinanceParams;
+    const NAME: &'static str = "official-finance";
+    const DIMENSION: crate::Dimension = crate::Dimension::Finance;
+    const TABLES: &'static [&'static str] = &["finance_flows"];
+    const SOURCE: &'static str = include_str!("finance.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let rows = data.finance(&p.years)?;
+        let res = official_finance(
+            &rows,
+            &FinanceConfig {
+                recipient: p.focal.0.clone(),
+                basis: p.basis,
+            },
+        )?;
+        let out = match p.by {
+            FinanceBy::Class => crate::measure::Output::rows(res.by_class),
+            FinanceBy::Cumulative => crate::measure::Output::rows(res.cumulative),
+            FinanceBy::Annual => crate::measure::Output::rows(res.annual),
+        };
+        Ok(out.note("Constant 2021 USD; commitments."))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Dependence on GDP (Oneal–Russett).
+//! Trade with a partner relative to the focal state's GDP (Oneal–Russett), per year.
 //!
 //! # What it measures
 //! How large a state's trade with one partner is relative to the size of its own economy,
@@ -133,6 +133,58 @@ pub fn gdp_dependence(
         }
     }
     Ok(out)
+}
+
+/// Parameters of `pivot measure gdp-dependence`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GdpDependenceParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Partners to report; none: every partner.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// The trade series.
+    #[serde(default)]
+    pub source: crate::data::TradeSource,
+}
+
+impl crate::params::Validate for GdpDependenceParams {}
+
+/// The `gdp-dependence` measure.
+pub struct GdpDependence;
+
+impl crate::measure::Measure for GdpDependence {
+    type Params = GdpDependenceParams;
+    const NAME: &'static str = "gdp-dependence";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows", "country_year"];
+    const SOURCE: &'static str = include_str!("gdp_dependence.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let focal = p.focal.0.clone();
+        let who = [vec![focal.clone()], p.partners.0.clone()].concat();
+        let flows = data.trade_flows(&crate::data::TradeQuery {
+            source: p.source,
+            years: p.years,
+            touching: Some(vec![focal.clone()]),
+        })?;
+        let gdp = data.indicator("gdp_usd", &who, &p.years)?;
+        let rows = gdp_dependence(
+            &flows,
+            &gdp,
+            &GdpDependenceConfig {
+                focal,
+                partners: p.partners.selection(),
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows)
+            .note(crate::trade::USD_NOTE)
+            .note("GDP: World Bank WDI, current USD."))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Product-level strategic dependence (CEPII GeoDep rules on HS6).
+//! CEPII GeoDep product-level strategic dependence on HS6 trade, with a 2-of-3-years stability rule.
 //!
 //! # What it measures
 //! Which HS6 products an importer depends on strategically: it buys them from few suppliers,
@@ -346,6 +346,93 @@ pub fn geodep(flows: &[ProductFlow], config: &GeoDepConfig) -> Result<GeoDepResu
         years: years_out,
         windows: windows_out,
     })
+}
+
+fn theta() -> f64 {
+    0.4
+}
+fn ratio() -> f64 {
+    1.0
+}
+fn window() -> u32 {
+    3
+}
+fn passing() -> u32 {
+    2
+}
+
+/// Parameters of `pivot measure geodep`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GeoDepParams {
+    /// The importer to assess; none: every importer.
+    #[serde(default)]
+    pub focal: Option<crate::params::Country>,
+    /// Years (each window t-2…t needs its three years in range).
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// C1 threshold θ1: the importer's supplier HHI must be strictly above it.
+    #[serde(default = "theta")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub importer_hhi_threshold: f64,
+    /// C2 threshold θ2: the world exporter HHI must be strictly above it.
+    #[serde(default = "theta")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub world_hhi_threshold: f64,
+    /// C3 threshold θ3: imports / exports must be strictly above it.
+    #[serde(default = "ratio")]
+    #[schemars(range(min = 0.0))]
+    pub import_export_ratio_threshold: f64,
+    /// Window length w in years.
+    #[serde(default = "window")]
+    #[schemars(range(min = 1, max = 50))]
+    pub window_years: u32,
+    /// Passing years needed in a window for a flag (at most window_years).
+    #[serde(default = "passing")]
+    #[schemars(range(min = 1, max = 50))]
+    pub min_years_passing: u32,
+}
+
+impl crate::params::Validate for GeoDepParams {
+    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
+        if self.min_years_passing > self.window_years {
+            return Err(crate::params::ParamError::new(
+                "min_years_passing",
+                Some(self.min_years_passing.to_string()),
+                format!("more than window_years = {}", self.window_years),
+            )
+            .accepting("1 to window_years"));
+        }
+        Ok(())
+    }
+}
+
+/// The `geodep` measure.
+pub struct GeoDep;
+
+impl crate::measure::Measure for GeoDep {
+    type Params = GeoDepParams;
+    const NAME: &'static str = "geodep";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const SOURCE: &'static str = include_str!("geodep.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let flows = data.product_flows(&p.years)?;
+        let cfg = GeoDepConfig {
+            importer_hhi_threshold: p.importer_hhi_threshold,
+            world_hhi_threshold: p.world_hhi_threshold,
+            import_export_ratio_threshold: p.import_export_ratio_threshold,
+            window_years: p.window_years,
+            min_years_passing: p.min_years_passing,
+            importers: match &p.focal {
+                Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
+                None => PartnerSelection::All,
+            },
+        };
+        let res = geodep(&flows, &cfg)?;
+        Ok(crate::measure::Output::rows(res.windows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Hedging view: dominance and spread of a focal state's partners across dimensions.
+//! Per dimension: dominant partner and share, HHI*, effective number; across dimensions: same dominant partner, hedging index.
 //!
 //! # What it measures
 //! For a focal state and a set of partners, per dimension (trade, energy, arms, diplomacy …):
@@ -207,6 +207,215 @@ pub fn hedging_view(
         dimensions: rows,
         summary,
     })
+}
+
+fn default_partners() -> crate::params::Partners {
+    crate::params::Partners(
+        ["CHN", "IND", "JPN", "KOR", "VNM"]
+            .map(String::from)
+            .to_vec(),
+    )
+}
+fn one() -> f64 {
+    1.0
+}
+
+/// Parameters of `pivot measure hedging-view`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HedgingViewParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// The partner set P.
+    #[serde(default = "default_partners")]
+    pub partners: crate::params::Partners,
+    /// Years: trade and energy at the last year in range, arms summed over the range, diplomacy over the last five sessions in range.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Weight of trade in the hedging index H.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0))]
+    pub weight_trade: f64,
+    /// Weight of energy in H.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0))]
+    pub weight_energy: f64,
+    /// Weight of arms in H.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0))]
+    pub weight_arms: f64,
+    /// Weight of diplomacy in H.
+    #[serde(default = "one")]
+    #[schemars(range(min = 0.0))]
+    pub weight_diplomacy: f64,
+}
+
+impl crate::params::Validate for HedgingViewParams {
+    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
+        if self.partners.is_empty() {
+            return Err(crate::params::ParamError::new(
+                "partners",
+                Some(String::new()),
+                "the partner set is empty",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `hedging-view` measure.
+pub struct HedgingViewMeasure;
+
+/// The values of each dimension for the hedging view, from the rows `data` serves: trade
+/// (total trade with each partner in the last year of the trade series in range), energy
+/// (crude oil exports in the last energy year in range), arms (TIV delivered over the range),
+/// diplomacy (mean Voeten agreement over the last five UNGA sessions in range). Returns the
+/// values and a note per dimension saying what was used.
+pub fn hedging_inputs(
+    data: &dyn crate::data::Data,
+    focal: &str,
+    partners: &[String],
+    years: &crate::params::Years,
+) -> Result<(Vec<HedgingValue>, Vec<String>)> {
+    let mut values = Vec::new();
+    let mut notes = Vec::new();
+    let flows = data.trade_flows(&crate::data::TradeQuery {
+        source: crate::data::TradeSource::Spliced,
+        years: *years,
+        touching: Some(vec![focal.to_string()]),
+    })?;
+    if let Some(last) = flows.iter().map(|f| f.year).max() {
+        let mut by: BTreeMap<&str, f64> = BTreeMap::new();
+        for f in flows.iter().filter(|f| f.year == last) {
+            let other = if f.exporter == focal {
+                f.importer.as_str()
+            } else if f.importer == focal {
+                f.exporter.as_str()
+            } else {
+                continue;
+            };
+            *by.entry(other).or_default() += f.value;
+        }
+        for p in partners {
+            values.push(HedgingValue {
+                dimension: Dimension::Trade,
+                partner: p.clone(),
+                value: by.get(p.as_str()).copied().unwrap_or(0.0),
+            });
+        }
+        notes.push(format!("trade: total trade with each partner in {last}"));
+    }
+    let energy = data.energy_exports(focal, years)?;
+    if let Some(ly) = energy.iter().map(|e| e.flow.year).max() {
+        for p in partners {
+            let v: f64 = energy
+                .iter()
+                .filter(|e| {
+                    e.flow.year == ly
+                        && e.flow.carrier == crate::energy::Carrier::CrudeOil
+                        && e.importer_iso3.as_deref() == Some(p.as_str())
+                })
+                .map(|e| e.flow.volume)
+                .sum();
+            values.push(HedgingValue {
+                dimension: Dimension::Energy,
+                partner: p.clone(),
+                value: v,
+            });
+        }
+        notes.push(format!(
+            "energy: crude oil exports (Mt) to each partner in {ly} (EI)"
+        ));
+    }
+    let arms: Vec<_> = data
+        .arms(focal, crate::data::ArmsRole::Supplier, false)?
+        .into_iter()
+        .filter(|a| years.contains(a.year))
+        .collect();
+    if !arms.is_empty() {
+        for p in partners {
+            let v: f64 = arms
+                .iter()
+                .filter(|a| &a.recipient == p)
+                .map(|a| a.tiv)
+                .sum();
+            values.push(HedgingValue {
+                dimension: Dimension::Arms,
+                partner: p.clone(),
+                value: v,
+            });
+        }
+        notes.push("arms: SIPRI TIV delivered to each partner over the years in range".into());
+    }
+    let al = crate::un_alignment::alignment_over(
+        data,
+        focal,
+        partners,
+        years,
+        crate::un_alignment::AlignmentPeriod::Session,
+        false,
+    )?;
+    if let Some(last) = al.iter().map(|r| r.period).max() {
+        for p in partners {
+            let rs: Vec<f64> = al
+                .iter()
+                .filter(|r| &r.partner == p && r.period > last - 5)
+                .map(|r| r.agreement)
+                .collect();
+            let v = if rs.is_empty() {
+                0.0
+            } else {
+                rs.iter().sum::<f64>() / rs.len() as f64
+            };
+            values.push(HedgingValue {
+                dimension: Dimension::Diplomacy,
+                partner: p.clone(),
+                value: v,
+            });
+        }
+        notes.push(format!(
+            "diplomacy: mean Voeten agreement over UNGA sessions {}-{last}",
+            last - 4
+        ));
+    }
+    Ok((values, notes))
+}
+
+impl crate::measure::Measure for HedgingViewMeasure {
+    type Params = HedgingViewParams;
+    const NAME: &'static str = "hedging-view";
+    const DIMENSION: crate::Dimension = crate::Dimension::Hedging;
+    const TABLES: &'static [&'static str] =
+        &["trade_flows", "energy_flows", "arms_dyad_year", "un_votes"];
+    const SOURCE: &'static str = include_str!("hedging.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let focal = p.focal.0.as_str();
+        let (values, notes) = hedging_inputs(data, focal, &p.partners.0, &p.years)?;
+        let cfg = HedgingConfig {
+            partners: p.partners.0.clone(),
+            weights: vec![
+                (Dimension::Trade, p.weight_trade),
+                (Dimension::Energy, p.weight_energy),
+                (Dimension::Arms, p.weight_arms),
+                (Dimension::Diplomacy, p.weight_diplomacy),
+            ],
+        };
+        let view = hedging_view(focal, &values, &cfg)?;
+        let mut out = crate::measure::Output::rows(view.dimensions);
+        for n in notes {
+            out = out.note(n);
+        }
+        Ok(out.note(format!(
+            "Summary: dominant partners {}; same everywhere: {}; hedging index {}",
+            view.summary.dominant_partners.join("/"),
+            view.summary.same_dominant,
+            view.summary
+                .hedging_index
+                .map(|h| format!("{h:.3}"))
+                .unwrap_or_else(|| "n/a".into())
+        )))
+    }
 }
 
 #[cfg(test)]

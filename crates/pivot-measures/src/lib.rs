@@ -37,6 +37,7 @@ pub mod arms;
 pub mod barbieri;
 pub mod common;
 pub mod concentration;
+pub mod data;
 pub mod energy;
 pub mod error;
 pub mod events;
@@ -44,6 +45,8 @@ pub mod finance;
 pub mod gdp_dependence;
 pub mod geodep;
 pub mod hedging;
+pub mod measure;
+pub mod params;
 pub mod partner_share;
 pub mod power_ratio;
 pub mod product_composition;
@@ -53,8 +56,11 @@ pub mod trade_intensity;
 pub mod un_alignment;
 
 pub use common::{IndicatorValue, PartnerSelection, YearRange};
+pub use data::{Data, MemoryData, TradeQuery, TradeSource};
 pub use error::{MeasureError, Result};
-pub use registry::{Dimension, MEASURES, MeasureInfo, ParamInfo};
+pub use measure::{Computed, DynMeasure, Measure, MeasureDoc, Output, Rows};
+pub use params::{Country, ParamError, Partners, Years};
+pub use registry::{Dimension, REGISTRY};
 pub use trade::{FlowDirection, TradeFlow};
 
 #[cfg(test)]

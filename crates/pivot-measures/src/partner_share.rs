@@ -1,4 +1,4 @@
-//! Partner share and rank.
+//! Each partner's share of a state's exports, imports or total trade, and its rank, per year.
 //!
 //! # What it measures
 //! How much of a focal state's trade goes to each partner, and where each partner ranks,
@@ -99,6 +99,65 @@ pub fn partner_shares(
         }
     }
     Ok(out)
+}
+
+/// Parameters of `pivot measure partner-share`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerShareParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Report only these partners (shares stay shares of the focal state's trade with every partner).
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Exports, imports or total trade.
+    #[serde(default)]
+    pub direction: FlowDirection,
+    /// Keep partners ranked N or better.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub top: Option<u32>,
+    /// The trade series (spliced: COW to 2014, IMF DOTS 2019-2020, BACI where ingested).
+    #[serde(default)]
+    pub source: crate::data::TradeSource,
+}
+
+impl crate::params::Validate for PartnerShareParams {}
+
+/// The `partner-share` measure.
+pub struct PartnerShare;
+
+impl crate::measure::Measure for PartnerShare {
+    type Params = PartnerShareParams;
+    const NAME: &'static str = "partner-share";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const SOURCE: &'static str = include_str!("partner_share.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let flows = data.trade_flows(&crate::data::TradeQuery {
+            source: p.source,
+            years: p.years,
+            touching: Some(vec![p.focal.0.clone()]),
+        })?;
+        let mut rows = partner_shares(
+            &flows,
+            &PartnerShareConfig {
+                focal: p.focal.0.clone(),
+                direction: p.direction,
+            },
+        )?;
+        if !p.partners.is_empty() {
+            rows.retain(|r| p.partners.0.contains(&r.partner));
+        }
+        if let Some(top) = p.top {
+            rows.retain(|r| r.rank <= top);
+        }
+        Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

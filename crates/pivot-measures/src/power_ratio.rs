@@ -1,4 +1,4 @@
-//! Power ratios and dyadic shares of an indicator.
+//! Ratio A/B and each side's share of the dyad for an indicator (GDP, CINC, milex), per year.
 //!
 //! # What it measures
 //! How the balance of an indicator (GDP, CINC, military expenditure …) between two states
@@ -113,6 +113,100 @@ pub fn power_ratio(
             })
         })
         .collect())
+}
+
+/// The indicators `power-ratio` compares (rows of `country_year`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerIndicator {
+    /// GDP, current USD (World Bank WDI).
+    #[default]
+    GdpUsd,
+    /// Population (World Bank WDI).
+    Population,
+    /// COW NMC composite index of national capability.
+    Cinc,
+    /// COW NMC military expenditure (thousands of current USD / GBP).
+    MilexCow,
+    /// SIPRI military expenditure, million constant 2022 USD.
+    #[serde(rename = "milex_const2022_usd_m")]
+    MilexConst2022UsdM,
+    /// SIPRI military expenditure, million current USD.
+    #[serde(rename = "milex_current_usd_m")]
+    MilexCurrentUsdM,
+    /// SIPRI military expenditure as a share of GDP.
+    MilexShareGdp,
+}
+
+impl PowerIndicator {
+    /// The indicator's name in `country_year`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GdpUsd => "gdp_usd",
+            Self::Population => "population",
+            Self::Cinc => "cinc",
+            Self::MilexCow => "milex_cow",
+            Self::MilexConst2022UsdM => "milex_const2022_usd_m",
+            Self::MilexCurrentUsdM => "milex_current_usd_m",
+            Self::MilexShareGdp => "milex_share_gdp",
+        }
+    }
+}
+
+/// Parameters of `pivot measure power-ratio`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PowerRatioParams {
+    /// State A, the numerator.
+    pub focal: crate::params::Country,
+    /// State B, the denominator (exactly one).
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// The indicator.
+    #[serde(default)]
+    pub indicator: PowerIndicator,
+}
+
+impl crate::params::Validate for PowerRatioParams {
+    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
+        if self.partners.0.len() != 1 {
+            return Err(crate::params::ParamError::new(
+                "partners",
+                Some(self.partners.0.join(",")),
+                "power-ratio compares two states: give exactly one partner (--partner)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `power-ratio` measure.
+pub struct PowerRatio;
+
+impl crate::measure::Measure for PowerRatio {
+    type Params = PowerRatioParams;
+    const NAME: &'static str = "power-ratio";
+    const DIMENSION: crate::Dimension = crate::Dimension::Power;
+    const TABLES: &'static [&'static str] = &["country_year"];
+    const SOURCE: &'static str = include_str!("power_ratio.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let (a, b) = (p.focal.0.clone(), p.partners.0[0].clone());
+        let ind = p.indicator.as_str();
+        let vals = data.indicator(ind, &[a.clone(), b.clone()], &p.years)?;
+        if vals.is_empty() {
+            return Err(MeasureError::MissingData {
+                what: format!("indicator '{ind}' for {a} or {b} in {}", p.years.range()),
+                hint: "pivot data list shows what is loaded".into(),
+            });
+        }
+        let rows = power_ratio(&vals, &PowerRatioConfig { a, b })?;
+        Ok(crate::measure::Output::rows(rows).note(format!("indicator: {ind}")))
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Product composition of a state's trade by HS chapter.
+//! A state's exports or imports by HS chapter, with each chapter's share and rank, per year and partner.
 //!
 //! # What it measures
 //! What a state sells to (or buys from) the world or a partner, by HS chapter (the first two
@@ -125,6 +125,60 @@ pub fn product_composition(
         }
     }
     Ok(out)
+}
+
+fn exports() -> FlowDirection {
+    FlowDirection::Exports
+}
+
+/// Parameters of `pivot measure product-composition`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductCompositionParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// Partners reported one by one; none: all partners pooled as WLD.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Exports, imports or total trade.
+    #[serde(default = "exports")]
+    pub direction: FlowDirection,
+    /// Keep chapters ranked N or better.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub top: Option<u32>,
+}
+
+impl crate::params::Validate for ProductCompositionParams {}
+
+/// The `product-composition` measure.
+pub struct ProductComposition;
+
+impl crate::measure::Measure for ProductComposition {
+    type Params = ProductCompositionParams;
+    const NAME: &'static str = "product-composition";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_dyad_hs2"];
+    const SOURCE: &'static str = include_str!("product_composition.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let flows = data.chapter_flows(&p.focal.0, &p.years)?;
+        let mut rows = product_composition(
+            &flows,
+            &ProductCompositionConfig {
+                focal: p.focal.0.clone(),
+                direction: p.direction,
+                partners: p.partners.0.clone(),
+            },
+        )?;
+        if let Some(top) = p.top {
+            rows.retain(|r| r.rank <= top);
+        }
+        Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

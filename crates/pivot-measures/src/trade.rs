@@ -38,8 +38,14 @@ impl TradeFlow {
     }
 }
 
+/// The unit note of every trade measure.
+pub const USD_NOTE: &str =
+    "Trade values in current USD (COW and IMF DOTS million USD × 10⁶; BACI thousand USD × 10³).";
+
 /// Which side of the focal state's trade a share is taken of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FlowDirection {
     /// The focal state's exports to each partner.

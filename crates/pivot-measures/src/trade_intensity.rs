@@ -1,4 +1,4 @@
-//! Trade intensity index.
+//! Trade intensity index of an exporter towards each importer, per year.
 //!
 //! # What it measures
 //! Whether an exporter sends more to a partner than the partner's weight in world imports
@@ -113,6 +113,53 @@ pub fn trade_intensity(
         }
     }
     Ok(out)
+}
+
+/// Parameters of `pivot measure trade-intensity`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TradeIntensityParams {
+    /// The exporter i.
+    pub focal: crate::params::Country,
+    /// Importers to report; none: every importer.
+    #[serde(default)]
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// The trade series.
+    #[serde(default)]
+    pub source: crate::data::TradeSource,
+}
+
+impl crate::params::Validate for TradeIntensityParams {}
+
+/// The `trade-intensity` measure.
+pub struct TradeIntensity;
+
+impl crate::measure::Measure for TradeIntensity {
+    type Params = TradeIntensityParams;
+    const NAME: &'static str = "trade-intensity";
+    const DIMENSION: crate::Dimension = crate::Dimension::Trade;
+    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const SOURCE: &'static str = include_str!("trade_intensity.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        // World imports are needed: every flow.
+        let flows = data.trade_flows(&crate::data::TradeQuery {
+            source: p.source,
+            years: p.years,
+            touching: None,
+        })?;
+        let rows = trade_intensity(
+            &flows,
+            &TradeIntensityConfig {
+                exporter: p.focal.0.clone(),
+                partners: p.partners.selection(),
+            },
+        )?;
+        Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
+    }
 }
 
 #[cfg(test)]

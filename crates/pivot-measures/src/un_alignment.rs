@@ -1,4 +1,4 @@
-//! UN General Assembly voting alignment: agreement, S-score, Scott's π, Cohen's κ.
+//! UNGA voting agreement, S-score, Scott's π and Cohen's κ per session or year, optionally by issue.
 //!
 //! # What it measures
 //! How often two states vote alike in the UN General Assembly, per session or year and
@@ -125,7 +125,9 @@ pub struct RollCallIssue {
 }
 
 /// Grouping of roll calls in time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlignmentPeriod {
     /// By UNGA session.
@@ -347,6 +349,99 @@ pub fn un_alignment(
         }
     }
     Ok(out)
+}
+
+/// How `un-alignment` groups roll calls.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlignmentBy {
+    /// All roll calls of a period together.
+    #[default]
+    Pooled,
+    /// One row per issue code (me, nu, di, hr, co, ec).
+    Issue,
+}
+
+/// Parameters of `pivot measure un-alignment`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnAlignmentParams {
+    /// The focal state.
+    pub focal: crate::params::Country,
+    /// States compared with the focal state (at least one).
+    pub partners: crate::params::Partners,
+    /// Years.
+    #[serde(default)]
+    pub years: crate::params::Years,
+    /// Per UNGA session or per calendar year.
+    #[serde(default)]
+    pub period: AlignmentPeriod,
+    /// Pooled or by issue.
+    #[serde(default)]
+    pub by: AlignmentBy,
+}
+
+impl crate::params::Validate for UnAlignmentParams {
+    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
+        if self.partners.is_empty() {
+            return Err(crate::params::ParamError::new(
+                "partners",
+                Some(String::new()),
+                "at least one partner is needed",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `un-alignment` measure.
+pub struct UnAlignment;
+
+impl crate::measure::Measure for UnAlignment {
+    type Params = UnAlignmentParams;
+    const NAME: &'static str = "un-alignment";
+    const DIMENSION: crate::Dimension = crate::Dimension::Diplomacy;
+    const TABLES: &'static [&'static str] = &["un_votes", "un_roll_calls", "un_issues"];
+    const SOURCE: &'static str = include_str!("un_alignment.rs");
+
+    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+        let rows = alignment_over(
+            data,
+            &p.focal.0,
+            &p.partners.0,
+            &p.years,
+            p.period,
+            p.by == AlignmentBy::Issue,
+        )?;
+        Ok(crate::measure::Output::rows(rows).note("Soviet votes (1946-1991) are Russia's."))
+    }
+}
+
+/// UN alignment of `focal` with `partners` over the votes `data` serves (shared with the
+/// hedging view).
+pub fn alignment_over(
+    data: &dyn crate::data::Data,
+    focal: &str,
+    partners: &[String],
+    years: &crate::params::Years,
+    period: AlignmentPeriod,
+    by_issue: bool,
+) -> Result<Vec<AlignmentRow>> {
+    let who = [vec![focal.to_string()], partners.to_vec()].concat();
+    let v = data.un_votes(&who, years, by_issue)?;
+    let cfg = AlignmentConfig {
+        focal: focal.to_string(),
+        partners: partners.to_vec(),
+        period,
+        issues: if by_issue {
+            IssueBreakdown::ByIssue
+        } else {
+            IssueBreakdown::Pooled
+        },
+    };
+    un_alignment(&v.votes, &v.calls, &v.issues, &cfg)
 }
 
 #[cfg(test)]

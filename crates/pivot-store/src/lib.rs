@@ -74,6 +74,14 @@ pub enum StoreError {
     NoDataset(String),
 }
 
+impl StoreError {
+    /// Whether the machine, not the user's input, has to change (disk, permissions, a damaged
+    /// store): everything but a missing dataset.
+    pub fn is_environment(&self) -> bool {
+        !matches!(self, StoreError::NoDataset(_))
+    }
+}
+
 pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),

@@ -152,6 +152,9 @@ pub enum ResolveError {
     /// A code scheme prefix that pivot does not know.
     #[error("unknown code scheme '{0}' (use iso3, iso2, m49, cow, gw or name)")]
     Scheme(String),
+    /// The query is empty or only whitespace.
+    #[error("empty country query: give a name or code (Russia, RUS, RU, 643, cow:365)")]
+    Empty,
 }
 
 fn suggest(s: &[String]) -> String {
@@ -521,6 +524,9 @@ impl Countries {
     /// `cow:816`, `COW 816`, `gw:816`, `m49:704`, `iso2:NA`.
     pub fn resolve(&self, query: &str) -> Result<Resolved<'_>, ResolveError> {
         let q = query.trim();
+        if q.is_empty() {
+            return Err(ResolveError::Empty);
+        }
         let explicit = q.split_once(':').or_else(|| {
             q.split_once(' ')
                 .filter(|(s, _)| Scheme::parse(s).is_some())
@@ -584,7 +590,8 @@ impl Countries {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut suggestions: Vec<String> = Vec::new();
-        for (_, c) in scored {
+        // Only close names are suggestions: a query far from every name gets none.
+        for (_, c) in scored.into_iter().filter(|(score, _)| *score >= 0.75) {
             let s = format!("{} ({})", c.name, c.iso3);
             if !suggestions.contains(&s) {
                 suggestions.push(s);

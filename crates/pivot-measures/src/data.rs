@@ -1,0 +1,301 @@
+//! What a measure may ask for: the rows of the canonical tables, as plain types, through one
+//! trait. The engine implements it over the store (SQL); [`MemoryData`] implements it over
+//! vectors, so a measure's whole logic — which rows, which partners, which years — is tested
+//! here without a store.
+//!
+//! A loader returns rows or a [`MeasureError`]; data the store does not hold is
+//! [`MeasureError::MissingData`], naming the dataset to ingest.
+
+use crate::alliances::AllianceRecord;
+use crate::arms::ArmsTransfer;
+use crate::common::IndicatorValue;
+use crate::energy::EnergyFlow;
+use crate::error::{MeasureError, Result};
+use crate::events::EventRecord;
+use crate::finance::FinanceFlow;
+use crate::geodep::ProductFlow;
+use crate::params::Years;
+use crate::product_composition::ChapterFlow;
+use crate::trade::TradeFlow;
+use crate::un_alignment::{RollCall, RollCallIssue, Vote};
+
+/// Which trade series a trade measure reads.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TradeSource {
+    /// One series across sources: COW to 2014, IMF DOTS for its years, BACI for the years a
+    /// user has ingested (BACI wins where it overlaps the others).
+    #[default]
+    Spliced,
+    /// COW Dyadic Trade v4.0 only (1870–2014).
+    CowTrade,
+    /// IMF DOTS exports only (2019–2020, exporter-reported).
+    ImfDots,
+    /// BACI only (when ingested).
+    Baci,
+    /// UN Comtrade only (when ingested).
+    Comtrade,
+}
+
+impl TradeSource {
+    /// The dataset id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Spliced => "spliced",
+            Self::CowTrade => "cow_trade",
+            Self::ImfDots => "imf_dots",
+            Self::Baci => "baci",
+            Self::Comtrade => "comtrade",
+        }
+    }
+}
+
+/// A request for trade flows (all goods, current USD).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeQuery {
+    /// Which series.
+    pub source: TradeSource,
+    /// Which years.
+    pub years: Years,
+    /// Only flows with one of these states as exporter or importer; `None` for every flow.
+    pub touching: Option<Vec<String>>,
+}
+
+/// An energy export with the importer's ISO3 code where the publisher's label is a country.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnergyExport {
+    /// The flow (importer is the publisher's label: a country or an area).
+    pub flow: EnergyFlow,
+    /// ISO3 of the importer, `None` for areas ("Other Asia Pacific").
+    pub importer_iso3: Option<String>,
+}
+
+/// Which side of an arms transfer the focal state is on.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ArmsRole {
+    /// The focal state supplies: shares of its recipients.
+    #[default]
+    Supplier,
+    /// The focal state receives: shares of its suppliers.
+    Recipient,
+}
+
+/// UN General Assembly votes of some states with their roll calls.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnVotes {
+    /// Votes of the states asked for.
+    pub votes: Vec<Vote>,
+    /// Roll calls in the years asked for.
+    pub calls: Vec<RollCall>,
+    /// Issue codes of roll calls (empty unless asked for).
+    pub issues: Vec<RollCallIssue>,
+}
+
+/// The rows a measure can ask for. Every method filters as its arguments say; none resolves
+/// country names (codes are ISO3 already).
+pub trait Data {
+    /// Trade flows, all goods, current USD.
+    fn trade_flows(&self, q: &TradeQuery) -> Result<Vec<TradeFlow>>;
+    /// HS-chapter trade of a state (BACI roll-up), current USD.
+    fn chapter_flows(&self, focal: &str, years: &Years) -> Result<Vec<ChapterFlow>>;
+    /// HS6 product flows (BACI), current USD: every exporter of each product, for world
+    /// shares.
+    fn product_flows(&self, years: &Years) -> Result<Vec<ProductFlow>>;
+    /// A country-year indicator (`gdp_usd`, `cinc`, `milex_const2022_usd_m` …).
+    fn indicator(
+        &self,
+        indicator: &str,
+        countries: &[String],
+        years: &Years,
+    ) -> Result<Vec<IndicatorValue>>;
+    /// Energy exports of a state to every destination (domestic rows excluded).
+    fn energy_exports(&self, exporter: &str, years: &Years) -> Result<Vec<EnergyExport>>;
+    /// Arms transfers with the focal state on one side, TIV; per weapon category when asked.
+    fn arms(&self, focal: &str, role: ArmsRole, by_category: bool) -> Result<Vec<ArmsTransfer>>;
+    /// UN votes of `countries` on roll calls in `years`, with issues when asked.
+    fn un_votes(&self, countries: &[String], years: &Years, issues: bool) -> Result<UnVotes>;
+    /// ATOP alliance records with the focal state on one side.
+    fn alliances(&self, focal: &str, years: &Years) -> Result<Vec<AllianceRecord>>;
+    /// Chinese official finance to every recipient (AidData GCDF).
+    fn finance(&self, years: &Years) -> Result<Vec<FinanceFlow>>;
+    /// Event records (GDELT, ICEWS), those with the focal state as an actor when given.
+    fn events(&self, focal: Option<&str>, years: &Years) -> Result<Vec<EventRecord>>;
+    /// Record a caveat about the rows served (the engine adds it to the provenance).
+    fn note(&self, _note: String) {}
+}
+
+/// [`Data`] over vectors: for tests and for callers that hold rows already.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryData {
+    /// Trade flows (any source: the query's source is ignored).
+    pub trade: Vec<TradeFlow>,
+    /// HS-chapter flows.
+    pub chapters: Vec<ChapterFlow>,
+    /// HS6 flows.
+    pub products: Vec<ProductFlow>,
+    /// Indicator values by indicator name.
+    pub indicators: Vec<(String, IndicatorValue)>,
+    /// Energy exports.
+    pub energy: Vec<EnergyExport>,
+    /// Arms transfers (pooled; `category` is kept for by-category requests).
+    pub arms: Vec<ArmsTransfer>,
+    /// UN votes.
+    pub votes: UnVotes,
+    /// Alliance records.
+    pub alliances: Vec<AllianceRecord>,
+    /// Finance flows.
+    pub finance: Vec<FinanceFlow>,
+    /// Events.
+    pub events: Vec<EventRecord>,
+}
+
+impl Data for MemoryData {
+    fn trade_flows(&self, q: &TradeQuery) -> Result<Vec<TradeFlow>> {
+        Ok(self
+            .trade
+            .iter()
+            .filter(|f| q.years.contains(f.year))
+            .filter(|f| {
+                q.touching
+                    .as_ref()
+                    .is_none_or(|t| t.iter().any(|c| *c == f.exporter || *c == f.importer))
+            })
+            .cloned()
+            .collect())
+    }
+    fn chapter_flows(&self, focal: &str, years: &Years) -> Result<Vec<ChapterFlow>> {
+        if self.chapters.is_empty() {
+            return Err(MeasureError::MissingData {
+                what: "product-level trade".into(),
+                hint: "ingest BACI first (pivot data ingest baci PATH)".into(),
+            });
+        }
+        Ok(self
+            .chapters
+            .iter()
+            .filter(|c| years.contains(c.year) && (c.exporter == focal || c.importer == focal))
+            .cloned()
+            .collect())
+    }
+    fn product_flows(&self, years: &Years) -> Result<Vec<ProductFlow>> {
+        Ok(self
+            .products
+            .iter()
+            .filter(|p| years.contains(p.year))
+            .cloned()
+            .collect())
+    }
+    fn indicator(
+        &self,
+        indicator: &str,
+        countries: &[String],
+        years: &Years,
+    ) -> Result<Vec<IndicatorValue>> {
+        Ok(self
+            .indicators
+            .iter()
+            .filter(|(n, v)| {
+                n == indicator && countries.contains(&v.country) && years.contains(v.year)
+            })
+            .map(|(_, v)| v.clone())
+            .collect())
+    }
+    fn energy_exports(&self, exporter: &str, years: &Years) -> Result<Vec<EnergyExport>> {
+        Ok(self
+            .energy
+            .iter()
+            .filter(|e| e.flow.exporter == exporter && years.contains(e.flow.year))
+            .cloned()
+            .collect())
+    }
+    fn arms(&self, focal: &str, role: ArmsRole, by_category: bool) -> Result<Vec<ArmsTransfer>> {
+        Ok(self
+            .arms
+            .iter()
+            .filter(|a| match role {
+                ArmsRole::Supplier => a.supplier == focal,
+                ArmsRole::Recipient => a.recipient == focal,
+            })
+            .map(|a| ArmsTransfer {
+                category: if by_category {
+                    a.category.clone()
+                } else {
+                    None
+                },
+                ..a.clone()
+            })
+            .collect())
+    }
+    fn un_votes(&self, countries: &[String], years: &Years, issues: bool) -> Result<UnVotes> {
+        let calls: Vec<RollCall> = self
+            .votes
+            .calls
+            .iter()
+            .filter(|c| years.contains(c.year))
+            .cloned()
+            .collect();
+        let ids: std::collections::HashSet<i64> = calls.iter().map(|c| c.rcid).collect();
+        Ok(UnVotes {
+            votes: self
+                .votes
+                .votes
+                .iter()
+                .filter(|v| ids.contains(&v.rcid) && countries.contains(&v.country))
+                .cloned()
+                .collect(),
+            calls,
+            issues: if issues {
+                self.votes.issues.clone()
+            } else {
+                vec![]
+            },
+        })
+    }
+    fn alliances(&self, focal: &str, years: &Years) -> Result<Vec<AllianceRecord>> {
+        Ok(self
+            .alliances
+            .iter()
+            .filter(|a| years.contains(a.year) && (a.state_a == focal || a.state_b == focal))
+            .cloned()
+            .collect())
+    }
+    fn finance(&self, years: &Years) -> Result<Vec<FinanceFlow>> {
+        Ok(self
+            .finance
+            .iter()
+            .filter(|f| years.contains(f.year))
+            .cloned()
+            .collect())
+    }
+    fn events(&self, focal: Option<&str>, years: &Years) -> Result<Vec<EventRecord>> {
+        Ok(self
+            .events
+            .iter()
+            .filter(|e| years.contains(e.year))
+            .filter(|e| focal.is_none_or(|f| e.actor1 == f || e.actor2 == f))
+            .cloned()
+            .collect())
+    }
+}
