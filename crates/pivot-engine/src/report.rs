@@ -156,6 +156,51 @@ impl Ctx<'_> {
     }
 }
 
+/// Points with a missing (NaN) point in every year between the first and the last that has
+/// none, so a line chart breaks at a gap in the data instead of drawing across it.
+fn with_gaps(mut points: Vec<Point>) -> Vec<Point> {
+    let years: BTreeSet<i64> = points
+        .iter()
+        .filter_map(|p| match p.x {
+            pivot_report::XValue::Num(x) => Some(x as i64),
+            _ => None,
+        })
+        .collect();
+    if let (Some(&a), Some(&b)) = (years.first(), years.last()) {
+        for y in a..=b {
+            if !years.contains(&y) {
+                points.push(Point::num(y as f64, f64::NAN));
+            }
+        }
+    }
+    points.sort_by(|p, q| match (&p.x, &q.x) {
+        (pivot_report::XValue::Num(a), pivot_report::XValue::Num(b)) => a.total_cmp(b),
+        _ => std::cmp::Ordering::Equal,
+    });
+    points
+}
+
+/// Runs of consecutive years: `1870-2014, 2019-2020`.
+fn year_runs(years: &BTreeSet<i64>) -> String {
+    let mut runs: Vec<(i64, i64)> = vec![];
+    for &y in years {
+        match runs.last_mut() {
+            Some((_, b)) if *b + 1 == y => *b = y,
+            _ => runs.push((y, y)),
+        }
+    }
+    runs.iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn line_chart(
     id: &str,
     title: String,
@@ -216,32 +261,71 @@ impl Engine {
                 .iter()
                 .map(|p| Series {
                     name: name(p),
-                    points: rows
-                        .iter()
-                        .filter(|r| &s(r, "partner") == p && i(r, "year") >= 1992)
-                        .map(|r| Point::num(i(r, "year") as f64, 100.0 * f(r, "share")))
-                        .collect(),
+                    points: with_gaps(
+                        rows.iter()
+                            .filter(|r| &s(r, "partner") == p && i(r, "year") >= 1992)
+                            .map(|r| Point::num(i(r, "year") as f64, 100.0 * f(r, "share")))
+                            .collect(),
+                    ),
                     highlight: *p == highlight,
                 })
-                .filter(|s| !s.points.is_empty())
+                .filter(|s| s.points.iter().any(|p| p.y.is_finite()))
                 .collect();
-            trade_blocks.push(Block::Paragraph(format!(
+            // Where the series changes source or stops: from the measure's provenance.
+            let years_with: BTreeSet<i64> = rows
+                .iter()
+                .map(|r| i(r, "year"))
+                .filter(|y| *y >= 1992)
+                .collect();
+            let gap_years: BTreeSet<i64> = match (years_with.first(), years_with.last()) {
+                (Some(&a), Some(&b)) => (a..=b).filter(|y| !years_with.contains(y)).collect(),
+                _ => BTreeSet::new(),
+            };
+            let imf_from = (self.has_dataset("imf_dots") && !self.has_dataset("baci"))
+                .then(|| years_with.iter().copied().find(|y| *y >= 2015))
+                .flatten();
+            let mut trade_marks = vec![];
+            if let Some(y) = imf_from {
+                trade_marks.push(pivot_report::Annotation {
+                    x: y as f64,
+                    label: "IMF DOTS from here".into(),
+                });
+            }
+            let mut text = format!(
                 "Shares of {}'s total trade (exports plus imports) by partner, from 1992. {} is highlighted. In {last}, {}'s largest partner was {} ({:.1}% of its trade).",
                 c.fname,
                 name(&highlight),
                 c.fname,
-                top.first().map(|r| name(&s(r, "partner"))).unwrap_or_default(),
-                top.first().map(|r| 100.0 * f(r, "share")).unwrap_or(f64::NAN)
-            )));
-            trade_blocks.push(Block::Chart(line_chart(
+                top.first()
+                    .map(|r| name(&s(r, "partner")))
+                    .unwrap_or_default(),
+                top.first()
+                    .map(|r| 100.0 * f(r, "share"))
+                    .unwrap_or(f64::NAN)
+            );
+            if !gap_years.is_empty() {
+                text.push_str(&format!(
+                    " There is no trade data for {} (the lines break there; nothing is interpolated): ingest BACI for those years (pivot data ingest baci PATH) and the report uses it.",
+                    year_runs(&gap_years)
+                ));
+            }
+            if let Some(y) = imf_from {
+                text.push_str(&format!(
+                    " From {y} the series is IMF DOTS (each direction as its exporter reports it, FOB), not COW's importer-based blend: read the step at the break as partly a change of source."
+                ));
+            }
+            trade_blocks.push(Block::Paragraph(text));
+            let mut chart = line_chart(
                 "trade-shares",
                 format!("{}'s trade partner shares", c.fname),
                 "Share of total trade",
                 "%",
                 series,
                 &trade_src,
-                "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992.",
-            )));
+                "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992; COW to 2014, IMF DOTS exports from 2019 where BACI is not loaded.",
+            );
+            chart.annotations = trade_marks.clone();
+            trade_blocks.push(Block::Chart(chart));
             trade_blocks.push(Block::Table(Table {
                 id: "trade-ranking".into(),
                 title: format!("{}'s top trade partners, {last}", c.fname),
@@ -282,24 +366,36 @@ impl Engine {
                 }
             }
             let pts = |k: usize| {
-                sum_asia
-                    .iter()
-                    .filter(|(y, _)| **y >= 1992)
-                    .map(|(y, v)| Point::num(*y as f64, 100.0 * if k == 0 { v.0 } else { v.1 }))
-                    .collect()
+                with_gaps(
+                    sum_asia
+                        .iter()
+                        .filter(|(y, _)| **y >= 1992)
+                        .map(|(y, v)| Point::num(*y as f64, 100.0 * if k == 0 { v.0 } else { v.1 }))
+                        .collect(),
+                )
             };
-            trade_blocks.push(Block::Chart(line_chart(
+            let mut asia_chart = line_chart(
                 "asia-share",
                 format!("Asia's share of {}'s total trade", c.fname),
                 "Share of total trade",
                 "%",
                 vec![
-                    Series { name: "Asia (UN M49)".into(), points: pts(0), highlight: true },
-                    Series { name: "East, South-East and South Asia".into(), points: pts(1), highlight: false },
+                    Series {
+                        name: "Asia (UN M49)".into(),
+                        points: pts(0),
+                        highlight: true,
+                    },
+                    Series {
+                        name: "East, South-East and South Asia".into(),
+                        points: pts(1),
+                        highlight: false,
+                    },
                 ],
                 &trade_src,
                 "Sum of partner shares over the partners in each region (UN M49 geoscheme via world-countries).",
-            )));
+            );
+            asia_chart.annotations = trade_marks;
+            trade_blocks.push(Block::Chart(asia_chart));
         }
         sections.push(Section {
             id: "trade".into(),
@@ -716,6 +812,7 @@ impl Engine {
                 b.years.map(|(lo, hi)| format!("{lo}-{hi}")).unwrap_or_default(),
                 if b.title.contains("SYNTHETIC") { " THE LOADED BACI DATA ARE SYNTHETIC (generated for tests and benchmarks): these trade numbers are not real." } else { "" }
             ),
+            None if self.has_dataset("imf_dots") => "Bundled dyadic trade: COW v4.0 to 2014, then IMF DOTS exports FOB for 2019-2020 (exporter-reported: a state's imports are its partners' reported exports; a level break against COW's importer-based blend); 2015-2018 and 2021 onwards are missing. BACI fills them: pivot data ingest baci PATH, and pivot report then uses BACI for the years it covers.".into(),
             None => "Bundled dyadic trade (COW v4.0) ends in 2014: shares after the 2014 sanctions and the 2022 invasion need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers).".into(),
         };
         let mut limits = vec![

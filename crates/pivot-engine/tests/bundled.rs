@@ -305,9 +305,80 @@ fn claims_file_gives_eight_verdicts() {
     assert_eq!(v.len(), 8);
     let c1 = v.iter().find(|c| c.id == "C1").unwrap();
     assert_eq!(c1.verdict, "supported");
-    // C7's post-2014 trade check cannot be evaluated on COW (ends 2014).
+    // C1 is checked at the last year of data: 2020 (IMF DOTS).
+    assert!(c1.evidence.contains("2020"), "{}", c1.evidence);
+    // Issue 12: C7's post-2014 trade check compares COW 2011-2013 with IMF DOTS 2019-2020.
     let c7 = v.iter().find(|c| c.id == "C7").unwrap();
-    assert!(c7.evidence.contains("not testable"), "{}", c7.evidence);
+    assert!(!c7.evidence.contains("not testable"), "{}", c7.evidence);
+    assert_eq!(c7.verdict, "supported", "{}", c7.evidence);
+}
+
+/// Issue 12: Russia's 2020 trade from IMF DOTS, both directions as each exporter reports them.
+/// SOURCES.md §13: Russia → China 49,583.1 and China → Russia 50,608.4 million USD in 2020, so
+/// China's total is 100,191.5 million USD, Russia's largest partner.
+#[test]
+fn partner_share_2020_comes_from_imf_dots_both_directions() {
+    let req = MeasureRequest::new("partner-share")
+        .param("focal", "RUS")
+        .param("years", "2020");
+    let t = engine().measure(&req).unwrap();
+    let rows = table_rows(&t).unwrap();
+    assert_eq!(rows[0]["partner"], "CHN");
+    assert_eq!(rows[0]["rank"], 1);
+    let v = rows[0]["value"].as_f64().unwrap();
+    assert!((v - 100_191.5e6).abs() < 1.0, "{v}");
+    // The share's denominator is Russia's exports (its report) plus every partner's reported
+    // exports to Russia: 2020 total from the same rows by SQL.
+    let total = sql_f64(
+        "SELECT SUM(value_usd_m) FROM trade_flows WHERE source='imf_dots' AND year=2020 AND (exporter='RUS' OR importer='RUS')",
+    );
+    let share = rows[0]["share"].as_f64().unwrap();
+    assert!((share - 100_191.5 / total).abs() < 1e-12, "{share}");
+    let ids: Vec<&str> = t
+        .provenance
+        .datasets
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert_eq!(ids, ["imf_dots"]);
+    assert!(
+        t.provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("exporter-reported FOB")),
+        "{:?}",
+        t.provenance.notes
+    );
+    // Over 2013-2020 the series splices COW and IMF DOTS and says where, and what is missing.
+    let t = engine()
+        .measure(&req.clone().param("years", "2013-2020"))
+        .unwrap();
+    let ids: Vec<&str> = t
+        .provenance
+        .datasets
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert!(
+        ids.contains(&"cow_trade") && ids.contains(&"imf_dots"),
+        "{ids:?}"
+    );
+    let splice = t
+        .provenance
+        .notes
+        .iter()
+        .find(|n| n.starts_with("Trade spliced"))
+        .expect("a splice note");
+    assert!(
+        splice.contains("COW v4.0 for 2013-2014, IMF DOTS for 2019-2020")
+            && splice.contains("no trade data for 2015-2018"),
+        "{splice}"
+    );
+    // One source when asked: COW has no 2020.
+    let cow = engine()
+        .measure(&req.clone().param("source", "cow_trade"))
+        .unwrap();
+    assert_eq!(cow.num_rows(), 0);
 }
 
 #[test]
@@ -440,4 +511,51 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
         "{}",
         report.limits[0]
     );
+}
+
+/// Issue 12: the trade partner-share chart runs to 2020, breaks over 2015-2018 (missing points,
+/// no line drawn across) and marks where IMF DOTS takes over.
+#[test]
+fn report_trade_chart_shows_2019_2020_after_a_gap() {
+    use pivot_report::{Block, XValue};
+    let r = engine()
+        .build_report(&pivot_engine::report::ReportOptions::default())
+        .unwrap();
+    let chart = r
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .find_map(|b| match b {
+            Block::Chart(c) if c.id == "trade-shares" => Some(c.clone()),
+            _ => None,
+        })
+        .expect("trade-shares chart");
+    let china = chart.series.iter().find(|s| s.name == "China").unwrap();
+    let at = |y: f64| {
+        china
+            .points
+            .iter()
+            .find(|p| p.x == XValue::Num(y))
+            .map(|p| p.y)
+    };
+    // 2014 from COW (share 12.2 %), 2020 from IMF DOTS (18.0 %, see the partner-share test).
+    assert!((at(2014.0).unwrap() - 12.2267).abs() < 1e-3);
+    assert!((at(2020.0).unwrap() - 18.0337).abs() < 1e-3);
+    assert!(at(2019.0).unwrap().is_finite());
+    for y in 2015..=2018 {
+        assert!(at(y as f64).unwrap().is_nan(), "{y} is a gap");
+    }
+    assert_eq!(chart.annotations.len(), 1);
+    assert_eq!(chart.annotations[0].x, 2019.0);
+    let text: String = r
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(text.contains("no trade data for 2015-2018"), "{text}");
+    assert!(text.contains("pivot data ingest baci"), "{text}");
 }
