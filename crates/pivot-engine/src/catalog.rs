@@ -4,44 +4,21 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::prelude::{SessionConfig, SessionContext};
-use pivot_sources::canonical::{self, CanonicalRow};
 use pivot_store::Store;
+use pivot_tables::Table;
 
 use crate::EngineError;
 
-fn schema<T: CanonicalRow>() -> SchemaRef {
-    Arc::new(Schema::new(canonical::fields::<T>()))
-}
-
 /// The canonical schema of a table.
 pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
-    use canonical::*;
-    Some(match name {
-        "trade_flows" => schema::<TradeFlow>(),
-        "trade_dyad_year" => schema::<TradeDyadYear>(),
-        "trade_dyad_hs2" => schema::<TradeDyadHs2>(),
-        "energy_flows" => schema::<EnergyFlow>(),
-        "arms_transfers" => schema::<ArmsTransfer>(),
-        "arms_dyad_year" => schema::<ArmsDyadYear>(),
-        "un_votes" => schema::<UnVote>(),
-        "un_roll_calls" => schema::<UnRollCall>(),
-        "un_issues" => schema::<UnIssue>(),
-        "alliances" => schema::<Alliance>(),
-        "finance_flows" => schema::<FinanceFlow>(),
-        "country_year" => schema::<CountryYear>(),
-        "events" => schema::<Event>(),
-        "agtpa_gravity" => schema::<AgtpaRow>(),
-        "countries" => schema::<CountryRow>(),
-        "products" => schema::<Product>(),
-        _ => return None,
-    })
+    Table::parse(name).map(Table::schema)
 }
 
 /// A session with every canonical table registered.
@@ -55,14 +32,14 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
         config = config.with_target_partitions(2);
     }
     let ctx = SessionContext::new_with_config(config);
-    for (name, _) in canonical::TABLES {
-        let schema =
-            table_schema(name).ok_or_else(|| EngineError::Bug(format!("no schema for {name}")))?;
+    for table in Table::ALL {
+        let name = table.name();
+        let schema = table.schema();
         let files = store.files_of(name);
         if files.is_empty() {
             let t = MemTable::try_new(schema, vec![vec![]])
                 .map_err(|e| EngineError::Bug(e.to_string()))?;
-            ctx.register_table(*name, Arc::new(t))
+            ctx.register_table(name, Arc::new(t))
                 .map_err(|e| EngineError::Bug(e.to_string()))?;
             continue;
         }
@@ -77,7 +54,7 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
             .with_listing_options(opts)
             .with_schema(schema);
         let t = ListingTable::try_new(cfg).map_err(|e| EngineError::Bug(e.to_string()))?;
-        ctx.register_table(*name, Arc::new(t))
+        ctx.register_table(name, Arc::new(t))
             .map_err(|e| EngineError::Bug(e.to_string()))?;
     }
     Ok(ctx)
@@ -86,9 +63,9 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
 /// Canonical table names mentioned in a query (for provenance).
 pub(crate) fn tables_in(query: &str) -> Vec<&'static str> {
     let q = query.to_ascii_lowercase();
-    canonical::TABLES
+    Table::ALL
         .iter()
-        .map(|(n, _)| *n)
+        .map(|t| t.name())
         .filter(|n| {
             q.match_indices(n).any(|(i, _)| {
                 let before = q[..i]

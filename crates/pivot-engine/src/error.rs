@@ -55,6 +55,9 @@ pub enum EngineError {
     /// Store I/O or integrity.
     #[error(transparent)]
     Store(#[from] pivot_store::StoreError),
+    /// The store's staging area refused a batch (disk, encoding).
+    #[error(transparent)]
+    Sink(#[from] pivot_tables::SinkError),
     /// A country query did not resolve.
     #[error(transparent)]
     Country(#[from] pivot_vocab::ResolveError),
@@ -121,7 +124,11 @@ impl EngineError {
     /// Who has to act.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            EngineError::Bug(_) => ErrorKind::Bug,
+            EngineError::Bug(_)
+            | EngineError::Sink(pivot_tables::SinkError::Bug { .. })
+            | EngineError::Source(pivot_sources::SourceError::Bug { .. }) => ErrorKind::Bug,
+            EngineError::Sink(_) => ErrorKind::Environment,
+            EngineError::Source(pivot_sources::SourceError::Sink { .. }) => ErrorKind::Environment,
             EngineError::Io { .. } | EngineError::Report(_) => ErrorKind::Environment,
             EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
             _ => ErrorKind::Input,

@@ -81,3 +81,17 @@ impl SourceError {
         }
     }
 }
+
+impl From<pivot_tables::SinkError> for SourceError {
+    fn from(e: pivot_tables::SinkError) -> SourceError {
+        match e {
+            pivot_tables::SinkError::Write { table, message } => {
+                SourceError::Sink { table, message }
+            }
+            pivot_tables::SinkError::Bug { table, message } => SourceError::Bug {
+                adapter: table,
+                message,
+            },
+        }
+    }
+}

@@ -18,7 +18,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
-use pivot_sources::{SourceError, TableSink};
+use pivot_tables::{SinkError, TableSink};
 use sha2::{Digest, Sha256};
 
 use crate::{StoreError, io};
@@ -236,9 +236,9 @@ impl TableSink for Staging {
         table: &str,
         part: Option<&str>,
         batch: RecordBatch,
-    ) -> Result<(), SourceError> {
+    ) -> Result<(), SinkError> {
         let key = (table.to_string(), part.map(str::to_string));
-        let sink_err = |m: String| SourceError::Sink {
+        let sink_err = |m: String| SinkError::Write {
             table: table.to_string(),
             message: m,
         };
@@ -263,7 +263,7 @@ impl TableSink for Staging {
         p.files[i].send(batch).map_err(sink_err)
     }
 
-    fn part_done(&mut self, table: &str, part: Option<&str>) -> Result<(), SourceError> {
+    fn part_done(&mut self, table: &str, part: Option<&str>) -> Result<(), SinkError> {
         self.close_part(&(table.to_string(), part.map(str::to_string)));
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow::array::{Int32Array, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema};
-use pivot_sources::TableSink;
+use pivot_tables::TableSink;
 
 use super::*;
 

@@ -138,7 +138,8 @@ impl Adapter for WorldBank {
                             source: "wb_wdi".into(),
                         },
                         sink,
-                    )
+                    )?;
+                    Ok(())
                 };
                 if wide {
                     let code = r.str("Indicator Code").to_string();

@@ -11,7 +11,7 @@ use arrow::record_batch::RecordBatch;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_arrow::schema::{SchemaLike, TracingOptions};
 
-use crate::{SourceError, TableSink};
+use crate::{SinkError, TableSink};
 
 /// A row of a canonical table.
 pub trait CanonicalRow: Serialize + DeserializeOwned {
@@ -55,7 +55,7 @@ impl<T: CanonicalRow> Batcher<T> {
     }
 
     /// Add a row, flushing a full batch.
-    pub fn push(&mut self, row: T, sink: &mut dyn TableSink) -> Result<(), SourceError> {
+    pub fn push(&mut self, row: T, sink: &mut dyn TableSink) -> Result<(), SinkError> {
         self.rows.push(row);
         if self.rows.len() >= BATCH {
             self.flush(sink)?;
@@ -64,7 +64,7 @@ impl<T: CanonicalRow> Batcher<T> {
     }
 
     /// Push what is buffered.
-    pub fn flush(&mut self, sink: &mut dyn TableSink) -> Result<(), SourceError> {
+    pub fn flush(&mut self, sink: &mut dyn TableSink) -> Result<(), SinkError> {
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -79,9 +79,9 @@ impl<T: CanonicalRow> Batcher<T> {
 pub fn to_batch<T: CanonicalRow>(
     fields: &[FieldRef],
     rows: &[T],
-) -> Result<RecordBatch, SourceError> {
-    serde_arrow::to_record_batch(fields, &rows).map_err(|e| SourceError::Bug {
-        adapter: T::TABLE.to_string(),
+) -> Result<RecordBatch, SinkError> {
+    serde_arrow::to_record_batch(fields, &rows).map_err(|e| SinkError::Bug {
+        table: T::TABLE.to_string(),
         message: e.to_string(),
     })
 }
@@ -486,50 +486,6 @@ table! {
         nomenclature: String,
     }
 }
-
-/// Names of every canonical table, with a one-line description.
-pub const TABLES: &[(&str, &str)] = &[
-    (
-        "trade_flows",
-        "directed trade by year, exporter, importer, product; million current USD",
-    ),
-    (
-        "trade_dyad_year",
-        "product-level trade (BACI) summed per year, exporter, importer; rolled up at ingest",
-    ),
-    (
-        "trade_dyad_hs2",
-        "product-level trade (BACI) summed per year, exporter, importer, HS chapter",
-    ),
-    (
-        "energy_flows",
-        "energy volumes by origin, destination and carrier",
-    ),
-    (
-        "arms_transfers",
-        "SIPRI deals by delivery year; TIV (volume index)",
-    ),
-    ("arms_dyad_year", "SIPRI TIV per supplier, recipient, year"),
-    ("un_votes", "UNGA roll-call votes by country"),
-    (
-        "un_roll_calls",
-        "UNGA roll calls: session, date, importance",
-    ),
-    ("un_issues", "issue tags of roll calls"),
-    ("alliances", "ATOP obligations per undirected dyad-year"),
-    ("finance_flows", "official finance and investment flows"),
-    (
-        "country_year",
-        "country-year indicators (GDP, population, CINC, military expenditure …)",
-    ),
-    ("events", "GDELT / ICEWS events"),
-    (
-        "agtpa_gravity",
-        "AGTPA gravity panel (estimator validation)",
-    ),
-    ("countries", "country identity and codes"),
-    ("products", "HS6 product codes"),
-];
 
 #[cfg(test)]
 mod tests {
