@@ -9,7 +9,8 @@
 //! `x̃ = x − Σ_q α_q[c_q(i)]` is the demeaned column. Every two sweeps the
 //! Irons–Tuck step `α ← F²α − (⟨ΔFα, Δ²α⟩/⟨Δ²α, Δ²α⟩) ΔFα` extrapolates along the
 //! direction of convergence. Iteration stops when no coefficient moves by more
-//! than `tol · (0.1 + |α|)` in a sweep (fixest's criterion).
+//! than `tol · max(1, 0.1 + |α|)` in a sweep (fixest's `continue_crit`: both
+//! the absolute and the relative change exceed `tol` to go on).
 //!
 //! Each column keeps its coefficients between calls (warm start), which makes
 //! the repeated demeaning inside IRLS cheap once the weights settle.
@@ -512,7 +513,7 @@ impl<'a> Demeaner<'a> {
     fn converged(&self, a: &[f64], b: &[f64], tol: f64) -> bool {
         a.iter()
             .zip(b)
-            .all(|(x, y)| (x - y).abs() <= tol * (0.1 + x.abs()))
+            .all(|(x, y)| (x - y).abs() <= tol * (0.1 + x.abs()).max(1.0))
     }
 
     /// `out = x − Σ_q α_q[c_q(i)]`, in the original observation order.

@@ -926,7 +926,8 @@ fn irls(
         std::mem::swap(&mut eta, &mut eta_new);
         std::mem::swap(&mut mu, &mut mu_new);
         dev = dev_new;
-        if mu_check {
+        // Only precise iterations flag (a loose inner solve can make η dip).
+        if mu_check && tol_used <= p.fe_tol {
             let min_pos = (0..n)
                 .filter(|&i| d.y[i] > 0.0)
                 .map(|i| eta[i] - ln_sd)
