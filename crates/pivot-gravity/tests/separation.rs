@@ -156,7 +156,10 @@ fn simplex_alone_is_exact_without_fixed_effects() {
 #[test]
 fn fe_and_mu_never_drop_a_non_separated_observation() {
     // fe (all-zero groups) and mu (vanishing means) are partial checks:
-    // whatever they drop must be marked separated.
+    // whatever they drop must be marked separated. mu, a heuristic, finds
+    // every marked row except on 03.csv, where IRLS converges before the two
+    // separated means fall below its threshold (pinned here); fe finds 82 of
+    // 04.csv's 83 (the 83rd needs a combination of groups) and nothing else.
     for file in FILES {
         let case = load(file);
         for m in [SeparationMethod::Fe, SeparationMethod::Mu] {
@@ -168,6 +171,15 @@ fn fe_and_mu_never_drop_a_non_separated_observation() {
                     "{file} {m}: row {i} is not separated"
                 );
             }
+            let n = got.iter().filter(|g| **g).count();
+            let marked = case.separated.iter().filter(|s| **s).count();
+            let want = match (m, file) {
+                (SeparationMethod::Mu, "03.csv") => 0,
+                (SeparationMethod::Mu, _) => marked,
+                (_, "04.csv") => 82,
+                _ => 0,
+            };
+            assert_eq!(n, want, "{file} {m}");
         }
     }
 }
