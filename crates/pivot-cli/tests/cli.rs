@@ -724,3 +724,115 @@ fn empty_country_query_is_refused_without_suggestions() {
         "{err}"
     );
 }
+
+/// Split a shell command line into words (double and single quotes, backslash-newline joins,
+/// `# comment` to the end of the line outside quotes): enough for the README's examples.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = vec![];
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, '#') if !in_word => break,
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+/// Issue 10 drift test: every `pivot …` command in the README's shell blocks that needs no
+/// download (nothing about BACI, which users download themselves, and not `serve`, which runs
+/// until stopped) runs and exits 0, from a folder holding the repository's claims and
+/// scenarios.
+#[test]
+fn readme_commands_run() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    let mut commands: Vec<String> = vec![];
+    let mut in_sh = false;
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = !in_sh && line.trim() == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        let line = line.trim_end();
+        if let Some(head) = line.strip_suffix('\\') {
+            pending.push_str(head);
+            continue;
+        }
+        let full = format!("{pending}{line}");
+        pending.clear();
+        if full.starts_with("pivot ") {
+            commands.push(full);
+        }
+    }
+    let skip = |c: &str| {
+        let l = c.to_ascii_lowercase();
+        l.contains("baci")
+            || l.contains("product-composition")
+            || l.contains("trade_dyad_hs2")
+            || l.starts_with("pivot serve")
+    };
+    let run: Vec<&String> = commands.iter().filter(|c| !skip(c)).collect();
+    assert!(run.len() >= 14, "README commands found: {commands:?}");
+    let cwd = tempfile::tempdir().unwrap();
+    for d in ["claims", "scenarios"] {
+        copy_dir(&repo.join(d), &cwd.path().join(d));
+    }
+    for c in run {
+        let words = shell_words(c);
+        let o = Command::cargo_bin("pivot")
+            .unwrap()
+            .current_dir(cwd.path())
+            .arg("--store")
+            .arg(base_store())
+            .args(&words[1..])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "README command failed: {c}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !o.stdout.is_empty() || c.contains("report"),
+            "{c}: no output"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}

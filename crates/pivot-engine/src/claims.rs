@@ -13,7 +13,7 @@
 //! text = "China has become Russia's largest trading partner"
 //! rationale = "why these checks test the claim"
 //! needs = "what data would test it when the bundled data cannot"   # optional
-//! chart = "trade-shares"                                            # optional report anchor
+//! charts = ["trade-shares"]                                          # optional report anchors
 //!
 //! [[claim.check]]
 //! label = "China ranks first by total trade in the last year"
@@ -21,8 +21,7 @@
 //! focal = "RUS"
 //! partners = ["CHN"]                   # optional; names, codes or sets (asia, eu27)
 //! years = "1992-2014"                  # optional
-//! by = "issue"                         # optional
-//! params = { direction = "total" }     # optional measure parameters
+//! params = { direction = "total" }     # optional: any parameter of `pivot measure NAME --help`
 //! where = { partner = "CHN" }          # rows to use; a list or a set name matches any member
 //! column = "rank"                      # the value tested
 //! period = "year"                      # the column that orders rows in time (default "year")
@@ -32,6 +31,8 @@
 //! op = "<="                            # <, <=, >, >=, ==, !=
 //! value = 1
 //! ```
+//! `focal`, `partners`, `years` and `by` are shorthand for the measure's parameters of those
+//! names; a parameter the measure does not have is an error, not a silent default.
 //! Windows (`at`, `from`, `to`, `over`) are `last`, `first`, `all`, a year, or a range `1992-1999`.
 //! - `test = "value"`: the column at `at` compared with `value`.
 //! - `test = "change"`: the mean over `to` (a year range, or `last`) compared by `op` with the
