@@ -611,10 +611,15 @@ impl Data for StoreData<'_> {
         let y = years.range();
         self.read("un_votes", None);
         self.read("un_roll_calls", None);
+        // An empty list is every country.
+        let who = if countries.is_empty() {
+            "TRUE".to_string()
+        } else {
+            format!("v.country IN ({})", in_list(countries))
+        };
         let votes = self
             .wrap(self.e.rows::<V>(&format!(
-                "SELECT v.rcid, v.country, v.vote FROM un_votes v JOIN un_roll_calls r ON v.rcid = r.rcid WHERE v.country IN ({}) AND {}",
-                in_list(countries),
+                "SELECT v.rcid, v.country, v.vote FROM un_votes v JOIN un_roll_calls r ON v.rcid = r.rcid WHERE {who} AND {}",
                 y.sql("r.year")
             )))?
             .into_iter()
@@ -677,6 +682,65 @@ impl Data for StoreData<'_> {
             "SELECT year, state_a, state_b, defense, offense, neutral, nonagg, consul FROM alliances WHERE (state_a = {f} OR state_b = {f}) AND {}",
             years.range().sql("year"),
             f = quote(focal)
+        );
+        self.read("alliances", None);
+        Ok(self
+            .wrap(self.e.rows::<A>(&q))?
+            .into_iter()
+            .map(|a| m::alliances::AllianceRecord {
+                year: a.year,
+                state_a: a.state_a,
+                state_b: a.state_b,
+                defense: a.defense,
+                offense: a.offense,
+                neutral: a.neutral,
+                nonagg: a.nonagg,
+                consul: a.consul,
+            })
+            .collect())
+    }
+
+    fn arms_dyads(&self, years: &Years) -> m::Result<Vec<m::arms::ArmsTransfer>> {
+        #[derive(Deserialize)]
+        struct R {
+            year: i32,
+            supplier: String,
+            recipient: String,
+            tiv: f64,
+        }
+        let q = format!(
+            "SELECT year, COALESCE(supplier_iso3, supplier) AS supplier, COALESCE(recipient_iso3, recipient) AS recipient, tiv FROM arms_dyad_year WHERE {}",
+            years.range().sql("year")
+        );
+        self.read("arms_dyad_year", None);
+        Ok(self
+            .wrap(self.e.rows::<R>(&q))?
+            .into_iter()
+            .map(|r| m::arms::ArmsTransfer {
+                year: r.year,
+                supplier: r.supplier,
+                recipient: r.recipient,
+                category: None,
+                tiv: r.tiv,
+            })
+            .collect())
+    }
+
+    fn alliance_dyads(&self, years: &Years) -> m::Result<Vec<m::alliances::AllianceRecord>> {
+        #[derive(Deserialize)]
+        struct A {
+            year: i32,
+            state_a: String,
+            state_b: String,
+            defense: bool,
+            offense: bool,
+            neutral: bool,
+            nonagg: bool,
+            consul: bool,
+        }
+        let q = format!(
+            "SELECT year, state_a, state_b, defense, offense, neutral, nonagg, consul FROM alliances WHERE {}",
+            years.range().sql("year")
         );
         self.read("alliances", None);
         Ok(self

@@ -134,10 +134,16 @@ pub trait Data {
     fn energy_exports(&self, exporter: &str, years: &Years) -> Result<Vec<EnergyExport>>;
     /// Arms transfers with the focal state on one side, TIV; per weapon category when asked.
     fn arms(&self, focal: &str, role: ArmsRole, by_category: bool) -> Result<Vec<ArmsTransfer>>;
-    /// UN votes of `countries` on roll calls in `years`, with issues when asked.
+    /// UN votes of `countries` on roll calls in `years`, with issues when asked; an empty
+    /// `countries` means every country (the ideal-point estimate reads every state's votes).
     fn un_votes(&self, countries: &[String], years: &Years, issues: bool) -> Result<UnVotes>;
     /// ATOP alliance records with the focal state on one side.
     fn alliances(&self, focal: &str, years: &Years) -> Result<Vec<AllianceRecord>>;
+    /// Every arms transfer dyad-year in `years` (SIPRI TIV delivered, categories pooled), for
+    /// measures that need each state's total arms trade.
+    fn arms_dyads(&self, years: &Years) -> Result<Vec<ArmsTransfer>>;
+    /// Every ATOP alliance record in `years`, for measures that need each state's allies.
+    fn alliance_dyads(&self, years: &Years) -> Result<Vec<AllianceRecord>>;
     /// Chinese official finance to every recipient (AidData GCDF).
     fn finance(&self, years: &Years) -> Result<Vec<FinanceFlow>>;
     /// Event records (GDELT, ICEWS), those with the focal state as an actor when given.
@@ -262,7 +268,10 @@ impl Data for MemoryData {
                 .votes
                 .votes
                 .iter()
-                .filter(|v| ids.contains(&v.rcid) && countries.contains(&v.country))
+                .filter(|v| {
+                    ids.contains(&v.rcid)
+                        && (countries.is_empty() || countries.contains(&v.country))
+                })
                 .cloned()
                 .collect(),
             calls,
@@ -278,6 +287,25 @@ impl Data for MemoryData {
             .alliances
             .iter()
             .filter(|a| years.contains(a.year) && (a.state_a == focal || a.state_b == focal))
+            .cloned()
+            .collect())
+    }
+    fn arms_dyads(&self, years: &Years) -> Result<Vec<ArmsTransfer>> {
+        Ok(self
+            .arms
+            .iter()
+            .filter(|a| years.contains(a.year))
+            .map(|a| ArmsTransfer {
+                category: None,
+                ..a.clone()
+            })
+            .collect())
+    }
+    fn alliance_dyads(&self, years: &Years) -> Result<Vec<AllianceRecord>> {
+        Ok(self
+            .alliances
+            .iter()
+            .filter(|a| years.contains(a.year))
             .cloned()
             .collect())
     }

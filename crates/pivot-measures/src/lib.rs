@@ -21,10 +21,12 @@
 //! | `energy-destinations` | [`energy`] | energy | volumes and shares by destination and carrier, Asia share |
 //! | `arms-shares` | [`arms`] | arms | recipient / supplier shares of SIPRI TIV by period and category |
 //! | `un-alignment` | [`un_alignment`] | diplomacy | Voeten agreement, S-score, Scott's π, Cohen's κ |
+//! | `un-ideal-points` | [`un_ideal_points`] | diplomacy | dynamic ordinal IRT ideal points per state-year (MAP, USA positive) |
 //! | `alliance-flags` | [`alliances`] | alliances | ATOP obligations per undirected dyad-year |
 //! | `power-ratio` | [`power_ratio`] | power | A/B ratio and dyadic shares of GDP, CINC, milex |
 //! | `official-finance` | [`finance`] | finance | Chinese official finance by year and class, recipient rank and share |
 //! | `hedging-view` | [`hedging`] | hedging | dominant partner, HHI*, effective number per dimension; hedging index |
+//! | `influence` | [`influence`] | hedging | FBIC-style bandwidth and dependence per dimension and a weighted total per directed dyad-year |
 //! | `event-profile` | [`events`] | events | QuadClass counts, mean Goldstein, cooperation share per dyad-month |
 //!
 //! Shared vocabulary: [`trade::TradeFlow`] (directed flows in current USD),
@@ -45,6 +47,7 @@ pub mod finance;
 pub mod gdp_dependence;
 pub mod geodep;
 pub mod hedging;
+pub mod influence;
 pub mod measure;
 pub mod params;
 pub mod partner_share;
@@ -54,6 +57,7 @@ pub mod registry;
 pub mod trade;
 pub mod trade_intensity;
 pub mod un_alignment;
+pub mod un_ideal_points;
 
 pub use common::{IndicatorValue, PartnerSelection, YearRange};
 pub use data::{Data, MemoryData, TradeQuery, TradeSource};

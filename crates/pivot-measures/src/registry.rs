@@ -87,10 +87,12 @@ pub static REGISTRY: &[&dyn DynMeasure] = &[
     &Registered::<crate::energy::EnergyDestinations>::NEW,
     &Registered::<crate::arms::ArmsShares>::NEW,
     &Registered::<crate::un_alignment::UnAlignment>::NEW,
+    &Registered::<crate::un_ideal_points::UnIdealPoints>::NEW,
     &Registered::<crate::alliances::AllianceFlags>::NEW,
     &Registered::<crate::power_ratio::PowerRatio>::NEW,
     &Registered::<crate::finance::OfficialFinance>::NEW,
     &Registered::<crate::hedging::HedgingViewMeasure>::NEW,
+    &Registered::<crate::influence::Influence>::NEW,
     &Registered::<crate::events::EventProfile>::NEW,
 ];
 
