@@ -77,6 +77,11 @@ impl FixedEffects {
     }
 }
 
+/// Irons–Tuck steps between the iterates fixest's grand acceleration
+/// extrapolates across (fixest's `iter_grandAcc` is 4; 2 needs fewer sweeps here:
+/// AGTPA RTA model 522 -> 394, 1M-row 3-FE panel 186 -> 167).
+const GRAND_EVERY: usize = 2;
+
 /// Tolerances for the demeaning.
 #[derive(Debug, Clone, Copy)]
 pub struct DemeanControl {
@@ -578,6 +583,10 @@ impl<'a> Demeaner<'a> {
         let conv_free = |a: &[f64], b: &[f64]| {
             self.converged(&a[..ls], &b[..ls], tol) && self.converged(&a[le..], &b[le..], tol)
         };
+        // fixest's "grand acceleration": every GRAND_EVERY Irons–Tuck steps
+        // keep the iterate; with three kept, extrapolate across them too.
+        let mut grand: Vec<Vec<f64>> = Vec::new();
+        let mut it_steps = 0usize;
         while iters < self.ctl.max_iter {
             self.sweep(sx, alpha, gx, gsum);
             iters += 1;
@@ -610,6 +619,28 @@ impl<'a> Demeaner<'a> {
                 }
             } else {
                 alpha.copy_from_slice(ggx);
+            }
+            it_steps += 1;
+            if GRAND_EVERY > 0 && it_steps % GRAND_EVERY == 0 {
+                grand.push(ggx.clone());
+                if grand.len() == 3 {
+                    let (y, gy, ggy) = (&grand[0], &grand[1], &grand[2]);
+                    let mut vprod = 0.0;
+                    let mut ssq = 0.0;
+                    for i in (0..ls).chain(le..m) {
+                        let d_g = ggy[i] - gy[i];
+                        let d2 = ggy[i] - 2.0 * gy[i] + y[i];
+                        vprod += d_g * d2;
+                        ssq += d2 * d2;
+                    }
+                    if ssq > 0.0 && vprod.is_finite() {
+                        let coef = vprod / ssq;
+                        for i in 0..m {
+                            alpha[i] = ggy[i] - coef * (ggy[i] - gy[i]);
+                        }
+                    }
+                    grand.clear();
+                }
             }
         }
         if !converged {
