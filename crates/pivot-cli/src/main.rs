@@ -209,10 +209,10 @@ enum DataCmd {
 enum GravityCmd {
     /// Fit a PPML model: pivot gravity fit --data agtpa_gravity --formula "trade ~ ln_dist + cntg | exp^year + imp^year" --vcov "cluster(pair_id)"
     Fit {
-        /// A store table (e.g. agtpa_gravity) or a CSV file.
+        /// A store table (e.g. agtpa_gravity), a SELECT query, or a file: CSV (types read over the whole file; NA, . and empty are missing), .csv.gz, .tsv or Parquet.
         #[arg(long)]
         data: String,
-        /// fixest-style formula; repeat for a multi-model table.
+        /// fixest-style formula (log(), exp(), I(), a:b, i(var, ref = l), offset(), sw()/csw()); repeat for a multi-model table.
         #[arg(long, required = true)]
         formula: Vec<String>,
         /// iid, hetero or cluster(var).
@@ -224,6 +224,9 @@ enum GravityCmd {
         /// ols instead of ppml.
         #[arg(long, default_value = "ppml")]
         estimator: String,
+        /// PPML separation checks (ppmlhdfe's methods): comma-separated fe, simplex, relu, mu; or none, default (fe,simplex,relu), all.
+        #[arg(long, default_value = "default")]
+        separation: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -339,6 +342,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     vcov,
                     filter,
                     estimator,
+                    separation,
                     format,
                 },
         } => {
@@ -349,6 +353,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 vcov,
                 filter,
                 estimator,
+                separation,
             };
             let out = e.gravity_fit(&spec)?;
             if format == Format::Table {

@@ -13,9 +13,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Float64Type};
-use pivot_gravity::{Formula, Panel, Ppml, ScenarioSpec, VcovSpec, etable, run_scenario};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
+use pivot_gravity::{
+    Formula, Panel, Ppml, ScenarioSpec, Separation, VcovSpec, etable, run_scenario,
+};
 use pivot_vocab::{Countries, Provenance};
 use serde::Serialize;
 
@@ -34,6 +38,9 @@ pub struct FitRequest {
     pub filter: Option<String>,
     /// `ppml` or `ols`.
     pub estimator: String,
+    /// PPML separation checks: `fe,simplex,relu,mu` (any subset), `none`,
+    /// `default` (ppmlhdfe's `fe,simplex,relu`) or `all`.
+    pub separation: String,
 }
 
 /// Fitted models: the fixest-like text and tidy coefficients.
@@ -60,6 +67,8 @@ struct CoefOut {
     converged: bool,
     deviance: f64,
     pseudo_r2: f64,
+    /// Observations dropped by the separation checks (fe included).
+    separated: usize,
 }
 
 /// Scenario output.
@@ -203,6 +212,105 @@ fn add_logs(panel: &mut Panel, formula: &str) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Spellings of a missing value in CSV files written by R (`NA`), Stata
+/// (`.`) and others (empty, `NaN`).
+fn is_missing(v: &str) -> bool {
+    matches!(v.trim(), "" | "NA" | "." | "NaN" | "nan" | "NULL")
+}
+
+/// Reads a CSV file (`.gz` gunzipped) into one record batch. Types are decided
+/// over the whole file, not its first rows: a column is Float64 when every
+/// non-missing value parses as a number (`1e+05`, `-.5`, `Inf`), else text.
+/// An empty header (R's row-name column) is named `rownames`.
+pub fn read_delimited_file(path: &Path) -> Result<RecordBatch, EngineError> {
+    let shown = path.display();
+    let file = std::fs::File::open(path)
+        .map_err(|e| EngineError::Input(format!("cannot read {shown}: {e}")))?;
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let reader: Box<dyn std::io::Read> = if name.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            file,
+        )))
+    } else {
+        Box::new(std::io::BufReader::new(file))
+    };
+    let delim = if name.trim_end_matches(".gz").ends_with(".tsv") {
+        b'\t'
+    } else {
+        b','
+    };
+    read_delimited(reader, delim, &shown.to_string())
+}
+
+/// [`read_delimited_file`] on any reader; `what` names the input in errors.
+pub fn read_delimited(
+    reader: impl std::io::Read,
+    delimiter: u8,
+    what: &str,
+) -> Result<RecordBatch, EngineError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(reader);
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| EngineError::Input(format!("cannot read {what}: {e}")))?
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = h.trim();
+            if h.is_empty() {
+                if i == 0 {
+                    "rownames".to_string()
+                } else {
+                    format!("column_{}", i + 1)
+                }
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
+    let mut cols: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+    for (line, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            EngineError::Input(format!("cannot read {what} line {}: {e}", line + 2))
+        })?;
+        for (j, v) in rec.iter().enumerate() {
+            cols[j].push(v.to_string());
+        }
+    }
+    let mut fields = Vec::new();
+    let mut arrays: Vec<ArrayRef> = Vec::new();
+    for (h, c) in headers.iter().zip(cols) {
+        let parsed: Option<Vec<Option<f64>>> = c
+            .iter()
+            .map(|v| {
+                if is_missing(v) {
+                    Some(None)
+                } else {
+                    v.trim().parse::<f64>().ok().map(Some)
+                }
+            })
+            .collect();
+        match parsed {
+            Some(v) if c.iter().any(|x| !is_missing(x)) => {
+                fields.push(Field::new(h, DataType::Float64, true));
+                arrays.push(Arc::new(Float64Array::from(v)));
+            }
+            _ => {
+                let v: Vec<Option<&str>> = c
+                    .iter()
+                    .map(|x| (!is_missing(x)).then_some(x.as_str()))
+                    .collect();
+                fields.push(Field::new(h, DataType::Utf8, true));
+                arrays.push(Arc::new(StringArray::from(v)));
+            }
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+        .map_err(|e| EngineError::Input(format!("cannot read {what}: {e}")))
+}
+
 fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (la1, lo1, la2, lo2) = (
         a.0.to_radians(),
@@ -228,13 +336,22 @@ impl Engine {
                 None => data.to_string(),
             }
         } else if Path::new(data).is_file() {
-            let rt = &self.rt;
-            rt.block_on(self.ctx.register_csv(
-                "user_data",
-                data,
-                datafusion::prelude::CsvReadOptions::new(),
-            ))
-            .map_err(|e| EngineError::Input(format!("cannot read CSV {data}: {e}")))?;
+            let _ = self.ctx.deregister_table("user_data");
+            let lower = data.to_ascii_lowercase();
+            if lower.ends_with(".parquet") || lower.ends_with(".pq") {
+                self.rt
+                    .block_on(self.ctx.register_parquet(
+                        "user_data",
+                        data,
+                        datafusion::prelude::ParquetReadOptions::default(),
+                    ))
+                    .map_err(|e| EngineError::Input(format!("cannot read Parquet {data}: {e}")))?;
+            } else {
+                let batch = read_delimited_file(Path::new(data))?;
+                self.ctx
+                    .register_batch("user_data", batch)
+                    .map_err(|e| EngineError::Bug(e.to_string()))?;
+            }
             format!("SELECT * FROM user_data{cond}")
         } else if crate::catalog::table_schema(data).is_some() {
             format!("SELECT * FROM {data}{cond}")
@@ -251,16 +368,25 @@ impl Engine {
         let batches = self.gravity_data(&req.data, req.filter.as_deref())?;
         let mut panel = batches_to_panel(&batches)?;
         let vcov = parse_vcov(&req.vcov)?;
+        let separation: Separation = req.separation.parse()?;
         let mut fits = Vec::new();
         let mut rows = Vec::new();
-        for (k, f) in req.formulas.iter().enumerate() {
+        let mut prov_sep: Vec<(String, String)> = Vec::new();
+        // sw()/csw() stepwise formulas expand into several models.
+        let mut formulas: Vec<(String, Formula)> = Vec::new();
+        for f in &req.formulas {
             add_logs(&mut panel, f)?;
-            let formula = Formula::parse(f)?;
+            for g in Formula::expand(f)? {
+                formulas.push((g.to_string(), g));
+            }
+        }
+        for (k, (f, formula)) in formulas.iter().enumerate() {
             let fit = match req.estimator.as_str() {
-                "ppml" => Ppml::params().check()?.fit(&formula, &panel)?,
-                "ols" => pivot_gravity::Ols::params()
+                "ppml" => Ppml::params()
+                    .separation(separation)
                     .check()?
-                    .fit(&formula, &panel)?,
+                    .fit(formula, &panel)?,
+                "ols" => pivot_gravity::Ols::params().check()?.fit(formula, &panel)?,
                 e => {
                     return Err(EngineError::Input(format!(
                         "estimator '{e}' must be ppml or ols"
@@ -268,6 +394,29 @@ impl Engine {
                 }
             };
             let fit = fit.vcov(vcov.clone(), &panel)?;
+            let sep = fit.separation();
+            if !sep.methods.is_empty() {
+                let counts: Vec<String> = sep
+                    .dropped
+                    .iter()
+                    .map(|(m, c)| format!("{m} {c}"))
+                    .collect();
+                prov_sep.push((
+                    format!("model_{}.separation_dropped", k + 1),
+                    counts.join(", "),
+                ));
+                let rows_txt: Vec<String> = sep.rows.iter().map(usize::to_string).collect();
+                prov_sep.push((
+                    format!("model_{}.separated_rows", k + 1),
+                    rows_txt.join(","),
+                ));
+                if !sep.collinear.is_empty() {
+                    prov_sep.push((
+                        format!("model_{}.collinear_after_separation", k + 1),
+                        sep.collinear.join(", "),
+                    ));
+                }
+            }
             for c in fit.tidy() {
                 rows.push(CoefOut {
                     model: k + 1,
@@ -283,6 +432,7 @@ impl Engine {
                     converged: fit.converged(),
                     deviance: fit.deviance(),
                     pseudo_r2: fit.pseudo_r2().unwrap_or(f64::NAN),
+                    separated: fit.separation().rows.len(),
                 });
             }
             fits.push(fit);
@@ -296,6 +446,12 @@ impl Engine {
             .param("data", &req.data)
             .param("formula", req.formulas.join(" ; "))
             .param("vcov", &req.vcov);
+        if req.estimator == "ppml" {
+            prov = prov.param("separation", separation.to_string());
+            for (k, v) in prov_sep {
+                prov = prov.param(k, v);
+            }
+        }
         if let Some(f) = &req.filter {
             prov = prov.param("filter", f);
         }
@@ -538,5 +694,54 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_types_over_the_whole_file_with_r_and_stata_missing_values() {
+        // R's write.csv: a quoted row-name column with an empty header, and a
+        // number spelled 1e+05 after integers; Stata's "." and R's NA missing.
+        let text =
+            "\"\",\"o\",\"v\",\"w\"\n\"1\",\"A\",3,NA\n\"2\",\"B\",1e+05,.\n\"3\",\"C\",,2.5\n";
+        let b = read_delimited(text.as_bytes(), b',', "test").unwrap();
+        let schema = b.schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["rownames", "o", "v", "w"]);
+        assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
+        assert_eq!(schema.field(2).data_type(), &DataType::Float64);
+        let v = b.column(2).as_primitive::<Float64Type>();
+        assert_eq!(v.value(1), 100_000.0);
+        assert!(v.is_null(2));
+        let w = b.column(3).as_primitive::<Float64Type>();
+        assert!(w.is_null(0) && w.is_null(1));
+        assert_eq!(w.value(2), 2.5);
+    }
+
+    #[test]
+    fn fixest_trade_data_as_write_csv_writes_it() {
+        // Issue 11: fixest's `trade` data written by R's write.csv (GPL-3
+        // fixture in pivot-gravity's tests) loads, and fixest's walkthrough
+        // model gives fixest's −1.527874 (SE 0.115678, clustered by Origin).
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../pivot-gravity/tests/data/fixest_trade/trade.csv.gz");
+        let batch = read_delimited_file(&path).unwrap();
+        assert_eq!(batch.num_rows(), 38_325);
+        let panel = batches_to_panel(&[batch]).unwrap();
+        let f =
+            Formula::parse("Euros ~ log(dist_km) | Origin + Destination + Product + Year").unwrap();
+        let fit = Ppml::params()
+            .check()
+            .unwrap()
+            .fit(&f, &panel)
+            .unwrap()
+            .vcov(parse_vcov("cluster(Origin)").unwrap(), &panel)
+            .unwrap();
+        let b = fit.coef("log(dist_km)").unwrap();
+        let se = fit.se("log(dist_km)").unwrap();
+        assert_eq!(format!("{b:.6} ({se:.6})"), "-1.527874 (0.115678)");
     }
 }

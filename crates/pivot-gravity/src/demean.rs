@@ -621,7 +621,7 @@ impl<'a> Demeaner<'a> {
                 alpha.copy_from_slice(ggx);
             }
             it_steps += 1;
-            if GRAND_EVERY > 0 && it_steps % GRAND_EVERY == 0 {
+            if it_steps.is_multiple_of(GRAND_EVERY) {
                 grand.push(ggx.clone());
                 if grand.len() == 3 {
                     let (y, gy, ggy) = (&grand[0], &grand[1], &grand[2]);
