@@ -26,9 +26,12 @@
 //! the arms and alliance parts over those with data in year t (arms: 2000–2023 in the bundled
 //! data; alliances: to 2018).
 //!
-//! **Political** (UNGA votes of year t): bandwidth p_bw = max(0, (A_ij − Ā_t)/(1 − Ā_t)),
-//! with A_ij the Voeten agreement of the pair (see `un-alignment`) and Ā_t the mean agreement
-//! of all pairs that year — agreement beyond the Assembly's usual, 1 for identical votes.
+//! **Political** (UNGA votes of year t): bandwidth p_bw = max(0, (A*_ij − Ā_t)/(1 − Ā_t)),
+//! with A_ij the Voeten agreement of the pair over its n joint votes (see `un-alignment`),
+//! Ā_t the mean agreement of all pairs that year, and A*_ij = (n A_ij + k Ā_t)/(n + k) the
+//! agreement shrunk towards the mean by k = `agreement_prior_votes` pseudo-votes (a pair
+//! that voted together on three roll calls has no real record) — agreement beyond the
+//! Assembly's usual, near 1 for identical votes on many roll calls.
 //! FBIC's political dependence comes from IGO co-membership and diplomatic ties, which are
 //! not in the bundled data: there is no political dependence, and the political score is
 //! its bandwidth.
@@ -47,9 +50,12 @@
 //! measured a positive weight raises China's score over every recipient on a dimension no
 //! other state is measured on (set `weight_finance` to study China's finance leverage, and
 //! compare China's rows with each other, not with other senders'). Raising a dimension's
-//! weight moves up the partners strong in that dimension: with Russia as target, the default
-//! ranking is led by its largest trade partners; `weight_economic=0` with `weight_security=3`
-//! puts its allies and arms partners first.
+//! weight moves up the partners strong in that dimension. With Russia as target in the
+//! bundled data, the default ranking is led by its CSTO neighbours (BLR, KAZ, UZB, KGZ, TJK:
+//! alliance, arms and voting ties); economic only (`weight_security=0`,
+//! `weight_political=0`) brings its large trade partners up (2014: BLR, CHN, DEU); security
+//! only (`weight_economic=0`, `weight_political=0`) ranks its arms partners (2014: UKR, KAZ;
+//! Russia over IND and VNM).
 //!
 //! # Reading it
 //! A total of 0.3 for CHN → RUS means that, averaged over the weighted dimensions, China
@@ -148,6 +154,8 @@ pub struct InfluenceConfig {
     pub window_years: u32,
     /// Keep the top N rows per year and group (0: all).
     pub top: u32,
+    /// Pseudo-votes k at the year's mean agreement added to each pair's joint votes.
+    pub agreement_prior_votes: f64,
 }
 
 /// One directed dyad-year.
@@ -374,7 +382,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             }
         }
         // UN agreement of every pair, and the year's mean.
-        let mut agreement: HashMap<Dyad, f64> = HashMap::new();
+        let mut agreement: HashMap<Dyad, (f64, f64)> = HashMap::new();
         let vy = votes.get(&y);
         if let Some(vy) = vy {
             // Dense vote vectors (0: no vote) over the year's roll calls.
@@ -400,7 +408,8 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
                         }
                     }
                     if n > 0 {
-                        agreement.insert(key(a, b), 1.0 - f64::from(d) / (2.0 * f64::from(n)));
+                        let a_ij = 1.0 - f64::from(d) / (2.0 * f64::from(n));
+                        agreement.insert(key(a, b), (a_ij, f64::from(n)));
                     }
                 }
             }
@@ -410,7 +419,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
         let mean_agreement = if agreement.is_empty() {
             0.0
         } else {
-            agreement.values().sum::<f64>() / agreement.len() as f64
+            agreement.values().map(|(a, _)| a).sum::<f64>() / agreement.len() as f64
         };
         // Finance in the window (CHN → recipient).
         let mut fin: BTreeMap<&str, f64> = BTreeMap::new();
@@ -506,9 +515,11 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             let political = vy.map(|_| {
                 agreement
                     .get(&key(i, j))
-                    .map(|a| {
+                    .map(|(a, n)| {
                         if mean_agreement < 1.0 {
-                            ((a - mean_agreement) / (1.0 - mean_agreement)).max(0.0)
+                            let k = cfg.agreement_prior_votes;
+                            let shrunk = (n * a + k * mean_agreement) / (n + k);
+                            ((shrunk - mean_agreement) / (1.0 - mean_agreement)).max(0.0)
                         } else {
                             0.0
                         }
@@ -599,6 +610,9 @@ fn window() -> u32 {
 fn top() -> u32 {
     10
 }
+fn prior_votes() -> u32 {
+    20
+}
 
 /// Parameters of `pivot measure influence`.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -633,6 +647,10 @@ pub struct InfluenceParams {
     #[serde(default = "window")]
     #[schemars(range(min = 1, max = 30))]
     pub window_years: u32,
+    /// Pseudo-votes at the Assembly's mean agreement added to each pair's joint votes in the political part (shrinks the agreement of pairs with few joint votes; 0: none).
+    #[serde(default = "prior_votes")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub agreement_prior_votes: u32,
     /// Rows kept per year and group (with a focal state: who can influence it, whom it can influence; without: per target), by total; 0: all.
     #[serde(default = "top")]
     #[schemars(range(min = 0, max = 100000))]
@@ -743,6 +761,7 @@ impl crate::measure::Measure for Influence {
             },
             window_years: p.window_years,
             top: p.top,
+            agreement_prior_votes: f64::from(p.agreement_prior_votes),
         };
         let res = influence(&inputs, &cfg)?;
         let mut out = crate::measure::Output::rows(res.rows).note(format!(
@@ -865,6 +884,7 @@ mod tests {
             weights,
             window_years: window,
             top: 0,
+            agreement_prior_votes: 0.0,
         }
     }
 
@@ -994,6 +1014,18 @@ mod tests {
         let t1 = influence(&inputs(), &InfluenceConfig { top: 1, ..all }).unwrap();
         assert_eq!(t1.rows.len(), 4);
         assert!(t1.rows.iter().all(|x| x.rank == 1));
+    }
+
+    #[test]
+    fn agreement_is_shrunk_by_pseudo_votes() {
+        // k = 20 pseudo-votes at the mean: a pair's part is multiplied by n/(n + k) = 2/22.
+        let k20 = InfluenceConfig {
+            agreement_prior_votes: 20.0,
+            ..cfg(1, InfluenceWeights::default())
+        };
+        let r = influence(&inputs(), &k20).unwrap();
+        assert_close(row(&r, "CHN", "RUS").political.unwrap(), 1.0 / 11.0);
+        assert_close(row(&r, "BLR", "RUS").political.unwrap(), 1.0 / 77.0);
     }
 
     #[test]

@@ -250,7 +250,8 @@ fn total(c: &Computed, i: &str, j: &str) -> f64 {
 #[test]
 fn each_influence_parameter_changes_the_result() {
     let d = dyads();
-    let base = json!({"focal": "RUS", "years": "2010", "window_years": 1});
+    let base =
+        json!({"focal": "RUS", "years": "2010", "window_years": 1, "agreement_prior_votes": 0});
     let with = |extra: Value| {
         let mut p = base.clone();
         p.as_object_mut()
@@ -279,6 +280,10 @@ fn each_influence_parameter_changes_the_result() {
     // window_years: the 2008 delivery from DEU enters with a 5-year window.
     let win = with(json!({"window_years": 5}));
     assert!(total(&win, "DEU", "RUS") > total(&def, "DEU", "RUS"));
+    // agreement_prior_votes (default 20): two joint votes count 2/22 of their agreement.
+    let shrunk =
+        with(json!({"weight_security": 0, "weight_economic": 0, "agreement_prior_votes": 20}));
+    assert!((total(&shrunk, "CHN", "RUS") - 1.0 / 11.0).abs() < 1e-12);
     // partners and top.
     assert_eq!(over(&with(json!({"partners": "DEU"})), "RUS"), ["DEU"]);
     assert_eq!(rows(&with(json!({"top": 1}))).len(), 2);
@@ -301,6 +306,7 @@ fn each_influence_parameter_changes_the_result() {
             "weight_political",
             "weight_finance",
             "window_years",
+            "agreement_prior_votes",
             "top"
         ]
     );
