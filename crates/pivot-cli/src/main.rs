@@ -113,6 +113,9 @@ struct ReportArgs {
     /// Claims file to check in the report.
     #[arg(long)]
     claims: Option<PathBuf>,
+    /// Contrast partners: in the trade and UN charts, left out of the hedging view.
+    #[arg(long, value_delimiter = ',', default_value = "DEU,USA")]
+    contrasts: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -323,6 +326,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 partners: a.partners,
                 years: a.years,
                 claims: a.claims,
+                contrasts: a.contrasts,
             };
             let files = e.write_report(&opts, &a.out)?;
             eprintln!("pivot: wrote {} files to {}", files.len(), a.out.display());

@@ -29,6 +29,9 @@ pub struct ReportOptions {
     pub years: Option<String>,
     /// Claims file (default: Mankoff 2015 when the focal state is Russia).
     pub claims: Option<PathBuf>,
+    /// Contrast partners: shown in the trade and UN charts, left out of the hedging view (which
+    /// asks how the focal state spreads its ties among the others).
+    pub contrasts: Vec<String>,
 }
 
 impl Default for ReportOptions {
@@ -40,6 +43,7 @@ impl Default for ReportOptions {
                 .to_vec(),
             years: None,
             claims: None,
+            contrasts: ["DEU", "USA"].map(String::from).to_vec(),
         }
     }
 }
@@ -350,27 +354,21 @@ impl Engine {
                 source: trade_src.clone(),
                 method: "partner-share, direction total, current USD".into(),
             }));
-            // Asia's share of total trade.
-            let asia = pivot_vocab::regions::members(self.countries(), "asia").unwrap_or_default();
-            let esa = pivot_vocab::regions::members(self.countries(), "east-south-asia")
+            // Asia's share of total trade (the region-share measure).
+            let regions = c
+                .run(
+                    "region-share",
+                    &[],
+                    None,
+                    &[("regions", "asia,east-south-asia")],
+                )
                 .unwrap_or_default();
-            let mut sum_asia: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
-            for r in &rows {
-                let p = s(r, "partner");
-                let e = sum_asia.entry(i(r, "year")).or_default();
-                if asia.contains(&p) {
-                    e.0 += f(r, "share");
-                }
-                if esa.contains(&p) {
-                    e.1 += f(r, "share");
-                }
-            }
-            let pts = |k: usize| {
+            let pts = |region: &str| {
                 with_gaps(
-                    sum_asia
+                    regions
                         .iter()
-                        .filter(|(y, _)| **y >= 1992)
-                        .map(|(y, v)| Point::num(*y as f64, 100.0 * if k == 0 { v.0 } else { v.1 }))
+                        .filter(|r| s(r, "region") == region && i(r, "year") >= 1992)
+                        .map(|r| Point::num(i(r, "year") as f64, 100.0 * f(r, "share")))
                         .collect(),
                 )
             };
@@ -382,17 +380,17 @@ impl Engine {
                 vec![
                     Series {
                         name: "Asia (UN M49)".into(),
-                        points: pts(0),
+                        points: pts("asia"),
                         highlight: true,
                     },
                     Series {
                         name: "East, South-East and South Asia".into(),
-                        points: pts(1),
+                        points: pts("east-south-asia"),
                         highlight: false,
                     },
                 ],
                 &trade_src,
-                "Sum of partner shares over the partners in each region (UN M49 geoscheme via world-countries).",
+                "region-share: sum of partner shares over each set's members (UN M49 geoscheme via world-countries).",
             );
             asia_chart.annotations = trade_marks;
             trade_blocks.push(Block::Chart(asia_chart));
@@ -578,12 +576,7 @@ impl Engine {
 
         // --- UN alignment
         let mut un_blocks = vec![];
-        let un_partners: Vec<String> = c
-            .partners
-            .iter()
-            .filter(|p| p.as_str() != "DEU")
-            .cloned()
-            .collect();
+        let un_partners: Vec<String> = c.partners.clone();
         if let Some(rows) = c.run("un-alignment", &un_partners, None, &[]) {
             let series: Vec<Series> = un_partners
                 .iter()
@@ -725,10 +718,11 @@ impl Engine {
 
         // --- Hedging
         let mut hedge_blocks = vec![];
+        let contrasts = self.resolve_set(&opts.contrasts)?;
         let hedge_partners: Vec<String> = c
             .partners
             .iter()
-            .filter(|p| !matches!(p.as_str(), "DEU" | "USA"))
+            .filter(|p| !contrasts.contains(p))
             .cloned()
             .collect();
         if let Some(rows) = c.run("hedging-view", &hedge_partners, None, &[]) {

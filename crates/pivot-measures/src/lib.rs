@@ -13,6 +13,7 @@
 //! | measure (registry name) | module | dimension | what |
 //! |---|---|---|---|
 //! | `partner-share` | [`partner_share`] | trade | partner shares and ranks of exports, imports, total trade |
+//! | `region-share` | [`region_share`] | trade | each named set's (Asia, EU27 …) share of a state's trade |
 //! | `gdp-dependence` | [`gdp_dependence`] | trade | D_ij = T_ij / GDP_i (Oneal–Russett) |
 //! | `barbieri-interdependence` | [`barbieri`] | trade | salience √(S_i S_j), symmetry 1 − \|S_i − S_j\|, interdependence, asymmetry |
 //! | `trade-intensity` | [`trade_intensity`] | trade | TII_ij = (x_ij/X_i)/(m_j/(M_w − m_i)) |
@@ -53,6 +54,7 @@ pub mod params;
 pub mod partner_share;
 pub mod power_ratio;
 pub mod product_composition;
+pub mod region_share;
 pub mod registry;
 pub mod trade;
 pub mod trade_intensity;

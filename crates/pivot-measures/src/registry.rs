@@ -78,6 +78,7 @@ impl Dimension {
 /// file (its `Params`, its `impl Measure`, its doc block) and one line here.
 pub static REGISTRY: &[&dyn DynMeasure] = &[
     &Registered::<crate::partner_share::PartnerShare>::NEW,
+    &Registered::<crate::region_share::RegionShare>::NEW,
     &Registered::<crate::product_composition::ProductComposition>::NEW,
     &Registered::<crate::gdp_dependence::GdpDependence>::NEW,
     &Registered::<crate::barbieri::Barbieri>::NEW,
@@ -264,9 +265,9 @@ mod tests {
         assert!(find("no-such-measure").is_none());
         assert_eq!(closest("partner-shares"), Some("partner-share"));
         assert_eq!(closest("zzz"), None);
-        // partner-share, product-composition, gdp-dependence, barbieri-interdependence,
-        // trade-intensity, concentration, geodep.
-        assert_eq!(by_dimension(Dimension::Trade).count(), 7);
+        // partner-share, region-share, product-composition, gdp-dependence,
+        // barbieri-interdependence, trade-intensity, concentration, geodep.
+        assert_eq!(by_dimension(Dimension::Trade).count(), 8);
     }
 
     #[test]
