@@ -224,6 +224,37 @@ impl Engine {
             .collect()
     }
 
+    /// Make rows a front door holds in memory (a Python DataFrame) queryable as the SQL table
+    /// `name` until [`Engine::drop_memory_table`] or the next ingest. A canonical table's name
+    /// is refused; an existing memory table of that name is replaced.
+    pub fn register_memory_table(
+        &self,
+        name: &str,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<(), EngineError> {
+        if catalog::table_schema(name).is_some() {
+            return Err(EngineError::Input(format!(
+                "'{name}' is a store table; choose another name for in-memory data"
+            )));
+        }
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])
+            .map_err(|e| EngineError::Input(format!("in-memory table '{name}': {e}")))?;
+        let _ = self.ctx.deregister_table(name);
+        self.ctx
+            .register_table(name, Arc::new(table))
+            .map_err(|e| EngineError::Bug(format!("registering '{name}': {e}")))?;
+        Ok(())
+    }
+
+    /// Forget a table registered by [`Engine::register_memory_table`] (a store table's name
+    /// is left alone).
+    pub fn drop_memory_table(&self, name: &str) {
+        if catalog::table_schema(name).is_none() {
+            let _ = self.ctx.deregister_table(name);
+        }
+    }
+
     /// Whether a dataset id is loaded.
     pub fn has_dataset(&self, id: &str) -> bool {
         self.manifest().datasets.contains_key(id)
