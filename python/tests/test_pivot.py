@@ -219,3 +219,38 @@ def test_threads_share_one_engine(engine: pivot.Engine) -> None:
     for t in ts:
         t.join()
     assert out == ["CHN"] * 4
+
+
+def _python_blocks(path: str) -> list:
+    blocks, cur, inside = [], [], False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("```"):
+                if inside:
+                    blocks.append("".join(cur))
+                    cur, inside = [], False
+                elif line.strip() == "```python":
+                    inside = True
+                continue
+            if inside:
+                cur.append(line)
+    return blocks
+
+
+@pytest.mark.parametrize("doc", ["README.md", os.path.join("docs", "python.md")])
+def test_documented_python_runs(engine: pivot.Engine, doc: str, monkeypatch, capsys) -> None:
+    # Drift test: every Python block of the README and docs/python.md runs, in order, in one
+    # namespace (the blocks that show an error raise the pivot error they document).
+    monkeypatch.setenv("PIVOT_STORE", engine.store)
+    ns: dict = {}
+    blocks = _python_blocks(os.path.join(REPO, doc))
+    assert blocks
+    for code in blocks:
+        try:
+            exec(compile(code, doc, "exec"), ns)
+        except pivot.PivotError as e:
+            assert "bogus" in code or "abc" in code, f"{doc}: {e}"
+    out = capsys.readouterr().out
+    if doc.startswith("docs"):
+        for shown in ["0.122267", "Source: cow_trade v4.0", "0.910526", "0.557185    0.103753"]:
+            assert shown in out
