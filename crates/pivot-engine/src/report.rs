@@ -2,7 +2,7 @@
 //! Mankoff 2015 checked against the data). Every number comes from the measures; this module
 //! only chooses what to show and lays it out in `pivot-report`'s document model.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use pivot_report::{
