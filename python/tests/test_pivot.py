@@ -254,3 +254,27 @@ def test_documented_python_runs(engine: pivot.Engine, doc: str, monkeypatch, cap
     if doc.startswith("docs"):
         for shown in ["0.122267", "Source: cow_trade v4.0", "0.910526", "0.557185    0.103753"]:
             assert shown in out
+
+
+def test_ingest_baci_with_progress_on_stderr(engine: pivot.Engine, tmp_path, capfd) -> None:
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(engine.store, store)
+    e = pivot.Engine(store)
+    fixture = os.path.join(REPO, "crates", "pivot-sources", "tests", "fixtures", "BACI_HS17_Y2021_V202301.csv")
+    # A malformed file is a DataError naming file, line and field; the store is unchanged.
+    bad = tmp_path / "BACI_HS17_Y2021_V202301.csv"
+    bad.write_text("t,i,j,k,v,q\n2021,643,156,270900,abc,3\n")
+    with pytest.raises(pivot.DataError, match="line 2"):
+        e.ingest("baci", bad)
+    with pytest.raises(pivot.DataError):
+        e.measure("partner-share", focal="RUS", source="baci")
+    out = e.ingest("baci", fixture)
+    assert out["dataset"] == "baci" and out["rows"] > 0 and out["replaced"] is False
+    assert "pivot: ingesting baci" in capfd.readouterr().err
+    # Russia -> China, HS 270900 in 2021: 74,262,345.123 thousand USD in the fixture.
+    t = e.measure("partner-share", focal="RUS", years="2021", source="baci", direction="exports")
+    first = t.slice(0, 1).to_pylist()[0]
+    assert first["partner"] == "CHN"
+    assert "baci" in [d["id"] for d in pivot.provenance(t).datasets]
