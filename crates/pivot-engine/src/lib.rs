@@ -15,6 +15,7 @@ pub mod info;
 mod ingest;
 pub mod measure;
 pub mod report;
+pub mod service;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
