@@ -90,6 +90,27 @@ enum Command {
         #[command(subcommand)]
         cmd: ScenarioCmd,
     },
+    /// Serve the HTTP JSON API (OpenAPI at /openapi.json) and the dashboard at /, read-only.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Most rows a SQL query returns (more are cut, and the response says so).
+    #[arg(long, default_value_t = 10_000)]
+    sql_max_rows: usize,
+    /// Time limit of a SQL query, in milliseconds.
+    #[arg(long, default_value_t = 5_000)]
+    sql_timeout_ms: u64,
+    /// Time limit of any request, in seconds.
+    #[arg(long, default_value_t = 60)]
+    request_timeout: u64,
+    /// Requests served at once (the rest wait).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
 }
 
 #[derive(Args)]
@@ -274,6 +295,21 @@ fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Serve(a) => {
+            let e = open(&cli.store)?;
+            let limits = pivot_server::Limits {
+                request_timeout: std::time::Duration::from_secs(a.request_timeout.max(1)),
+                concurrency: a.concurrency.max(1),
+                sql_max_rows: a.sql_max_rows.max(1),
+                sql_timeout: std::time::Duration::from_millis(a.sql_timeout_ms.max(1)),
+                ..pivot_server::Limits::default()
+            };
+            pivot_server::run(e, a.addr, limits).map_err(|source| EngineError::Io {
+                context: format!("serving on {}", a.addr),
+                source,
+            })?;
+            Ok(())
+        }
         Command::Country { query, format } => {
             let t = pivot_engine::info::country_table(&query)?;
             output::print(&t, format)
