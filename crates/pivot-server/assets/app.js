@@ -63,6 +63,7 @@ function showView(name) {
 }
 
 function navigate(view) {
+  showError(null);
   const p = urlState();
   p.set('view', view);
   setUrl(p);
@@ -234,6 +235,11 @@ function fmtNum(v) {
   return a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(2) : v.toPrecision(5).replace(/\.?0+$/, '');
 }
 
+const AXIS = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
+function fmtAxis(v) {
+  return Math.abs(v) >= 1000 ? AXIS.format(v) : fmtNum(Number(v.toPrecision(3)));
+}
+
 function fillTable(table, columns, rows, limit = 2000) {
   const thead = table.querySelector('thead');
   const tbody = table.querySelector('tbody');
@@ -266,7 +272,9 @@ function renderResult(r) {
   const sel = $('chart-value');
   const prev = sel.value;
   sel.replaceChildren(...nums.map((n) => el('option', { value: n, text: n })));
-  const preferred = nums.find((n) => n === prev) || nums.find((n) => /share|value|score|ratio|index|hhi|alignment/.test(n)) || nums[0];
+  const preferred = nums.find((n) => n === prev)
+    || ['share', 'score', 'ratio', 'index', 'hhi', 'alignment', 'value'].map((w) => nums.find((n) => n.includes(w))).find(Boolean)
+    || nums[0];
   if (preferred) sel.value = preferred;
   sel.onchange = () => drawChart(r, sel.value);
   drawChart(r, sel.value);
@@ -296,7 +304,7 @@ function drawChart(r, value) {
   for (let i = 0; i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
     s.append(svg('line', { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: '#e3e8ed' }));
-    s.append(svg('text', { x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6875' }, fmtNum(v)));
+    s.append(svg('text', { x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6875' }, fmtAxis(v)));
   }
   if (years.length > 1) {
     const x = (yr) => m.l + ((W - m.l - m.r) * (yr - years[0])) / (years[years.length - 1] - years[0]);

@@ -99,7 +99,7 @@ pub struct TableWire {
 
 impl TableWire {
     /// Convert an engine result.
-    pub fn from_table(t: &ResultTable) -> Result<TableWire, pivot_engine::EngineError> {
+    pub fn from_table(t: &ResultTable) -> Result<TableWire, crate::ApiError> {
         let rows = pivot_engine::service::json_rows(t)?
             .into_iter()
             .map(|v| match v {
