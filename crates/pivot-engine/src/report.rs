@@ -106,7 +106,9 @@ impl Ctx<'_> {
             req = req.param("partners", partners.to_vec());
         }
         if let Some(y) = &self.years {
-            req = req.param("years", y.as_str());
+            if !params.iter().any(|(k, _)| *k == "years") {
+                req = req.param("years", y.as_str());
+            }
         }
         if let Some(b) = by {
             req = req.param("by", b);
@@ -604,6 +606,54 @@ impl Engine {
             ch.y_range = Some((0.0, 1.0));
             un_blocks.push(Block::Chart(ch));
         }
+        // Ideal points: where the focal state, its partners and the USA stand on the Assembly's
+        // main dimension, from 1990 unless years are asked for (every state enters the
+        // estimate; only these are drawn).
+        let mut ip_states = c.partners.clone();
+        if !ip_states.iter().any(|p| p == "USA") && focal != "USA" {
+            ip_states.push("USA".into());
+        }
+        let ip_years = c.years.clone().unwrap_or_else(|| "1990-".into());
+        if let Some(rows) = c.run(
+            "un-ideal-points",
+            &ip_states,
+            None,
+            &[("years", ip_years.as_str())],
+        ) {
+            let mut drawn = vec![focal.clone()];
+            drawn.extend(ip_states.iter().cloned());
+            let series: Vec<Series> = drawn
+                .iter()
+                .map(|p| Series {
+                    name: name(p),
+                    points: with_gaps(
+                        rows.iter()
+                            .filter(|r| &s(r, "country") == p)
+                            .map(|r| Point::num(f(r, "year"), f(r, "ideal_point")))
+                            .collect(),
+                    ),
+                    highlight: *p == focal || *p == highlight,
+                })
+                .filter(|s| s.points.iter().any(|p| p.y.is_finite()))
+                .collect();
+            let mut ch = line_chart(
+                "un-ideal-points",
+                format!(
+                    "UN General Assembly ideal points: {} and its partners",
+                    c.fname
+                ),
+                "Ideal point",
+                "sd of the year's states, USA > 0",
+                series,
+                &c.source(),
+                "un-ideal-points: dynamic ordered-probit item-response model of yes/abstain/no votes (every state and roll call enters), random-walk prior linking the years, posterior mode; each year's positions standardised (mean 0, sd 1), sign so that the USA is positive. Standard errors and 95% intervals: pivot measure un-ideal-points.",
+            );
+            ch.annotations = vec![pivot_report::Annotation {
+                x: 2014.0,
+                label: "2014".into(),
+            }];
+            un_blocks.push(Block::Chart(ch));
+        }
         sections.push(Section {
             id: "diplomacy".into(),
             heading: "Diplomacy".into(),
@@ -659,6 +709,93 @@ impl Engine {
             id: "power".into(),
             heading: "Power".into(),
             blocks: power_blocks,
+        });
+
+        // --- Influence: who can influence the focal state most, and whom it can influence,
+        // in years that every default dimension covers (trade and votes), five years apart.
+        let mut infl_blocks = vec![];
+        if let Some(rows) = c.run("influence", &[], None, &[("top", "5")]) {
+            let covered: BTreeSet<i64> = rows
+                .iter()
+                .filter(|r| r["economic"].is_number() && r["political"].is_number())
+                .map(|r| i(r, "year"))
+                .collect();
+            let mut years = vec![];
+            if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
+                let mut y = last;
+                while y >= first && years.len() < 6 {
+                    if let Some(&c) = covered.range(..=y).next_back() {
+                        if years.last() != Some(&c) {
+                            years.push(c);
+                        }
+                        y = c - 5;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            years.reverse();
+            let pick = |year: i64, inbound: bool, rank: i64| {
+                rows.iter().find(|r| {
+                    i(r, "year") == year
+                        && i(r, "rank") == rank
+                        && if inbound {
+                            s(r, "target") == focal
+                        } else {
+                            s(r, "influencer") == focal
+                        }
+                })
+            };
+            let mut table_rows = vec![];
+            for &y in &years {
+                for rank in 1..=5 {
+                    let a = pick(y, true, rank);
+                    let b = pick(y, false, rank);
+                    if a.is_none() && b.is_none() {
+                        continue;
+                    }
+                    let cell = |r: Option<&Value>, k: &str| {
+                        r.map(|r| Cell::text(name(&s(r, k)))).unwrap_or(Cell::Empty)
+                    };
+                    let total = |r: Option<&Value>| {
+                        r.map(|r| Cell::num(f(r, "total"), 3))
+                            .unwrap_or(Cell::Empty)
+                    };
+                    table_rows.push(vec![
+                        Cell::text(y.to_string()),
+                        Cell::num(rank as f64, 0),
+                        cell(a, "influencer"),
+                        total(a),
+                        cell(b, "target"),
+                        total(b),
+                    ]);
+                }
+            }
+            if !table_rows.is_empty() {
+                infl_blocks.push(Block::Table(Table {
+                    id: "influence-table".into(),
+                    title: format!(
+                        "Who can influence {0} most, and whom {0} can influence most",
+                        c.fname
+                    ),
+                    columns: vec![
+                        "Year".into(),
+                        "Rank".into(),
+                        format!("Can influence {}", c.fname),
+                        "Index".into(),
+                        format!("{} can influence", c.fname),
+                        "Index".into(),
+                    ],
+                    rows: table_rows,
+                    source: c.source(),
+                    method: "influence (FBIC-style, open): per directed dyad-year, bandwidth and dependence in trade, security (arms transfers over 5 years and ATOP alliances) and UN votes (agreement beyond the Assembly's mean), weighted equally; Chinese official finance weighted 0 by default. Index 0-1; components per row in the CSV of `pivot measure influence`. Years shown: those with trade and votes, five years apart.".into(),
+                }));
+            }
+        }
+        sections.push(Section {
+            id: "influence".into(),
+            heading: "Influence".into(),
+            blocks: infl_blocks,
         });
 
         // --- Finance

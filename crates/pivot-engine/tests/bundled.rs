@@ -559,3 +559,98 @@ fn report_trade_chart_shows_2019_2020_after_a_gap() {
     assert!(text.contains("no trade data for 2015-2018"), "{text}");
     assert!(text.contains("pivot data ingest baci"), "{text}");
 }
+
+#[test]
+fn report_has_ideal_point_chart_and_influence_table() {
+    use pivot_report::{Block, Cell, XValue};
+    use std::collections::BTreeSet;
+    let r = engine()
+        .build_report(&pivot_engine::report::ReportOptions::default())
+        .unwrap();
+    let blocks: Vec<&Block> = r.sections.iter().flat_map(|s| &s.blocks).collect();
+    let chart = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Chart(c) if c.id == "un-ideal-points" => Some(c.clone()),
+            _ => None,
+        })
+        .expect("un-ideal-points chart");
+    let series = |n: &str| chart.series.iter().find(|s| s.name == n).unwrap().clone();
+    let (usa, rus, chn) = (series("United States"), series("Russia"), series("China"));
+    // The report's default: 1990 on (issue 18: USA above Russia and China in every year).
+    let first = match rus.points[0].x {
+        XValue::Num(x) => x,
+        _ => panic!("numeric years"),
+    };
+    assert_eq!(first, 1990.0);
+    for p in &rus.points {
+        let at = |s: &pivot_report::Series| s.points.iter().find(|q| q.x == p.x).unwrap().y;
+        if p.y.is_finite() {
+            assert!(at(&usa) > p.y && at(&usa) > at(&chn), "{:?}", p.x);
+        }
+    }
+    // The chart draws what the measure gives: Russia in 2019 from un-ideal-points itself.
+    let m = measure("un-ideal-points", "RUS", &[], Some("1990-"), None, &[]);
+    let want = m
+        .iter()
+        .find(|r| r["country"] == "RUS" && r["year"] == 2019)
+        .unwrap()["ideal_point"]
+        .as_f64()
+        .unwrap();
+    let got = rus
+        .points
+        .iter()
+        .find(|p| p.x == XValue::Num(2019.0))
+        .unwrap()
+        .y;
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+
+    let table = blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) if t.id == "influence-table" => Some(t.clone()),
+            _ => None,
+        })
+        .expect("influence table");
+    // 2014, rank 1 in both directions: Belarus (the influence measure's documented ranking;
+    // total 0.148 as the measure computes it for BLR -> RUS).
+    let row = table
+        .rows
+        .iter()
+        .find(|r| matches!(&r[0], Cell::Text(y) if y == "2014"))
+        .expect("2014 rows");
+    assert!(
+        matches!(&row[2], Cell::Text(n) if n == "Belarus"),
+        "{row:?}"
+    );
+    assert!(
+        matches!(&row[4], Cell::Text(n) if n == "Belarus"),
+        "{row:?}"
+    );
+    let m = measure("influence", "RUS", &[], Some("2014"), None, &[]);
+    let blr = m
+        .iter()
+        .find(|r| r["influencer"] == "BLR" && r["target"] == "RUS")
+        .unwrap()["total"]
+        .as_f64()
+        .unwrap();
+    match row[3] {
+        Cell::Number { value, .. } => {
+            assert!((value - blr).abs() < 1e-12 && (blr - 0.148).abs() < 5e-4)
+        }
+        _ => panic!("{row:?}"),
+    }
+    // Years shown: those with trade and votes, five years apart, ending with the last.
+    let years: BTreeSet<String> = table
+        .rows
+        .iter()
+        .filter_map(|r| match &r[0] {
+            Cell::Text(y) => Some(y.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        years.into_iter().collect::<Vec<_>>(),
+        ["1994", "1999", "2004", "2009", "2014", "2020"]
+    );
+}
