@@ -84,7 +84,7 @@ Date: $(date -u +%Y-%m-%d).
 Server resident memory (VmRSS, sampled each second): $((first / 1024)) MiB at start, $((rss_warm / 1024)) MiB after warm-up, peak $((peak / 1024)) MiB, $((rss_end / 1024)) MiB at the end.
 
 ${mixline}. The warm-up sends each request of the mix once first, so measure results come from
-the engine's measure cache (as for any repeated request); SQL and claims run every time.
+the engine's measure and claims caches (as for any repeated request); SQL runs every time (at most one query per core at once; a query waits for its turn before its time limit starts).
 
 ## wrk output
 

@@ -15,6 +15,7 @@ pub mod info;
 mod ingest;
 pub mod measure;
 pub mod report;
+pub mod result_cache;
 pub mod service;
 
 use std::path::{Path, PathBuf};
@@ -71,6 +72,8 @@ pub struct Engine {
     rt: tokio::runtime::Runtime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
+    /// Claims verdicts by (label, claims text) (cleared by every ingest).
+    claims_cache: std::sync::Mutex<std::collections::HashMap<(String, String), ResultTable>>,
     /// Years of each trade source, once asked (cleared by every ingest).
     source_years: std::sync::Mutex<std::collections::HashMap<String, Vec<i32>>>,
     /// All-years trade flows touching given states, by source (cleared by every ingest).
@@ -115,6 +118,7 @@ impl Engine {
             ctx,
             rt,
             measure_cache: Default::default(),
+            claims_cache: Default::default(),
             source_years: Default::default(),
             trade_cache: Default::default(),
         })
@@ -140,6 +144,7 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
         self.ctx = catalog::context(&self.store)?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
+        self.claims_cache.lock().expect("no poisoned lock").clear();
         self.source_years.lock().expect("no poisoned lock").clear();
         self.trade_cache.lock().expect("no poisoned lock").clear();
         Ok(out)

@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 
 use crate::{Engine, EngineError, ResultTable, table_from_serialize};
 
-/// Measure results kept by one engine before the cache starts over.
+/// Measure results kept by one engine before the cache starts over (slow ones are also kept in
+/// the store between runs: [`crate::result_cache`]).
 const MEASURE_CACHE_ENTRIES: usize = 256;
 
 /// A measure to compute: its name and raw parameters, as every front door receives them
@@ -102,7 +103,8 @@ fn span(years: &BTreeSet<i32>) -> String {
 
 impl Engine {
     /// Compute a measure. Results are remembered for the life of the engine (until the next
-    /// ingest), so the report's charts and its claims check compute each measure once.
+    /// ingest), so the report's charts and its claims check compute each measure once; answers
+    /// that took long are also kept in the store for later runs ([`crate::result_cache`]).
     pub fn measure(&self, req: &MeasureRequest) -> Result<ResultTable, EngineError> {
         let measure = find_measure(&req.name)?;
         let applied = measure.check(&req.params).map_err(EngineError::Param)?;
@@ -115,6 +117,12 @@ impl Engine {
         {
             return Ok(t.clone());
         }
+        let disk_key = self.result_key(&req.name, &format!("{applied:?}"));
+        if let Some(t) = self.cached_result(&disk_key) {
+            self.remember(key, &t);
+            return Ok(t);
+        }
+        let started = std::time::Instant::now();
         let data = StoreData {
             e: self,
             used: RefCell::default(),
@@ -141,12 +149,19 @@ impl Engine {
         }
         let rows = &computed.output.rows;
         let t = table_from_serialize(rows, rows.is_empty(), prov)?;
+        if started.elapsed() >= crate::result_cache::MIN_COMPUTE {
+            self.keep_result(&disk_key, &t);
+        }
+        self.remember(key, &t);
+        Ok(t)
+    }
+
+    fn remember(&self, key: String, t: &ResultTable) {
         let mut cache = self.measure_cache.lock().expect("no poisoned lock");
         if cache.len() >= MEASURE_CACHE_ENTRIES {
             cache.clear();
         }
         cache.insert(key, t.clone());
-        Ok(t)
     }
 
     /// Years of a trade source in the store (asked once per engine; an ingest resets it).

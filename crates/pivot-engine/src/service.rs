@@ -185,6 +185,30 @@ impl Engine {
 
     /// Check claims given as TOML text (`label` names where it came from in the provenance).
     pub fn check_claims_toml(&self, text: &str, label: &str) -> Result<ResultTable, EngineError> {
+        // The same file over the same store gives the same verdicts: checked once per engine.
+        let key = (label.to_string(), text.to_string());
+        if let Some(t) = self
+            .claims_cache
+            .lock()
+            .expect("no poisoned lock")
+            .get(&key)
+        {
+            return Ok(t.clone());
+        }
+        let t = self.check_claims_toml_uncached(text, label)?;
+        let mut cache = self.claims_cache.lock().expect("no poisoned lock");
+        if cache.len() >= 32 {
+            cache.clear();
+        }
+        cache.insert(key, t.clone());
+        Ok(t)
+    }
+
+    fn check_claims_toml_uncached(
+        &self,
+        text: &str,
+        label: &str,
+    ) -> Result<ResultTable, EngineError> {
         let file = parse_claims(text).map_err(|e| EngineError::Input(format!("{label}: {e}")))?;
         let v = self.check_claims(&file)?;
         let mut prov = Provenance::new("claims-check")

@@ -654,3 +654,53 @@ fn report_has_ideal_point_chart_and_influence_table() {
         ["1994", "1999", "2004", "2009", "2014", "2020"]
     );
 }
+
+/// Slow answers are kept in the store (`result_cache`): a second engine on the same store reads
+/// them back whole (rows and provenance), a damaged file is recomputed and replaced, and what is
+/// in the file is what is served (so the cache is really read, and only under its own key).
+#[test]
+fn slow_measure_answers_are_kept_in_the_store() {
+    use pivot_engine::service::parquet_bytes;
+    let root = engine().root().to_path_buf();
+    let req = MeasureRequest::new("un-ideal-points")
+        .param("focal", "RUS")
+        .param("years", "2005-2014");
+    let path = engine().result_cache_path(&req).unwrap();
+    let t1 = engine().measure(&req).unwrap();
+    // The estimate takes seconds in a debug build, far above the 250 ms threshold.
+    assert!(path.exists(), "{} was not written", path.display());
+    let rows1 = table_rows(&t1).unwrap();
+    assert!(!rows1.is_empty());
+
+    let e2 = Engine::open(&root).unwrap();
+    let t2 = e2.measure(&req).unwrap();
+    assert_eq!(t2.provenance, t1.provenance);
+    assert_eq!(t2.schema, t1.schema);
+    assert_eq!(table_rows(&t2).unwrap(), rows1);
+
+    // Damaged: recomputed (same answer) and the file replaced by a readable one.
+    std::fs::write(&path, b"not parquet").unwrap();
+    let e3 = Engine::open(&root).unwrap();
+    assert_eq!(table_rows(&e3.measure(&req).unwrap()).unwrap(), rows1);
+    assert!(std::fs::read(&path).unwrap().starts_with(b"PAR1"));
+
+    // Another answer put under this key is what a new engine serves: the file is read.
+    let other = engine()
+        .measure(
+            &MeasureRequest::new("partner-share")
+                .param("focal", "RUS")
+                .param("years", "2014"),
+        )
+        .unwrap();
+    let saved = std::fs::read(&path).unwrap();
+    std::fs::write(&path, parquet_bytes(&other).unwrap()).unwrap();
+    let e4 = Engine::open(&root).unwrap();
+    assert_eq!(e4.measure(&req).unwrap().provenance.method, "partner-share");
+    std::fs::write(&path, saved).unwrap();
+    // Other parameters, another key.
+    let req2 = MeasureRequest::new("un-ideal-points")
+        .param("focal", "RUS")
+        .param("years", "2005-2014")
+        .param("drift_variance", 0.2);
+    assert_ne!(engine().result_cache_path(&req2).unwrap(), path);
+}

@@ -501,6 +501,9 @@ async fn sql(
             "one query; DDL (CREATE, DROP), DML (COPY, INSERT) and statements (SET) are refused"
                 .into(),
     };
+    let _slot = s.sql_slots.clone().acquire_owned().await.map_err(|_| {
+        ApiError::internal("the SQL queue is closed; this is a bug, please report it")
+    })?;
     blocking(&s, move |e| {
         let out = e.sql_read_only(
             &req.query,

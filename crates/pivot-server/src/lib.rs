@@ -67,6 +67,10 @@ pub(crate) struct AppState {
     pub(crate) scenarios: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<u8>>>>>,
     /// The OpenAPI document, built once.
     pub(crate) openapi: Arc<Vec<u8>>,
+    /// SQL queries running at once: one per core. A query waits here for its turn (its time
+    /// limit starts when it runs), so a burst of scans queues instead of sharing the cores
+    /// until every one of them is over its limit.
+    pub(crate) sql_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The whole application: API, OpenAPI document, dashboard, with its bounds and access log.
@@ -83,6 +87,9 @@ pub fn router_with_log(engine: Arc<Engine>, limits: Limits, access_log: bool) ->
         limits,
         scenarios: Default::default(),
         openapi: Arc::new(openapi),
+        sql_slots: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
     };
     let app = api::routes()
         .merge(dashboard::routes())
