@@ -134,6 +134,11 @@ impl Engine {
         self.store.root()
     }
 
+    /// The store's folder for derived answers kept between runs.
+    pub(crate) fn store_cache_dir(&self) -> PathBuf {
+        self.store.cache_dir()
+    }
+
     /// Ingest a user's files with the adapter `source` (see `pivot data ingest --help`).
     pub fn ingest(
         &mut self,

@@ -105,10 +105,10 @@ impl Ctx<'_> {
         if !partners.is_empty() {
             req = req.param("partners", partners.to_vec());
         }
-        if let Some(y) = &self.years {
-            if !params.iter().any(|(k, _)| *k == "years") {
-                req = req.param("years", y.as_str());
-            }
+        if let Some(y) = &self.years
+            && !params.iter().any(|(k, _)| *k == "years")
+        {
+            req = req.param("years", y.as_str());
         }
         if let Some(b) = by {
             req = req.param("by", b);

@@ -39,8 +39,10 @@ pub const MAX_ENTRIES: usize = 64;
 /// The fingerprint of the measure code this binary was built from.
 pub const CODE_HASH: &str = env!("PIVOT_CODE_HASH");
 
-fn dir(root: &Path) -> PathBuf {
-    root.join("cache").join("measures")
+impl Engine {
+    fn result_dir(&self) -> PathBuf {
+        self.store_cache_dir().join("measures")
+    }
 }
 
 impl Engine {
@@ -70,12 +72,12 @@ impl Engine {
             .check(&req.params)
             .map_err(crate::EngineError::Param)?;
         let key = self.result_key(&req.name, &format!("{applied:?}"));
-        Ok(dir(self.root()).join(format!("{key}.parquet")))
+        Ok(self.result_dir().join(format!("{key}.parquet")))
     }
 
     /// A cached answer, if one is there and reads back whole.
     pub(crate) fn cached_result(&self, key: &str) -> Option<ResultTable> {
-        let path = dir(self.root()).join(format!("{key}.parquet"));
+        let path = self.result_dir().join(format!("{key}.parquet"));
         let bytes = std::fs::read(&path).ok()?;
         read(bytes::Bytes::from(bytes))
     }
@@ -86,7 +88,7 @@ impl Engine {
         if bytes.len() > MAX_BYTES {
             return;
         }
-        let d = dir(self.root());
+        let d = self.result_dir();
         if std::fs::create_dir_all(&d).is_err() {
             return;
         }

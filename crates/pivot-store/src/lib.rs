@@ -138,6 +138,12 @@ impl Store {
         &self.root
     }
 
+    /// Folder for derived answers kept between runs (`cache/`): outside the manifest, never
+    /// verified or read as data; anything in it may be deleted at any time.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
     /// The manifest as last committed.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
