@@ -836,3 +836,72 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Issue 17: one flipped byte in a stored Parquet file makes every query that reads the file
+/// fail (exit 3, environment) naming the file and `pivot data verify`, where before a measure
+/// over it still printed numbers; a query over other tables still answers.
+#[test]
+fn damaged_parquet_file_fails_queries_naming_the_file() {
+    let store = tempfile::tempdir().unwrap();
+    copy_store(store.path());
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let rel = m["datasets"]["cow_trade"]["files"][0]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(rel.starts_with("tables/trade_flows/"), "{rel}");
+    let file = store.path().join(&rel);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+
+    let sql = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT sum(value_usd_m) FROM trade_flows WHERE source = 'cow_trade'",
+        ],
+    );
+    let measure = pivot(
+        store.path(),
+        &[
+            "measure",
+            "partner-share",
+            "--focal",
+            "RUS",
+            "--years",
+            "2014",
+        ],
+    );
+    for (what, o) in [("sql", &sql), ("measure", &measure)] {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{what}: {err}");
+        assert!(o.stdout.is_empty(), "{what} printed {}", stdout(o));
+        assert!(err.contains(&name), "{what} does not name {name}: {err}");
+        assert!(err.contains("damaged"), "{what}: {err}");
+        assert!(err.contains("pivot data verify"), "{what}: {err}");
+    }
+    // A table with no damaged file still answers: SIPRI deliveries, 20,480 rows (issue 2).
+    let ok = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT count(*) AS n FROM arms_transfers",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(stdout(&ok), "n\n20480\n");
+    let v = pivot(store.path(), &["data", "verify"]);
+    assert!(!v.status.success());
+    assert!(String::from_utf8_lossy(&v.stderr).contains(&name));
+}

@@ -15,6 +15,7 @@ use pivot_store::Store;
 use pivot_tables::Table;
 
 use crate::EngineError;
+use crate::verified::{Expected, VerifiedFs};
 
 /// The canonical schema of a table.
 pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
@@ -32,6 +33,20 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
         config = config.with_target_partitions(2);
     }
     let ctx = SessionContext::new_with_config(config);
+    // Every file: URL goes through the manifest check (a damaged file fails the query).
+    let fs = VerifiedFs::new(store.checksums().into_iter().map(|(p, d, sha)| {
+        (
+            p,
+            Expected {
+                dataset: d.to_string(),
+                sha256: sha.to_string(),
+            },
+        )
+    }));
+    ctx.runtime_env().register_object_store(
+        datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),
+        fs.into_arc(),
+    );
     for table in Table::ALL {
         let name = table.name();
         let schema = table.schema();

@@ -72,6 +72,20 @@ pub enum EngineError {
         /// DataFusion's message.
         message: String,
     },
+    /// A store file read by a query no longer matches the checksum the manifest recorded at
+    /// ingest (found when the query first read it).
+    #[error(
+        "store file {} (dataset '{dataset}') is damaged: {detail}; the query was stopped rather than answer from it. Run pivot data verify, then re-ingest the dataset (pivot data remove {dataset}; bundled data reloads when the store is next opened)",
+        path.display()
+    )]
+    Damaged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its dataset.
+        dataset: String,
+        /// What did not match.
+        detail: String,
+    },
     /// A query ran past its time limit.
     #[error("query exceeded its time limit of {0:?}")]
     Timeout(std::time::Duration),
@@ -108,6 +122,13 @@ impl From<pivot_measures::MeasureError> for EngineError {
 
 impl EngineError {
     pub(crate) fn sql(query: &str, e: datafusion::error::DataFusionError) -> EngineError {
+        if let Some(d) = crate::verified::damaged_in(&e) {
+            return EngineError::Damaged {
+                path: d.path,
+                dataset: d.dataset,
+                detail: d.detail,
+            };
+        }
         // DataFusion repeats the innermost message in its context chain; say it once.
         let mut message = e.to_string();
         if let Some((head, tail)) = message.split_once(": ")
@@ -129,7 +150,9 @@ impl EngineError {
             | EngineError::Source(pivot_sources::SourceError::Bug { .. }) => ErrorKind::Bug,
             EngineError::Sink(_) => ErrorKind::Environment,
             EngineError::Source(pivot_sources::SourceError::Sink { .. }) => ErrorKind::Environment,
-            EngineError::Io { .. } | EngineError::Report(_) => ErrorKind::Environment,
+            EngineError::Io { .. } | EngineError::Report(_) | EngineError::Damaged { .. } => {
+                ErrorKind::Environment
+            }
             EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
             _ => ErrorKind::Input,
         }

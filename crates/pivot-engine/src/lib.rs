@@ -17,6 +17,7 @@ pub mod measure;
 pub mod report;
 pub mod result_cache;
 pub mod service;
+mod verified;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -165,6 +165,17 @@ impl Store {
             .collect()
     }
 
+    /// Every file the manifest references: (absolute path, dataset id, SHA-256 recorded at
+    /// ingest).
+    pub fn checksums(&self) -> Vec<(PathBuf, &str, &str)> {
+        self.manifest
+            .datasets
+            .values()
+            .flat_map(|d| d.files.iter().map(move |f| (d, f)))
+            .map(|(d, f)| (self.path_of(f), d.id.as_str(), f.sha256.as_str()))
+            .collect()
+    }
+
     /// Take the write lock and start a staged ingest.
     pub fn begin(&self) -> Result<Staging, StoreError> {
         let lock_path = self.root.join(".lock");
