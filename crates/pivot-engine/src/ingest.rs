@@ -110,6 +110,11 @@ pub(crate) fn ensure_bundled(
             EngineError::Bug(format!("bundled dataset {} was not parsed", info.id))
         })??;
         let mut staging = store.begin()?;
+        // Another process may have loaded it while this one parsed (`begin` re-read the
+        // manifest under the write lock).
+        if store.manifest().datasets.contains_key(&info.id) {
+            continue;
+        }
         for (table, part, batch) in sink.batches {
             staging.push(&table, part.as_deref(), batch)?;
         }

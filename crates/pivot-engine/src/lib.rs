@@ -147,8 +147,11 @@ impl Engine {
         paths: &[PathBuf],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<IngestOutcome, EngineError> {
-        let out = ingest::ingest_user(&mut self.store, source, paths, progress)?;
+        let out = ingest::ingest_user(&mut self.store, source, paths, progress);
+        // Rebuilt even when the ingest failed: `begin` re-read the manifest another writer may
+        // have changed, and files only the old one referenced may be gone.
         self.ctx = catalog::context(&self.store)?;
+        let out = out?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         self.claims_cache.lock().expect("no poisoned lock").clear();
         self.source_years.lock().expect("no poisoned lock").clear();

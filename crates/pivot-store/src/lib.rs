@@ -8,6 +8,7 @@
 //! <store>/tables/<table>/<dataset>-<sha8>[-<part>].parquet
 //! <store>/.staging/<txn>/…                   an ingest in progress
 //! <store>/.lock                              held (flock) while writing
+//! <store>/.readers                            held shared by every open `Store`
 //! ```
 //!
 //! Writes are atomic: an ingest writes into `.staging`, and only when the adapter finished
@@ -15,6 +16,14 @@
 //! manifest references) and a new manifest written to a temporary file, synced and renamed over
 //! the old one. A failure or a SIGKILL at any point leaves `manifest.json` and every file it
 //! references exactly as they were; leftovers are swept at the next write.
+//!
+//! Concurrent use: writers queue on `.lock`, and `begin` re-reads the manifest once it holds
+//! the lock, so a write commits over what the previous writer left (two ingests started
+//! together both land). Every open `Store` holds `.readers` shared from before it reads the
+//! manifest until it is dropped; a file no longer referenced (a replaced or removed dataset's,
+//! a killed ingest's) is deleted only while the writer holds `.readers` exclusively, i.e.
+//! when no other `Store` is open that might still read it; otherwise the next write sweeps it.
+//! A reader therefore sees the manifest it opened, complete, whatever commits meanwhile.
 
 mod manifest;
 mod staging;
@@ -94,6 +103,8 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ 
 pub struct Store {
     root: PathBuf,
     manifest: Manifest,
+    /// `.readers`, held shared while this store is open.
+    readers: File,
 }
 
 /// The default store location: `$PIVOT_STORE`, else `$XDG_DATA_HOME/pivot/store`, else
@@ -113,26 +124,54 @@ impl Store {
     /// Open (creating if needed) the store at `root`.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
         fs::create_dir_all(root).map_err(io(root))?;
-        let mpath = root.join("manifest.json");
-        let manifest = match fs::read(&mpath) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::Manifest {
-                path: mpath.clone(),
-                message: e.to_string(),
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
-            Err(e) => {
-                return Err(StoreError::Io {
-                    path: mpath,
-                    source: e,
-                });
-            }
-        };
+        let rpath = root.join(".readers");
+        let readers = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&rpath)
+            .map_err(io(&rpath))?;
+        readers.lock_shared().map_err(io(&rpath))?;
         Ok(Store {
+            manifest: read_manifest(root)?,
             root: root.to_path_buf(),
-            manifest,
+            readers,
         })
     }
 
+    /// Run `f` (deleting files no manifest references) only if no other open `Store` might
+    /// read them; returns whether it ran. This store's shared hold on `.readers` is converted
+    /// to exclusive and back (a failed conversion can drop it, so it is taken again).
+    fn if_no_other_reader(&self, f: impl FnOnce()) -> bool {
+        let ran = match self.readers.try_lock() {
+            Ok(()) => {
+                f();
+                true
+            }
+            Err(_) => false,
+        };
+        let _ = self.readers.lock_shared();
+        ran
+    }
+}
+
+/// The manifest as last committed (empty when there is none yet).
+fn read_manifest(root: &Path) -> Result<Manifest, StoreError> {
+    let mpath = root.join("manifest.json");
+    match fs::read(&mpath) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::Manifest {
+            path: mpath.clone(),
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+        Err(e) => Err(StoreError::Io {
+            path: mpath,
+            source: e,
+        }),
+    }
+}
+
+impl Store {
     /// Root folder.
     pub fn root(&self) -> &Path {
         &self.root
@@ -176,8 +215,9 @@ impl Store {
             .collect()
     }
 
-    /// Take the write lock and start a staged ingest.
-    pub fn begin(&self) -> Result<Staging, StoreError> {
+    /// Take the write lock (waiting for a write in progress to finish), re-read the manifest
+    /// as the last writer left it, and start a staged ingest.
+    pub fn begin(&mut self) -> Result<Staging, StoreError> {
         let lock_path = self.root.join(".lock");
         let lock = File::options()
             .create(true)
@@ -186,6 +226,7 @@ impl Store {
             .open(&lock_path)
             .map_err(io(&lock_path))?;
         lock.lock().map_err(io(&lock_path))?;
+        self.manifest = read_manifest(&self.root)?;
         self.sweep()?;
         Staging::new(&self.root, lock)
     }
@@ -205,17 +246,29 @@ impl Store {
             .map(|f| self.path_of(f))
             .collect();
         let tables = self.root.join("tables");
-        if let Ok(dirs) = fs::read_dir(&tables) {
+        let mut swept = Ok(());
+        self.if_no_other_reader(|| {
+            let Ok(dirs) = fs::read_dir(&tables) else {
+                return;
+            };
             for d in dirs.flatten() {
-                if let Ok(files) = fs::read_dir(d.path()) {
-                    for f in files.flatten() {
-                        if !referenced.contains(&f.path()) {
-                            fs::remove_file(f.path()).map_err(io(&f.path()))?;
-                        }
+                let Ok(files) = fs::read_dir(d.path()) else {
+                    continue;
+                };
+                for f in files.flatten() {
+                    if !referenced.contains(&f.path())
+                        && let Err(e) = fs::remove_file(f.path())
+                    {
+                        swept = Err(StoreError::Io {
+                            path: f.path(),
+                            source: e,
+                        });
+                        return;
                     }
                 }
             }
-        }
+        });
+        swept?;
         let tmp = self.root.join("manifest.json.tmp");
         if tmp.exists() {
             fs::remove_file(&tmp).map_err(io(&tmp))?;
@@ -271,12 +324,15 @@ impl Store {
             .insert(entry.id.clone(), entry.clone());
         self.write_manifest()?;
         // The new manifest is in place: files only the old entry referenced are now garbage.
+        // (Deleted now only if no other open store might read them; else swept later.)
         if let Some(old) = old {
             let keep: std::collections::HashSet<&str> =
                 entry.files.iter().map(|f| f.path.as_str()).collect();
-            for f in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
-                let _ = fs::remove_file(self.root.join(&f.path));
-            }
+            self.if_no_other_reader(|| {
+                for f in old.files.iter().filter(|f| !keep.contains(f.path.as_str())) {
+                    let _ = fs::remove_file(self.root.join(&f.path));
+                }
+            });
         }
         let staging = self.root.join(".staging");
         let _ = fs::remove_dir_all(&staging);
@@ -292,9 +348,11 @@ impl Store {
             .remove(id)
             .ok_or_else(|| StoreError::NoDataset(id.to_string()))?;
         self.write_manifest()?;
-        for f in &old.files {
-            let _ = fs::remove_file(self.root.join(&f.path));
-        }
+        self.if_no_other_reader(|| {
+            for f in &old.files {
+                let _ = fs::remove_file(self.root.join(&f.path));
+            }
+        });
         drop(staging);
         Ok(old)
     }

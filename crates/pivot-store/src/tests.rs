@@ -172,3 +172,63 @@ fn a_finished_part_is_closed_and_a_later_batch_opens_a_new_file() {
     assert_eq!(rows, [1, 2]);
     assert_eq!(s.verify().unwrap(), 2);
 }
+
+/// Issue 17: two ingests opened on the same store before either commits (two `pivot data
+/// ingest` processes started together). The second waits for the write lock, then commits over
+/// the manifest as the first left it: both datasets are in the store and it verifies. (Before,
+/// the second wrote the manifest it had read at open and the first dataset was lost.)
+#[test]
+fn two_ingests_started_together_both_land() {
+    let d = tempfile::tempdir().unwrap();
+    let mut a = Store::open(d.path()).unwrap();
+    let mut b = Store::open(d.path()).unwrap();
+    let sta = a.begin().unwrap();
+    let root = d.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let second = std::thread::spawn(move || {
+        tx.send("waiting").unwrap();
+        // Blocks on the write lock until `a` commits.
+        let mut stb = b.begin().unwrap();
+        stb.push("t2", None, batch(&[7, 8])).unwrap();
+        b.commit(stb, entry("second")).unwrap();
+        assert!(root.join("manifest.json").exists());
+    });
+    assert_eq!(rx.recv().unwrap(), "waiting");
+    let mut sta = sta;
+    sta.push("t1", None, batch(&[1, 2, 3])).unwrap();
+    a.commit(sta, entry("first")).unwrap();
+    second.join().unwrap();
+    let s = Store::open(d.path()).unwrap();
+    let ids: Vec<&str> = s.manifest().datasets.keys().map(|k| k.as_str()).collect();
+    assert_eq!(ids, ["first", "second"]);
+    assert_eq!(s.verify().unwrap(), 2);
+}
+
+/// Issue 17: a reader that opened the store before a dataset was replaced keeps every file
+/// its manifest names until it is dropped (so its queries never hit a deleted file); the next
+/// write after that sweeps the old file.
+#[test]
+fn replaced_files_outlive_the_readers_that_may_read_them() {
+    let d = tempfile::tempdir().unwrap();
+    let mut w = Store::open(d.path()).unwrap();
+    let mut st = w.begin().unwrap();
+    st.push("t1", None, batch(&[1])).unwrap();
+    let old = w.commit(st, entry("ds")).unwrap().files[0].path.clone();
+    let reader = Store::open(d.path()).unwrap();
+    let mut st = w.begin().unwrap();
+    st.push("t1", None, batch(&[2, 3])).unwrap();
+    let new = w.commit(st, entry("ds")).unwrap().files[0].path.clone();
+    assert_ne!(old, new);
+    assert!(d.path().join(&old).exists(), "deleted under a reader");
+    assert_eq!(reader.verify().unwrap(), 1);
+    drop(reader);
+    let mut st = w.begin().unwrap();
+    st.push("t2", None, batch(&[4])).unwrap();
+    w.commit(st, entry("other")).unwrap();
+    assert!(
+        !d.path().join(&old).exists(),
+        "not swept once no reader held it"
+    );
+    assert!(d.path().join(&new).exists());
+    assert_eq!(Store::open(d.path()).unwrap().verify().unwrap(), 2);
+}
