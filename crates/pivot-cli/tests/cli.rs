@@ -905,3 +905,62 @@ fn damaged_parquet_file_fails_queries_naming_the_file() {
     assert!(!v.status.success());
     assert!(String::from_utf8_lossy(&v.stderr).contains(&name));
 }
+
+/// Issue 17: empty and whitespace queries, control characters, absurdly long arguments and
+/// year ranges are refused (exit 2) with a message saying what is wrong, and nothing on stdout.
+#[test]
+fn edge_input_is_refused_with_clear_messages() {
+    let long = "a".repeat(100_000);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["sql", ""], "empty SQL query"),
+        (vec!["sql", "  \n\t "], "empty SQL query"),
+        (
+            vec!["sql", "SELECT 1\u{7}"],
+            "control character \\u{7} at byte 8",
+        ),
+        (vec!["country", "  "], "empty country query"),
+        (
+            vec!["country", "Rus\u{1}sia"],
+            "contains a control character",
+        ),
+        (
+            vec!["country", &long],
+            "country query of 100000 characters is too long (at most 200)",
+        ),
+        (
+            vec!["measure", "partner-share", "--focal", &long],
+            "country query of 100000 characters is too long",
+        ),
+        (
+            vec![
+                "measure",
+                "partner-share",
+                "--focal",
+                "RUS",
+                "--years",
+                "1-99999999",
+            ],
+            "year 1 is outside 1000-2999",
+        ),
+        (
+            vec![
+                "measure",
+                "partner-share",
+                "--focal",
+                "RUS",
+                "--years",
+                "2014-1990",
+            ],
+            "it starts (2014) after it ends (1990)",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = pivot(base_store(), &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        let shown: String = args.join(" ").chars().take(60).collect();
+        assert_eq!(o.status.code(), Some(2), "{shown}: {err}");
+        assert!(o.stdout.is_empty(), "{shown}: printed {}", stdout(&o));
+        assert!(err.contains(want), "{shown}: want '{want}' in {err}");
+        assert!(err.len() < 1000, "{shown}: a {}-byte message", err.len());
+    }
+}

@@ -136,10 +136,13 @@ impl EngineError {
         {
             message = tail.to_string();
         }
-        EngineError::Sql {
-            query: query.to_string(),
-            message,
-        }
+        // A long query is shown by its start (the user has the whole of it).
+        let query = if query.chars().count() > 300 {
+            format!("{}…", query.chars().take(300).collect::<String>())
+        } else {
+            query.to_string()
+        };
+        EngineError::Sql { query, message }
     }
 
     /// Who has to act.

@@ -166,6 +166,7 @@ impl Engine {
 
     /// Run SQL over the canonical tables.
     pub fn sql(&self, query: &str, limits: SqlLimits) -> Result<ResultTable, EngineError> {
+        check_query(query)?;
         let fut = async {
             let df = self
                 .ctx
@@ -311,6 +312,35 @@ impl Engine {
     }
 }
 
+/// The longest SQL text accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 1 << 20;
+
+/// Refuse SQL that cannot be a query before DataFusion sees it: blank, longer than
+/// [`MAX_QUERY_BYTES`], or holding a control character other than tab and line breaks.
+pub(crate) fn check_query(query: &str) -> Result<(), EngineError> {
+    if query.trim().is_empty() {
+        return Err(EngineError::Input(
+            "empty SQL query: give a statement, e.g. SELECT table_name FROM information_schema.tables".into(),
+        ));
+    }
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(EngineError::Input(format!(
+            "SQL query of {} bytes is too long (at most {MAX_QUERY_BYTES})",
+            query.len()
+        )));
+    }
+    if let Some((i, c)) = query
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(EngineError::Input(format!(
+            "SQL query contains the control character {} at byte {i}; remove it",
+            c.escape_unicode()
+        )));
+    }
+    Ok(())
+}
+
 /// Convert serializable result rows into a [`ResultTable`].
 pub fn table_from_rows<T: serde::Serialize>(
     rows: &[T],
@@ -363,4 +393,27 @@ pub fn table_from_serialize<S: serde::Serialize>(
         batches,
         provenance,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 17: SQL that cannot be a query is refused before DataFusion parses it.
+    #[test]
+    fn blank_long_and_control_character_queries_are_refused() {
+        let msg = |q: &str| super::check_query(q).unwrap_err().to_string();
+        assert!(msg(" \n\t").starts_with("empty SQL query"));
+        let long = format!("SELECT 1 -- {}", "x".repeat(super::MAX_QUERY_BYTES));
+        assert_eq!(
+            msg(&long),
+            format!(
+                "SQL query of {} bytes is too long (at most 1048576)",
+                super::MAX_QUERY_BYTES + 12
+            )
+        );
+        assert_eq!(
+            msg("SELECT '\u{0}'"),
+            "SQL query contains the control character \\u{0} at byte 8; remove it"
+        );
+        super::check_query("SELECT 1\n\tFROM t\r\n").unwrap();
+    }
 }

@@ -92,6 +92,7 @@ impl Engine {
         query: &str,
         limits: SqlLimits,
     ) -> Result<CappedTable, EngineError> {
+        crate::check_query(query)?;
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)

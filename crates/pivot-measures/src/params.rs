@@ -38,7 +38,25 @@ impl ParamError {
         if !self.param.is_empty() {
             m.push_str(&format!("parameter `{}`", self.param));
             if let Some(v) = &self.value {
-                m.push_str(&format!(" = '{v}'"));
+                // A long value is shown by its start (the user has the whole of it).
+                let shown = |s: &str| -> String {
+                    s.chars()
+                        .map(|c| {
+                            if c.is_control() {
+                                c.escape_unicode().to_string()
+                            } else {
+                                c.to_string()
+                            }
+                        })
+                        .collect()
+                };
+                let n = v.chars().count();
+                if n > 60 {
+                    let head: String = v.chars().take(60).collect();
+                    m.push_str(&format!(" = '{}…' ({n} characters)", shown(&head)));
+                } else {
+                    m.push_str(&format!(" = '{}'", shown(v)));
+                }
             }
             m.push_str(": ");
         }

@@ -155,7 +155,20 @@ pub enum ResolveError {
     /// The query is empty or only whitespace.
     #[error("empty country query: give a name or code (Russia, RUS, RU, 643, cow:365)")]
     Empty,
+    /// The query holds a control character (a pasted escape, a NUL).
+    #[error("country query '{0}' contains a control character; give a name or code")]
+    Control(String),
+    /// The query is longer than any country's name could be.
+    #[error(
+        "country query of {0} characters is too long (at most {max}); give a name or code",
+        max = MAX_QUERY
+    )]
+    TooLong(usize),
 }
+
+/// The longest country query accepted, in characters (the longest official name in the table
+/// is under 100).
+pub const MAX_QUERY: usize = 200;
 
 fn suggest(s: &[String]) -> String {
     if s.is_empty() {
@@ -527,6 +540,13 @@ impl Countries {
         if q.is_empty() {
             return Err(ResolveError::Empty);
         }
+        let n = q.chars().count();
+        if n > MAX_QUERY {
+            return Err(ResolveError::TooLong(n));
+        }
+        if q.chars().any(char::is_control) {
+            return Err(ResolveError::Control(q.escape_debug().to_string()));
+        }
         let explicit = q.split_once(':').or_else(|| {
             q.split_once(' ')
                 .filter(|(s, _)| Scheme::parse(s).is_some())
@@ -618,6 +638,31 @@ mod tests {
             .country
             .iso3
             .clone()
+    }
+
+    /// Issue 17: a control character or an absurdly long query is refused naming why; the
+    /// longest official name in the table fits under the cap.
+    #[test]
+    fn control_characters_and_long_queries_are_refused() {
+        let c = Countries::bundled();
+        let e = c.resolve("Rus\u{1}sia").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "country query 'Rus\\u{1}sia' contains a control character; give a name or code"
+        );
+        let e = c.resolve(&"a".repeat(100_000)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "country query of 100000 characters is too long (at most 200); give a name or code"
+        );
+        let longest = c
+            .rows
+            .iter()
+            .map(|r| r.official_name.chars().count().max(r.name.chars().count()))
+            .max()
+            .unwrap();
+        assert!(longest < 100, "{longest}");
+        assert_eq!(iso3("\tRussia\n"), "RUS");
     }
 
     #[test]

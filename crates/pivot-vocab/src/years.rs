@@ -13,10 +13,13 @@ pub struct YearRange {
     pub to: Option<i32>,
 }
 
-/// A year range that could not be parsed.
+/// A year range that could not be parsed: the input (shortened past 40 characters) and why.
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("'{0}' is not a year range (write 2014, 1992-2014, 2000- or -1991)")]
-pub struct YearRangeError(pub String);
+#[error("'{0}' is not a year range{1} (write 2014, 1992-2014, 2000- or -1991)")]
+pub struct YearRangeError(pub String, pub String);
+
+/// Years pivot accepts (no source it reads has a year outside them).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=2999;
 
 impl YearRange {
     /// All years.
@@ -52,18 +55,46 @@ impl YearRange {
 impl FromStr for YearRange {
     type Err = YearRangeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || YearRangeError(s.to_string());
+        let shown: String = if s.chars().count() > 40 {
+            format!("{}…", s.chars().take(40).collect::<String>())
+        } else {
+            s.to_string()
+        };
+        let shown: String = shown
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        let why = |r: String| YearRangeError(shown.clone(), r);
+        let err = || why(String::new());
         let t = s.trim();
         let year = |x: &str| -> Result<Option<i32>, YearRangeError> {
             let x = x.trim();
             if x.is_empty() {
                 return Ok(None);
             }
-            let y: i32 = x.parse().map_err(|_| err())?;
-            if !(1000..=2999).contains(&y) {
-                return Err(err());
+            let digits = x.strip_prefix('+').unwrap_or(x);
+            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                return match digits.parse::<i32>() {
+                    Ok(y) if YEARS.contains(&y) => Ok(Some(y)),
+                    _ => Err(why(format!(
+                        ": year {} is outside {}-{}",
+                        if digits.len() > 12 {
+                            "(over 12 digits)"
+                        } else {
+                            digits
+                        },
+                        YEARS.start(),
+                        YEARS.end()
+                    ))),
+                };
             }
-            Ok(Some(y))
+            Err(err())
         };
         let parts = ["..", "-", ":", "–"]
             .iter()
@@ -81,7 +112,7 @@ impl FromStr for YearRange {
         if let (Some(f), Some(to)) = (r.from, r.to)
             && f > to
         {
-            return Err(err());
+            return Err(why(format!(": it starts ({f}) after it ends ({to})")));
         }
         Ok(r)
     }
@@ -136,5 +167,23 @@ mod tests {
             "year BETWEEN 1992 AND 2014"
         );
         assert_eq!(YearRange::new(1992, 2014).to_string(), "1992-2014");
+    }
+
+    /// Issue 17: absurd ranges are refused saying why, and a long input is shortened in the
+    /// message.
+    #[test]
+    fn absurd_ranges_say_why() {
+        let msg = |s: &str| s.parse::<YearRange>().unwrap_err().to_string();
+        assert_eq!(
+            msg("1-99999999"),
+            "'1-99999999' is not a year range: year 1 is outside 1000-2999 (write 2014, 1992-2014, 2000- or -1991)"
+        );
+        assert!(msg("2000-99999999999999999999").contains("year (over 12 digits) is outside"));
+        assert!(msg("2014-1990").contains("it starts (2014) after it ends (1990)"));
+        let long = "9".repeat(100_000);
+        let m = msg(&long);
+        assert!(m.len() < 200, "{m}");
+        assert!(msg("20\u{7}14").contains("is not a year range"));
+        assert!(msg("2014\u{1}").contains("\\u{1}"), "{}", msg("2014\u{1}"));
     }
 }
