@@ -207,6 +207,22 @@ impl Csv {
         &self.header
     }
 
+    /// Check that `cols` exist (for a layout recognised after opening by one of its columns),
+    /// naming the missing ones, as [`Csv::open`] does for its `required`.
+    pub fn require(&self, cols: &[&str], format: &str) -> Result<(), SourceError> {
+        let missing: Vec<&str> = cols.iter().copied().filter(|c| !self.has(c)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(SourceError::Header {
+            file: self.file.clone(),
+            line: self.offset + 1,
+            missing: missing.join(", "),
+            found: self.header.join(", "),
+            format: format.to_string(),
+        })
+    }
+
     /// Whether a column exists.
     pub fn has(&self, col: &str) -> bool {
         self.cols.contains_key(col)

@@ -1145,3 +1145,40 @@ fn icews() {
         ],
     );
 }
+
+/// Issue 17, found by `bench/fuzz/run.sh` (adapter_unvotes, crash-f77d528b: the header
+/// `rcid,cou~try,country_code,vote`): a votes, roll-call or issues file recognised by one column
+/// but lacking another the adapter reads panicked ("no entry found for key"); it is now a
+/// header error naming the missing column.
+#[test]
+fn issue_17_unvotes_layout_without_a_column_it_reads() {
+    check(
+        "unvotes",
+        "un_votes.csv",
+        "rcid,country,country_code,vote\n3,United States,US,yes\n",
+        &[(
+            "fuzz crash-f77d528b",
+            1,
+            "rcid,cou~try,country_code,vote",
+            Header("country"),
+        )],
+    );
+    check(
+        "unvotes",
+        "un_roll_calls.csv",
+        "rcid,session,importantvote,date,unres,amend,para,short,descr\n\
+         3,1,0,1946-01-01,R/1/66,1,0,S,TO ADOPT\n",
+        &[(
+            "no descr",
+            1,
+            "rcid,session,importantvote,date,unres,amend,para,short,d",
+            Header("descr"),
+        )],
+    );
+    check(
+        "unvotes",
+        "un_roll_call_issues.csv",
+        "rcid,short_name,issue\n3,me,Palestinian conflict\n",
+        &[("no issue", 1, "rcid,short_name,topic", Header("issue"))],
+    );
+}

@@ -78,6 +78,7 @@ impl Adapter for UnVotes {
         for input in inputs {
             let mut csv = Csv::open(input, b',', 0, &["rcid"], "unvotes")?;
             if csv.has("vote") {
+                csv.require(&["country", "country_code"], "unvotes un_votes.csv")?;
                 let mut seen = HashSet::new();
                 let mut n = 0u64;
                 while let Some(r) = csv.next_row() {
@@ -106,6 +107,18 @@ impl Adapter for UnVotes {
                     }
                 }
             } else if csv.has("session") {
+                csv.require(
+                    &[
+                        "date",
+                        "importantvote",
+                        "unres",
+                        "amend",
+                        "para",
+                        "short",
+                        "descr",
+                    ],
+                    "unvotes un_roll_calls.csv",
+                )?;
                 let mut seen = HashSet::new();
                 while let Some(r) = csv.next_row() {
                     let r = r?;
@@ -136,6 +149,7 @@ impl Adapter for UnVotes {
                     )?;
                 }
             } else if csv.has("short_name") {
+                csv.require(&["issue"], "unvotes un_roll_call_issues.csv")?;
                 let mut seen = HashSet::new();
                 while let Some(r) = csv.next_row() {
                     let r = r?;
