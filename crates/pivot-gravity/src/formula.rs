@@ -27,6 +27,9 @@ use std::fmt;
 
 use crate::error::{GravityError, Result};
 
+/// The most factors `a*b*…` expands (into 2^k - 1 terms).
+pub const MAX_CROSSED: usize = 10;
+
 /// A numeric function allowed in formulas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
@@ -746,8 +749,18 @@ impl<'t> Parser<'t> {
         };
         let mut out = Vec::new();
         if cross {
-            // a*b*c: every non-empty subset, in R's order (main effects first).
+            // a*b*c: every non-empty subset, in R's order (main effects first). k factors make
+            // 2^k - 1 terms, so k is capped (a 40-factor product overflowed the subset mask).
             let k = parts.len();
+            if k > MAX_CROSSED {
+                return Err((
+                    pos,
+                    format!(
+                        "a*b*… crosses {k} factors; at most {MAX_CROSSED} ({} terms) are expanded",
+                        (1u32 << MAX_CROSSED) - 1
+                    ),
+                ));
+            }
             let mut subsets: Vec<Vec<usize>> = (1u32..(1 << k))
                 .map(|m| (0..k).filter(|j| m & (1 << j) != 0).collect())
                 .collect();
@@ -1234,6 +1247,24 @@ mod tests {
         assert_eq!(t, vec!["y ~ x", "y ~ x | f1", "y ~ x | f1 + f2"]);
         let e = Formula::parse("y ~ sw(a, b)").unwrap_err().to_string();
         assert!(e.contains("expand") && e.contains("position 5"), "{e}");
+    }
+
+    /// Issue 17, found by `bench/fuzz/run.sh` (formula, crash-06c26649): a product of 32 or
+    /// more factors overflowed the subset mask of `a*b*…` ("attempt to shift left with
+    /// overflow"), and 25 would have asked for 2^25 terms; past 10 it is refused.
+    #[test]
+    fn issue_17_a_product_of_too_many_factors_is_refused() {
+        let crash = "s~y*clu*cyuc*l:uy*clus *clu*cyuc*l:uy*clus *cluyl*cYuc*l*cluyclu*cyuc*l:uy*clus *clu*cyuc*l:uy*clus *cluyl*cYuc*l*cluyl*cyl*cyuc*l:z :z ";
+        let e = Formula::parse(crash).unwrap_err().to_string();
+        assert!(e.contains("at most 10 (1023 terms)"), "{e}");
+        let names: Vec<String> = (0..11).map(|i| format!("x{i}")).collect();
+        let e = Formula::parse(&format!("y ~ {}", names.join("*")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("crosses 11 factors"), "{e}");
+        // Ten factors: 2^10 - 1 = 1023 terms.
+        let f = Formula::parse(&format!("y ~ {}", names[..10].join("*"))).unwrap();
+        assert_eq!(f.to_string().matches('+').count(), 1022, "{f}");
     }
 
     #[test]
