@@ -61,32 +61,10 @@ pub fn print(t: &ResultTable, f: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Key of the provenance (JSON) in a Parquet file's key-value metadata and in its Arrow schema
-/// metadata (what pyarrow shows as `schema.metadata`, R's arrow as `$metadata`).
-pub const PROVENANCE_KEY: &str = "pivot.provenance";
-
-/// A result as a Parquet file whose metadata carries the provenance.
+/// A result as a Parquet file whose metadata carries the provenance (the engine's writer, the
+/// same bytes `pivot serve` and the Python module give).
 pub fn parquet_bytes(t: &ResultTable) -> anyhow::Result<Vec<u8>> {
-    use datafusion::arrow::datatypes::Schema;
-    use parquet::file::metadata::KeyValue;
-    use parquet::file::properties::WriterProperties;
-    let prov = serde_json::to_string(&t.provenance)?;
-    let mut meta = t.schema.metadata().clone();
-    meta.insert(PROVENANCE_KEY.into(), prov.clone());
-    let schema = std::sync::Arc::new(Schema::new_with_metadata(t.schema.fields().clone(), meta));
-    let props = WriterProperties::builder()
-        .set_key_value_metadata(Some(vec![
-            KeyValue::new(PROVENANCE_KEY.into(), prov),
-            KeyValue::new("pivot.method".into(), t.provenance.method.clone()),
-        ]))
-        .build();
-    let mut buf = Vec::new();
-    let mut w = parquet::arrow::ArrowWriter::try_new(&mut buf, schema.clone(), Some(props))?;
-    for b in &t.batches {
-        w.write(&b.clone().with_schema(schema.clone())?)?;
-    }
-    w.close()?;
-    Ok(buf)
+    Ok(pivot_engine::service::parquet_bytes(t)?)
 }
 
 /// Pretty JSON to stdout.

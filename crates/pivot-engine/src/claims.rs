@@ -493,9 +493,18 @@ impl Engine {
     /// `pivot claims check FILE`.
     pub fn check_claims_file(&self, path: &Path) -> Result<ResultTable, EngineError> {
         let file = load_claims(path)?;
-        let v = self.check_claims(&file)?;
+        self.verdict_table(&file, &path.display().to_string())
+    }
+
+    /// The verdicts of a claims file as a table, with the provenance of a claims check.
+    pub(crate) fn verdict_table(
+        &self,
+        file: &ClaimsFile,
+        label: &str,
+    ) -> Result<ResultTable, EngineError> {
+        let v = self.check_claims(file)?;
         let mut prov = Provenance::new("claims-check")
-            .param("file", path.display())
+            .param("file", label)
             .note(format!("{} — {}", file.title, file.source));
         for d in self.datasets_for(
             &[

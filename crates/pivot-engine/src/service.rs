@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::claims::{parse_claims, table_rows};
 use crate::gravity::ScenarioOutput;
-use crate::{Engine, EngineError, ResultTable, SqlLimits, table_from_rows};
+use crate::{Engine, EngineError, ResultTable, SqlLimits};
 
 /// Key of the provenance (JSON) in a Parquet file's key-value metadata and in its Arrow schema
 /// metadata (what pyarrow shows as `schema.metadata`).
@@ -211,25 +211,7 @@ impl Engine {
         label: &str,
     ) -> Result<ResultTable, EngineError> {
         let file = parse_claims(text).map_err(|e| EngineError::Input(format!("{label}: {e}")))?;
-        let v = self.check_claims(&file)?;
-        let mut prov = Provenance::new("claims-check")
-            .param("file", label)
-            .note(format!("{} — {}", file.title, file.source));
-        for d in self.datasets_for(
-            &[
-                "trade_flows",
-                "energy_flows",
-                "arms_dyad_year",
-                "un_votes",
-                "country_year",
-                "finance_flows",
-                "alliances",
-            ],
-            None,
-        ) {
-            prov = prov.dataset(d);
-        }
-        table_from_rows(&v, prov)
+        self.verdict_table(&file, label)
     }
 
     /// Run a shipped scenario ([`SCENARIOS`]) by name.
