@@ -38,6 +38,9 @@ struct Cli {
     /// Store folder (default: $PIVOT_STORE, else $XDG_DATA_HOME/pivot/store, else ~/.local/share/pivot/store).
     #[arg(long, global = true)]
     store: Option<PathBuf>,
+    /// Run the SQL behind sql, measure, claims and report on a DataFusion Ballista cluster (df://HOST:PORT; needs the `ballista` build feature).
+    #[arg(long, global = true, value_name = "df://HOST:PORT")]
+    cluster: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -92,6 +95,42 @@ enum Command {
     },
     /// Serve the HTTP JSON API (OpenAPI at /openapi.json) and the dashboard at /, read-only.
     Serve(ServeArgs),
+    /// Run a Ballista scheduler or executor, for --cluster (needs the `ballista` build feature).
+    Cluster {
+        #[command(subcommand)]
+        cmd: ClusterCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCmd {
+    /// A Ballista scheduler: plans the queries clients send and hands stages to executors.
+    Scheduler {
+        /// Address to listen on (clients and executors connect here).
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        bind: std::net::SocketAddr,
+    },
+    /// A Ballista executor: runs query stages, reading the store's files by path.
+    Executor {
+        /// The scheduler to serve.
+        #[arg(long, default_value = "df://127.0.0.1:50050", value_name = "df://HOST:PORT")]
+        scheduler: String,
+        /// Host to listen on and advertise to the scheduler.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind_host: String,
+        /// Arrow Flight port (results and shuffle data).
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// gRPC port (tasks from the scheduler).
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: the machine's cores).
+        #[arg(long)]
+        concurrent_tasks: Option<usize>,
+        /// Folder for shuffle files (default: a temporary folder).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -273,6 +312,13 @@ enum ScenarioCmd {
 }
 
 fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
+    open_on(store, None)
+}
+
+fn open_on(store: &Option<PathBuf>, cluster: Option<&str>) -> anyhow::Result<Engine> {
+    let cluster = cluster
+        .map(pivot_engine::cluster::Cluster::parse)
+        .transpose()?;
     let root = store.clone().unwrap_or_else(pivot_engine::default_store);
     let first = !root.join("manifest.json").exists();
     let bar = first.then(|| {
@@ -282,7 +328,7 @@ fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
         );
         output::spinner("loading bundled datasets")
     });
-    let engine = Engine::open_with(&root, &|id| {
+    let engine = Engine::open_on(&root, cluster, &|id| {
         if let Some(b) = &bar {
             b.set_message(format!("parsing {id}"));
         }
@@ -293,8 +339,47 @@ fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
+/// `pivot cluster scheduler|executor`: the Ballista roles embedded in this binary.
+fn cluster_role(cmd: ClusterCmd) -> anyhow::Result<()> {
+    match cmd {
+        ClusterCmd::Scheduler { bind } => pivot_engine::cluster::run_scheduler(bind)?,
+        ClusterCmd::Executor {
+            scheduler,
+            bind_host,
+            port,
+            grpc_port,
+            concurrent_tasks,
+            work_dir,
+        } => {
+            let opts = pivot_engine::cluster::ExecutorOptions {
+                scheduler: pivot_engine::cluster::Cluster::parse(&scheduler)?,
+                bind_host,
+                port,
+                grpc_port,
+                concurrent_tasks: concurrent_tasks.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                }),
+                work_dir,
+            };
+            pivot_engine::cluster::run_executor(&opts)?
+        }
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let on_cluster = matches!(
+        cli.command,
+        Command::Sql { .. } | Command::Measure(_) | Command::Report(_) | Command::Claims { .. }
+    );
+    if cli.cluster.is_some() && !on_cluster {
+        anyhow::bail!(EngineError::Input(
+            "--cluster applies to sql, measure, claims and report; other commands run on this machine (the gravity estimator does not distribute, and writes stay local)".into()
+        ));
+    }
+    let cluster = cli.cluster.as_deref();
     match cli.command {
+        Command::Cluster { cmd } => cluster_role(cmd),
         Command::Serve(a) => {
             let e = open(&cli.store)?;
             let limits = pivot_server::Limits {
@@ -322,7 +407,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Sql { query, format } => {
-            let e = open(&cli.store)?;
+            let e = open_on(&cli.store, cluster)?;
             output::print(&e.sql(&query, SqlLimits::NONE)?, format)
         }
         Command::Data { cmd } => data(cli.store, cmd),
@@ -345,18 +430,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let req = measure_request(name, &a)?;
-            let e = open(&cli.store)?;
+            let e = open_on(&cli.store, cluster)?;
             output::print(&e.measure(&req)?, a.format)
         }
         Command::Claims {
             cmd: ClaimsCmd::Check { file, format },
         } => {
-            let e = open(&cli.store)?;
+            let e = open_on(&cli.store, cluster)?;
             let t = e.check_claims_file(&file)?;
             output::print(&t, format)
         }
         Command::Report(a) => {
-            let e = open(&cli.store)?;
+            let e = open_on(&cli.store, cluster)?;
             let opts = pivot_engine::report::ReportOptions {
                 focal: a.focal,
                 partners: a.partners,

@@ -15,6 +15,7 @@ use pivot_store::Store;
 use pivot_tables::Table;
 
 use crate::EngineError;
+use crate::cluster::Cluster;
 use crate::verified::{Expected, VerifiedFs};
 
 /// The canonical schema of a table.
@@ -22,8 +23,11 @@ pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
     Table::parse(name).map(Table::schema)
 }
 
-/// A session with every canonical table registered.
-pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
+/// A session with every canonical table registered; its queries run on `cluster` when given.
+pub(crate) fn context(
+    store: &Store,
+    cluster: Option<&Cluster>,
+) -> Result<SessionContext, EngineError> {
     // DataFusion options can be tuned with DATAFUSION_* environment variables
     // (e.g. DATAFUSION_EXECUTION_TARGET_PARTITIONS=8).
     let mut config = SessionConfig::from_env()
@@ -32,6 +36,18 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         config = config.with_target_partitions(2);
     }
+    let Some(cluster) = cluster else {
+        let ctx = local_context(store, config)?;
+        register_tables(&ctx, store, None)?;
+        return Ok(ctx);
+    };
+    let ctx = cluster.context(config)?;
+    register_tables(&ctx, store, Some(cluster))?;
+    Ok(ctx)
+}
+
+/// A local session reading the store through the checksum check.
+fn local_context(store: &Store, config: SessionConfig) -> Result<SessionContext, EngineError> {
     let ctx = SessionContext::new_with_config(config);
     // Every file: URL goes through the manifest check (a damaged file fails the query).
     let fs = VerifiedFs::new(store.checksums().into_iter().map(|(p, d, sha)| {
@@ -47,16 +63,29 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
         datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),
         fs.into_arc(),
     );
+    Ok(ctx)
+}
+
+/// Register every canonical table: the store's files, or an empty table where no dataset
+/// fills it (on a cluster an empty Parquet file, since an in-memory table cannot be sent).
+fn register_tables(
+    ctx: &SessionContext,
+    store: &Store,
+    cluster: Option<&Cluster>,
+) -> Result<(), EngineError> {
     for table in Table::ALL {
         let name = table.name();
         let schema = table.schema();
-        let files = store.files_of(name);
+        let mut files = store.files_of(name);
         if files.is_empty() {
-            let t = MemTable::try_new(schema, vec![vec![]])
-                .map_err(|e| EngineError::Bug(e.to_string()))?;
-            ctx.register_table(name, Arc::new(t))
-                .map_err(|e| EngineError::Bug(e.to_string()))?;
-            continue;
+            if cluster.is_none() {
+                let t = MemTable::try_new(schema, vec![vec![]])
+                    .map_err(|e| EngineError::Bug(e.to_string()))?;
+                ctx.register_table(name, Arc::new(t))
+                    .map_err(|e| EngineError::Bug(e.to_string()))?;
+                continue;
+            }
+            files.push(empty_file(store, *table)?);
         }
         let urls = files
             .iter()
@@ -72,7 +101,30 @@ pub(crate) fn context(store: &Store) -> Result<SessionContext, EngineError> {
         ctx.register_table(name, Arc::new(t))
             .map_err(|e| EngineError::Bug(e.to_string()))?;
     }
-    Ok(ctx)
+    Ok(())
+}
+
+/// A Parquet file with the table's schema and no rows, in the store's cache folder (derived,
+/// outside the manifest; written once, atomically).
+fn empty_file(store: &Store, table: Table) -> Result<std::path::PathBuf, EngineError> {
+    let dir = store.cache_dir().join("empty-tables");
+    let path = dir.join(format!("{}.parquet", table.name()));
+    if path.exists() {
+        return Ok(path);
+    }
+    let io = |source| EngineError::Io {
+        context: format!("writing {}", path.display()),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let tmp = dir.join(format!(".{}.{}.tmp", table.name(), std::process::id()));
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, table.schema(), None)
+        .map_err(|e| EngineError::Bug(format!("empty {}: {e}", table.name())))?;
+    w.finish()
+        .map_err(|e| EngineError::Bug(format!("empty {}: {e}", table.name())))?;
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(path)
 }
 
 /// Canonical table names mentioned in a query (for provenance).

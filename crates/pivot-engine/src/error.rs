@@ -86,6 +86,16 @@ pub enum EngineError {
         /// What did not match.
         detail: String,
     },
+    /// The Ballista cluster given with `--cluster` could not be reached or failed the job.
+    #[error(
+        "the Ballista cluster at {url} did not answer: {detail}. Start it (pivot cluster scheduler, then pivot cluster executor), or run without --cluster"
+    )]
+    Cluster {
+        /// `df://HOST:PORT`.
+        url: String,
+        /// What the client saw.
+        detail: String,
+    },
     /// A query ran past its time limit.
     #[error("query exceeded its time limit of {0:?}")]
     Timeout(std::time::Duration),
@@ -153,9 +163,10 @@ impl EngineError {
             | EngineError::Source(pivot_sources::SourceError::Bug { .. }) => ErrorKind::Bug,
             EngineError::Sink(_) => ErrorKind::Environment,
             EngineError::Source(pivot_sources::SourceError::Sink { .. }) => ErrorKind::Environment,
-            EngineError::Io { .. } | EngineError::Report(_) | EngineError::Damaged { .. } => {
-                ErrorKind::Environment
-            }
+            EngineError::Io { .. }
+            | EngineError::Report(_)
+            | EngineError::Damaged { .. }
+            | EngineError::Cluster { .. } => ErrorKind::Environment,
             EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
             _ => ErrorKind::Input,
         }

@@ -9,6 +9,7 @@
 
 mod catalog;
 pub mod claims;
+pub mod cluster;
 mod error;
 pub mod gravity;
 pub mod info;
@@ -70,6 +71,8 @@ impl SqlLimits {
 pub struct Engine {
     store: Store,
     ctx: SessionContext,
+    /// The Ballista cluster SQL runs on, if any (see [`cluster`]).
+    cluster: Option<cluster::Cluster>,
     rt: tokio::runtime::Runtime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
@@ -103,6 +106,16 @@ impl Engine {
 
     /// Like [`Engine::open`], reporting bundled-ingest progress (dataset ids) to `progress`.
     pub fn open_with(root: &Path, progress: &(dyn Fn(&str) + Sync)) -> Result<Engine, EngineError> {
+        Self::open_on(root, None, progress)
+    }
+
+    /// Like [`Engine::open_with`], running every query on the Ballista `cluster` when given
+    /// (the store is still opened, and bundled data loaded, locally; see [`cluster`]).
+    pub fn open_on(
+        root: &Path,
+        cluster: Option<cluster::Cluster>,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Result<Engine, EngineError> {
         let mut store = Store::open(root)?;
         ingest::ensure_bundled(&mut store, progress)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -113,10 +126,11 @@ impl Engine {
                 context: "starting the query runtime".into(),
                 source,
             })?;
-        let ctx = catalog::context(&store)?;
+        let ctx = catalog::context(&store, cluster.as_ref())?;
         Ok(Engine {
             store,
             ctx,
+            cluster,
             rt,
             measure_cache: Default::default(),
             claims_cache: Default::default(),
@@ -128,6 +142,11 @@ impl Engine {
     /// The store's manifest.
     pub fn manifest(&self) -> &Manifest {
         self.store.manifest()
+    }
+
+    /// The Ballista cluster this engine's SQL runs on, if any.
+    pub fn cluster(&self) -> Option<&cluster::Cluster> {
+        self.cluster.as_ref()
     }
 
     /// Store root.
@@ -150,7 +169,7 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress);
         // Rebuilt even when the ingest failed: `begin` re-read the manifest another writer may
         // have changed, and files only the old one referenced may be gone.
-        self.ctx = catalog::context(&self.store)?;
+        self.ctx = catalog::context(&self.store, self.cluster.as_ref())?;
         let out = out?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         self.claims_cache.lock().expect("no poisoned lock").clear();
@@ -166,6 +185,19 @@ impl Engine {
 
     /// Run SQL over the canonical tables.
     pub fn sql(&self, query: &str, limits: SqlLimits) -> Result<ResultTable, EngineError> {
+        self.run_sql(query, limits, false)
+    }
+
+    /// Run SQL; with `total_order`, a query without its own ORDER BY returns its rows sorted
+    /// by every column, so that what is computed from them in row order (sums of floating-point
+    /// values) does not depend on how the plan was cut into parallel parts, here or on a
+    /// cluster.
+    fn run_sql(
+        &self,
+        query: &str,
+        limits: SqlLimits,
+        total_order: bool,
+    ) -> Result<ResultTable, EngineError> {
         check_query(query)?;
         let fut = async {
             let df = self
@@ -173,6 +205,17 @@ impl Engine {
                 .sql(query)
                 .await
                 .map_err(|e| EngineError::sql(query, e))?;
+            let df = if total_order && !query.to_ascii_uppercase().contains("ORDER BY") {
+                let order: Vec<_> = df
+                    .schema()
+                    .columns()
+                    .into_iter()
+                    .map(|c| datafusion::prelude::col(c).sort(true, true))
+                    .collect();
+                df.sort(order).map_err(|e| EngineError::sql(query, e))?
+            } else {
+                df
+            };
             let df = match limits.max_rows {
                 Some(n) => df
                     .limit(0, Some(n))
@@ -180,7 +223,7 @@ impl Engine {
                 None => df,
             };
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let batches = df.collect().await.map_err(|e| EngineError::sql(query, e))?;
+            let batches = df.collect().await.map_err(|e| self.query_error(query, e))?;
             Ok::<_, EngineError>((schema, batches))
         };
         let (schema, batches) = match limits.timeout {
@@ -195,6 +238,9 @@ impl Engine {
         for d in self.datasets_for(&tables, None) {
             prov = prov.dataset(d);
         }
+        if let Some(c) = &self.cluster {
+            prov = prov.note(c.note());
+        }
         Ok(ResultTable {
             schema,
             batches,
@@ -202,12 +248,33 @@ impl Engine {
         })
     }
 
-    /// Decode the rows of a query into `T`.
+    /// A failed query's error: the cluster's transport failures are the environment's (exit
+    /// 3), not a fault in the SQL.
+    fn query_error(&self, query: &str, e: datafusion::error::DataFusionError) -> EngineError {
+        if let Some(c) = &self.cluster {
+            let msg = e.to_string();
+            if msg.contains("tonic::transport") || msg.contains("ConnectError") {
+                let detail = if msg.contains("ConnectionRefused") {
+                    "connection refused".to_string()
+                } else {
+                    msg
+                };
+                return EngineError::Cluster {
+                    url: c.url(),
+                    detail,
+                };
+            }
+        }
+        EngineError::sql(query, e)
+    }
+
+    /// Decode the rows of a query into `T`: in the query's own order if it has an ORDER BY,
+    /// else sorted by every column (see [`Engine::run_sql`]).
     pub(crate) fn rows<T: serde::de::DeserializeOwned>(
         &self,
         query: &str,
     ) -> Result<Vec<T>, EngineError> {
-        let t = self.sql(query, SqlLimits::NONE)?;
+        let t = self.run_sql(query, SqlLimits::NONE, true)?;
         let mut out = Vec::new();
         for b in &t.batches {
             let rows: Vec<T> = serde_arrow::from_record_batch(b)
@@ -252,6 +319,12 @@ impl Engine {
         if catalog::table_schema(name).is_some() {
             return Err(EngineError::Input(format!(
                 "'{name}' is a store table; choose another name for in-memory data"
+            )));
+        }
+        if let Some(c) = &self.cluster {
+            return Err(EngineError::Input(format!(
+                "in-memory table '{name}': rows held in this process cannot be sent to the cluster at {}; write them to Parquet and query the file, or use an engine without a cluster",
+                c.url()
             )));
         }
         let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])

@@ -147,6 +147,9 @@ impl Engine {
                 prov = prov.note(n);
             }
         }
+        if let Some(c) = self.cluster() {
+            prov = prov.note(c.note());
+        }
         let rows = &computed.output.rows;
         let t = table_from_serialize(rows, rows.is_empty(), prov)?;
         if started.elapsed() >= crate::result_cache::MIN_COMPUTE {

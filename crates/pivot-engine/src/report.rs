@@ -979,9 +979,12 @@ impl Engine {
                     .join(", ")
             )),
             generated_note: Some(format!(
-                "pivot {} — datasets: {}",
+                "pivot {} — datasets: {}{}",
                 env!("CARGO_PKG_VERSION"),
-                c.used.iter().cloned().collect::<Vec<_>>().join(", ")
+                c.used.iter().cloned().collect::<Vec<_>>().join(", "),
+                self.cluster()
+                    .map(|cl| format!(" — {}", cl.note()))
+                    .unwrap_or_default()
             )),
             sections,
             limits,

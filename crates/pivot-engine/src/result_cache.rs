@@ -49,7 +49,9 @@ impl Engine {
     /// The cache key of a measure request with its parameters as applied.
     pub(crate) fn result_key(&self, measure: &str, applied: &str) -> String {
         let mut h = Sha256::new();
-        for part in [env!("CARGO_PKG_VERSION"), CODE_HASH, measure, applied] {
+        // A cluster's answers carry its name in their provenance, so they are kept apart.
+        let cluster = self.cluster().map(|c| c.url()).unwrap_or_default();
+        for part in [env!("CARGO_PKG_VERSION"), CODE_HASH, measure, applied, &cluster] {
             h.update(part.as_bytes());
             h.update([0]);
         }

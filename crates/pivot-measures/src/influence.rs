@@ -298,8 +298,29 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
     years.extend(inp.finance.iter().map(|f| f.year));
     years.retain(|y| cfg.years.contains(*y));
 
+    // Sums of floating-point values depend on the order of their terms: rows are taken in one
+    // canonical order, so the answer does not depend on the order a query returned them in
+    // (one machine or a cluster, one run or the next).
+    let mut trade_rows: Vec<&TradeFlow> = inp.trade.iter().collect();
+    trade_rows.sort_by(|a, b| {
+        (a.year, &a.exporter, &a.importer)
+            .cmp(&(b.year, &b.exporter, &b.importer))
+            .then(a.value.total_cmp(&b.value))
+    });
+    let mut arms_rows: Vec<&ArmsTransfer> = inp.arms.iter().collect();
+    arms_rows.sort_by(|a, b| {
+        (a.year, &a.supplier, &a.recipient)
+            .cmp(&(b.year, &b.supplier, &b.recipient))
+            .then(a.tiv.total_cmp(&b.tiv))
+    });
+    let mut finance_rows: Vec<&FinanceFlow> = inp.finance.iter().collect();
+    finance_rows.sort_by(|a, b| {
+        (a.year, &a.recipient)
+            .cmp(&(b.year, &b.recipient))
+            .then(a.amount.total_cmp(&b.amount))
+    });
     let mut trade: BTreeMap<i32, Pairs> = BTreeMap::new();
-    for f in &inp.trade {
+    for f in trade_rows {
         if cfg.years.contains(f.year) {
             trade
                 .entry(f.year)
@@ -342,7 +363,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
         let mut dir: HashMap<Dyad, f64> = HashMap::new();
         let mut imports: HashMap<&str, f64> = HashMap::new();
         let mut any_arms = false;
-        for a in inp.arms.iter().filter(|a| a.year > y - win && a.year <= y) {
+        for a in arms_rows.iter().filter(|a| a.year > y - win && a.year <= y) {
             any_arms = true;
             if a.supplier == a.recipient || a.tiv <= 0.0 {
                 continue;
@@ -382,7 +403,8 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             }
         }
         // UN agreement of every pair, and the year's mean.
-        let mut agreement: HashMap<Dyad, (f64, f64)> = HashMap::new();
+        // Ordered, so the year's mean sums the pairs in one order.
+        let mut agreement: BTreeMap<Dyad, (f64, f64)> = BTreeMap::new();
         let vy = votes.get(&y);
         if let Some(vy) = vy {
             // Dense vote vectors (0: no vote) over the year's roll calls.
@@ -425,8 +447,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
         let mut fin: BTreeMap<&str, f64> = BTreeMap::new();
         let mut fin_gdp: BTreeMap<&str, f64> = BTreeMap::new();
         let fin_covered = finance_years.iter().any(|fy| *fy > y - win && *fy <= y);
-        for f in inp
-            .finance
+        for f in finance_rows
             .iter()
             .filter(|f| f.year > y - win && f.year <= y)
         {
@@ -950,6 +971,39 @@ mod tests {
         let s = (0.75f64.sqrt() / 2.0 + 0.5) / 2.0;
         assert_close(row(&r, "RUS", "CHN").total, (e + s + 1.0) / 3.0);
         assert!((row(&r, "RUS", "CHN").total - 0.583911).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_answer_does_not_depend_on_the_order_of_the_rows() {
+        // 0.1 + 0.2 + 0.7 = 1.0000000000000000 but 0.7 + 0.2 + 0.1 = 0.9999999999999999 in
+        // f64: rows must be summed in one order whatever order a query returned them in.
+        let mut a = inputs();
+        a.trade.push(TradeFlow::new(2010, "CHN", "KAZ", 0.3));
+        for v in [0.1, 0.2, 0.7] {
+            a.trade.push(TradeFlow::new(2010, "RUS", "KAZ", v));
+            a.arms.push(ArmsTransfer {
+                year: 2010,
+                supplier: "RUS".into(),
+                recipient: "BLR".into(),
+                category: None,
+                tiv: v,
+            });
+        }
+        let mut b = a.clone();
+        b.trade.reverse();
+        b.arms.reverse();
+        b.votes.reverse();
+        b.calls.reverse();
+        b.alliances.reverse();
+        b.finance.reverse();
+        let c = cfg(1, InfluenceWeights::default());
+        assert_eq!(
+            0.1f64 + 0.2 + 0.7,
+            1.0,
+            "the premise: this order sums to exactly 1"
+        );
+        assert_ne!(0.7f64 + 0.2 + 0.1, 1.0, "and this one does not");
+        assert_eq!(influence(&a, &c).unwrap(), influence(&b, &c).unwrap());
     }
 
     #[test]
