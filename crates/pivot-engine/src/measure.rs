@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use pivot_measures::{self as m, Data, DynMeasure, MeasureError, TradeQuery, TradeSource, Years};
 use pivot_vocab::{Provenance, YearRange};
+use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -485,28 +486,73 @@ impl Data for StoreData<'_> {
             .collect())
     }
 
-    fn product_flows(&self, years: &Years) -> m::Result<Vec<m::geodep::ProductFlow>> {
+    fn product_panel(
+        &self,
+        years: &Years,
+        importers: &m::PartnerSelection,
+    ) -> m::Result<m::geodep::ProductPanel> {
         self.need("baci", "product-level (HS6) trade")?;
-        #[derive(Deserialize)]
-        struct P {
-            year: i32,
-            exporter: String,
-            importer: String,
-            product: String,
-            value: f64,
-        }
-        let q = format!(
-            "SELECT year, exporter, importer, product, value_usd_m * 1e6 AS value FROM trade_flows WHERE source = 'baci' AND {}",
-            years.range().sql("year")
-        );
         self.read("trade_flows", Some("baci"));
-        Ok(self
-            .wrap(self.e.rows::<P>(&q))?
-            .into_iter()
-            .map(|r| {
-                m::geodep::ProductFlow::new(r.year, &r.exporter, &r.importer, &r.product, r.value)
-            })
-            .collect())
+        let range = years.range().sql("year");
+        let rows = format!(
+            "FROM trade_flows WHERE source = 'baci' AND exporter <> importer AND {range}"
+        );
+        let only = match importers {
+            m::PartnerSelection::All => String::new(),
+            m::PartnerSelection::Only(v) => format!(" AND importer IN ({})", in_list(v)),
+        };
+        let mut b = m::geodep::PanelBuilder::new();
+        // Years with any row, domestic ones included (they bound the windows): from the
+        // dyad-year roll-up written with the rows, not a scan of them.
+        let q = format!(
+            "SELECT DISTINCT year FROM trade_dyad_year WHERE source = 'baci' AND {range}"
+        );
+        for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
+            let y = self.wrap(column::<Int32Type>(&batch, 0))?;
+            y.iter().flatten().for_each(|y| b.year(y));
+        }
+        // The assessed importers' flows (a few rows per HS6 line of theirs) …
+        let q = format!(
+            "SELECT year, exporter, importer, product, value_usd_m * 1e6 AS value {rows}{only}"
+        );
+        for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
+            let (y, e, i, k, v) = self.wrap(
+                (|| {
+                    Ok::<_, EngineError>((
+                        column::<Int32Type>(&batch, 0)?,
+                        strings(&batch, 1)?,
+                        strings(&batch, 2)?,
+                        strings(&batch, 3)?,
+                        column::<Float64Type>(&batch, 4)?,
+                    ))
+                })(),
+            )?;
+            for r in 0..batch.num_rows() {
+                b.import(y.value(r), e.value(r), i.value(r), k.value(r), v.value(r))?;
+            }
+        }
+        // … and world exports per exporter, product and year, summed by the query engine in
+        // decimal (BACI's values have at most six decimals in million USD), so the sums are
+        // exact and the same whatever order the parallel parts of the plan meet in.
+        let q = format!(
+            "SELECT year, exporter, product, CAST(SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS DOUBLE) * 1e6 AS value {rows} GROUP BY year, exporter, product"
+        );
+        for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
+            let (y, e, k, v) = self.wrap(
+                (|| {
+                    Ok::<_, EngineError>((
+                        column::<Int32Type>(&batch, 0)?,
+                        strings(&batch, 1)?,
+                        strings(&batch, 2)?,
+                        column::<Float64Type>(&batch, 3)?,
+                    ))
+                })(),
+            )?;
+            for r in 0..batch.num_rows() {
+                b.export(y.value(r), e.value(r), k.value(r), v.value(r))?;
+            }
+        }
+        Ok(b.finish())
     }
 
     fn indicator(
@@ -851,4 +897,28 @@ impl Data for StoreData<'_> {
     fn note(&self, note: String) {
         self.notes.borrow_mut().push(note);
     }
+}
+
+/// Column `i` of a query result as a primitive array of `T` (cast if the engine chose another
+/// width).
+fn column<T: datafusion::arrow::datatypes::ArrowPrimitiveType>(
+    batch: &datafusion::arrow::record_batch::RecordBatch,
+    i: usize,
+) -> Result<datafusion::arrow::array::PrimitiveArray<T>, EngineError> {
+    use datafusion::arrow::array::AsArray;
+    let c = datafusion::arrow::compute::cast(batch.column(i), &T::DATA_TYPE)
+        .map_err(|e| EngineError::Bug(format!("column {i}: {e}")))?;
+    Ok(c.as_primitive::<T>().clone())
+}
+
+/// Column `i` of a query result as UTF-8 strings (views and dictionaries are cast).
+fn strings(
+    batch: &datafusion::arrow::record_batch::RecordBatch,
+    i: usize,
+) -> Result<datafusion::arrow::array::StringArray, EngineError> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::DataType;
+    let c = datafusion::arrow::compute::cast(batch.column(i), &DataType::Utf8)
+        .map_err(|e| EngineError::Bug(format!("column {i}: {e}")))?;
+    Ok(c.as_string::<i32>().clone())
 }

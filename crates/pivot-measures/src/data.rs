@@ -8,12 +8,12 @@
 
 use crate::alliances::AllianceRecord;
 use crate::arms::ArmsTransfer;
-use crate::common::IndicatorValue;
+use crate::common::{IndicatorValue, PartnerSelection};
 use crate::energy::EnergyFlow;
 use crate::error::{MeasureError, Result};
 use crate::events::EventRecord;
 use crate::finance::FinanceFlow;
-use crate::geodep::ProductFlow;
+use crate::geodep::{ProductFlow, ProductPanel};
 use crate::params::Years;
 use crate::product_composition::ChapterFlow;
 use crate::trade::TradeFlow;
@@ -120,9 +120,10 @@ pub trait Data {
     fn trade_flows(&self, q: &TradeQuery) -> Result<Vec<TradeFlow>>;
     /// HS-chapter trade of a state (BACI roll-up), current USD.
     fn chapter_flows(&self, focal: &str, years: &Years) -> Result<Vec<ChapterFlow>>;
-    /// HS6 product flows (BACI), current USD: every exporter of each product, for world
-    /// shares.
-    fn product_flows(&self, years: &Years) -> Result<Vec<ProductFlow>>;
+    /// HS6 trade (BACI), current USD, as GeoDep reads it: the flows into the selected
+    /// importers, and every exporter's exports of each product to all other states (for world
+    /// shares and the importer's own exports).
+    fn product_panel(&self, years: &Years, importers: &PartnerSelection) -> Result<ProductPanel>;
     /// A country-year indicator (`gdp_usd`, `cinc`, `milex_const2022_usd_m` …).
     fn indicator(
         &self,
@@ -205,13 +206,14 @@ impl Data for MemoryData {
             .cloned()
             .collect())
     }
-    fn product_flows(&self, years: &Years) -> Result<Vec<ProductFlow>> {
-        Ok(self
+    fn product_panel(&self, years: &Years, importers: &PartnerSelection) -> Result<ProductPanel> {
+        let rows: Vec<ProductFlow> = self
             .products
             .iter()
             .filter(|p| years.contains(p.year))
             .cloned()
-            .collect())
+            .collect();
+        ProductPanel::from_flows(&rows, importers)
     }
     fn indicator(
         &self,

@@ -207,96 +207,292 @@ pub struct GeoDepResult {
     pub windows: Vec<GeoDepWindowRow>,
 }
 
-fn hhi(values: &BTreeMap<String, f64>) -> f64 {
-    let total: f64 = values.values().sum();
+/// HS6 trade as GeoDep reads it: the assessed importers' flows, and every exporter's exports
+/// of each product to all importers (domestic rows left out of both), with country and product
+/// codes interned as indices into sorted lists, so that ordering by index is ordering by code.
+/// Built with [`PanelBuilder`] (which validates and sums duplicate keys in arrival order) or
+/// [`ProductPanel::from_flows`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProductPanel {
+    /// Country codes (ISO3), sorted; rows refer to them by index.
+    pub countries: Vec<String>,
+    /// HS6 codes, sorted; rows refer to them by index.
+    pub products: Vec<String>,
+    /// Years with any data; windows run from the first to the last.
+    pub years: BTreeSet<i32>,
+    /// Flows into the assessed importers, sorted by (importer, product, year, exporter), one
+    /// row per key.
+    pub imports: Vec<PanelFlow>,
+    /// Each exporter's exports of a product in a year to all importers, sorted by (year,
+    /// product, exporter), one row per key.
+    pub world: Vec<PanelExport>,
+}
+
+/// One flow into an assessed importer (indices into [`ProductPanel`]'s lists).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelFlow {
+    /// Year.
+    pub year: i32,
+    /// Product index.
+    pub product: u32,
+    /// Exporter index.
+    pub exporter: u32,
+    /// Importer index.
+    pub importer: u32,
+    /// Value ≥ 0.
+    pub value: f64,
+}
+
+/// One exporter's exports of a product in a year to all importers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelExport {
+    /// Year.
+    pub year: i32,
+    /// Product index.
+    pub product: u32,
+    /// Exporter index.
+    pub exporter: u32,
+    /// Value ≥ 0.
+    pub value: f64,
+}
+
+/// Builds a [`ProductPanel`] from rows in any order, interning codes as they come.
+#[derive(Debug, Default)]
+pub struct PanelBuilder {
+    countries: std::collections::HashMap<String, u32>,
+    products: std::collections::HashMap<String, u32>,
+    panel: ProductPanel,
+}
+
+fn intern(map: &mut std::collections::HashMap<String, u32>, s: &str) -> u32 {
+    if let Some(&i) = map.get(s) {
+        return i;
+    }
+    let i = u32::try_from(map.len()).unwrap_or(u32::MAX);
+    map.insert(s.to_string(), i);
+    i
+}
+
+impl PanelBuilder {
+    /// An empty panel.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A year with data.
+    pub fn year(&mut self, year: i32) {
+        self.panel.years.insert(year);
+    }
+
+    /// A flow into an assessed importer (exporter ≠ importer).
+    pub fn import(
+        &mut self,
+        year: i32,
+        exporter: &str,
+        importer: &str,
+        product: &str,
+        value: f64,
+    ) -> Result<()> {
+        check_row(year, exporter, importer, product, value)?;
+        self.panel.years.insert(year);
+        let row = PanelFlow {
+            year,
+            product: intern(&mut self.products, product),
+            exporter: intern(&mut self.countries, exporter),
+            importer: intern(&mut self.countries, importer),
+            value,
+        };
+        self.panel.imports.push(row);
+        Ok(())
+    }
+
+    /// An exporter's exports of a product to other states (summed with earlier rows of the
+    /// same year, product and exporter).
+    pub fn export(&mut self, year: i32, exporter: &str, product: &str, value: f64) -> Result<()> {
+        check_row(year, exporter, "world", product, value)?;
+        self.panel.years.insert(year);
+        let row = PanelExport {
+            year,
+            product: intern(&mut self.products, product),
+            exporter: intern(&mut self.countries, exporter),
+            value,
+        };
+        self.panel.world.push(row);
+        Ok(())
+    }
+
+    /// The panel: codes sorted, rows re-indexed, sorted, duplicate keys summed in arrival order.
+    pub fn finish(self) -> ProductPanel {
+        let PanelBuilder {
+            countries,
+            products,
+            mut panel,
+        } = self;
+        let (countries, cmap) = sorted_names(countries);
+        let (products, pmap) = sorted_names(products);
+        for r in &mut panel.imports {
+            r.exporter = cmap[r.exporter as usize];
+            r.importer = cmap[r.importer as usize];
+            r.product = pmap[r.product as usize];
+        }
+        for r in &mut panel.world {
+            r.exporter = cmap[r.exporter as usize];
+            r.product = pmap[r.product as usize];
+        }
+        // Stable sorts keep arrival order within a key, so sums add up as a running total would.
+        panel
+            .imports
+            .sort_by_key(|r| (r.importer, r.product, r.year, r.exporter));
+        panel.imports.dedup_by(|b, a| {
+            let same = (a.importer, a.product, a.year, a.exporter)
+                == (b.importer, b.product, b.year, b.exporter);
+            if same {
+                a.value += b.value;
+            }
+            same
+        });
+        panel
+            .world
+            .sort_by_key(|r| (r.year, r.product, r.exporter));
+        panel.world.dedup_by(|b, a| {
+            let same = (a.year, a.product, a.exporter) == (b.year, b.product, b.exporter);
+            if same {
+                a.value += b.value;
+            }
+            same
+        });
+        panel.countries = countries;
+        panel.products = products;
+        panel
+    }
+}
+
+/// Names sorted, and the new index of each old one.
+fn sorted_names(map: std::collections::HashMap<String, u32>) -> (Vec<String>, Vec<u32>) {
+    let mut named: Vec<(String, u32)> = map.into_iter().collect();
+    named.sort_unstable();
+    let mut remap = vec![0u32; named.len()];
+    for (new, (_, old)) in named.iter().enumerate() {
+        remap[*old as usize] = u32::try_from(new).unwrap_or(u32::MAX);
+    }
+    (named.into_iter().map(|(n, _)| n).collect(), remap)
+}
+
+fn check_row(year: i32, exporter: &str, importer: &str, product: &str, value: f64) -> Result<()> {
+    let ctx = || format!("{year} {exporter}->{importer} product {product}");
+    check_nonneg("trade value", value, ctx)?;
+    check_code("exporter", exporter, ctx)?;
+    check_code("importer", importer, ctx)?;
+    if product.trim().is_empty() {
+        return Err(MeasureError::InvalidField {
+            field: "product",
+            value: product.to_string(),
+            context: ctx(),
+            reason: "an HS6 code must not be empty",
+        });
+    }
+    Ok(())
+}
+
+impl ProductPanel {
+    /// The panel of plain rows: every non-domestic row counts towards world exports, and rows
+    /// into a selected importer are its imports.
+    pub fn from_flows(flows: &[ProductFlow], importers: &PartnerSelection) -> Result<Self> {
+        let mut b = PanelBuilder::new();
+        for f in flows {
+            check_row(f.year, &f.exporter, &f.importer, &f.product, f.value)?;
+            b.year(f.year);
+            if f.exporter == f.importer {
+                continue;
+            }
+            b.export(f.year, &f.exporter, &f.product, f.value)?;
+            if importers.includes(&f.importer) {
+                b.import(f.year, &f.exporter, &f.importer, &f.product, f.value)?;
+            }
+        }
+        Ok(b.finish())
+    }
+}
+
+/// HHI of values listed in code order (0 when they sum to 0).
+fn hhi(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let total: f64 = values.clone().sum();
     if total <= 0.0 {
         return 0.0;
     }
-    values.values().map(|v| (v / total).powi(2)).sum()
+    values.map(|v| (v / total).powi(2)).sum()
 }
 
-fn leader(values: &BTreeMap<String, f64>) -> (String, f64) {
-    let total: f64 = values.values().sum();
-    let (k, v) = values
-        .iter()
-        .fold((String::new(), f64::NEG_INFINITY), |acc, (k, v)| {
-            if *v > acc.1 { (k.clone(), *v) } else { acc }
-        });
+/// The largest value (ties: the first in code order) and its share of the total.
+fn leader(values: impl Iterator<Item = (u32, f64)> + Clone) -> (Option<u32>, f64) {
+    let total: f64 = values.clone().map(|x| x.1).sum();
+    let (k, v) = values.fold((None, f64::NEG_INFINITY), |acc, (k, v)| {
+        if v > acc.1 { (Some(k), v) } else { acc }
+    });
     (k, if total > 0.0 { v / total } else { 0.0 })
 }
 
-type Key = (String, String); // (importer, product)
-
-/// Apply the GeoDep criteria and the stability rule.
+/// Apply the GeoDep criteria and the stability rule to plain rows.
 pub fn geodep(flows: &[ProductFlow], config: &GeoDepConfig) -> Result<GeoDepResult> {
     config.check()?;
-    // (year, product) → exporter → exports to everyone.
-    let mut world: BTreeMap<(i32, String), BTreeMap<String, f64>> = BTreeMap::new();
-    // (importer, product) → year → supplier → imports.
-    let mut imports: BTreeMap<Key, BTreeMap<i32, BTreeMap<String, f64>>> = BTreeMap::new();
-    let mut years_seen: BTreeSet<i32> = BTreeSet::new();
-    for f in flows {
-        let ctx = || {
-            format!(
-                "{} {}->{} product {}",
-                f.year, f.exporter, f.importer, f.product
-            )
-        };
-        check_nonneg("trade value", f.value, ctx)?;
-        check_code("exporter", &f.exporter, ctx)?;
-        check_code("importer", &f.importer, ctx)?;
-        if f.product.trim().is_empty() {
-            return Err(MeasureError::InvalidField {
-                field: "product",
-                value: f.product.clone(),
-                context: ctx(),
-                reason: "an HS6 code must not be empty",
-            });
-        }
-        years_seen.insert(f.year);
-        if f.exporter == f.importer {
-            continue;
-        }
-        *world
-            .entry((f.year, f.product.clone()))
-            .or_default()
-            .entry(f.exporter.clone())
-            .or_insert(0.0) += f.value;
-        if config.importers.includes(&f.importer) {
-            *imports
-                .entry((f.importer.clone(), f.product.clone()))
-                .or_default()
-                .entry(f.year)
-                .or_default()
-                .entry(f.exporter.clone())
-                .or_insert(0.0) += f.value;
-        }
-    }
+    geodep_panel(&ProductPanel::from_flows(flows, &config.importers)?, config)
+}
 
+/// Apply the GeoDep criteria and the stability rule to a panel (its imports are the importers
+/// assessed; `config.importers` is not re-applied).
+pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepResult> {
+    config.check()?;
+    let name = |i: Option<u32>| i.map_or_else(String::new, |i| p.countries[i as usize].clone());
+    // (year, product) → its exporters' rows in `p.world`, and the world HHI.
+    let mut world: std::collections::HashMap<(i32, u32), (&[PanelExport], f64)> =
+        std::collections::HashMap::new();
+    for g in p
+        .world
+        .chunk_by(|a, b| (a.year, a.product) == (b.year, b.product))
+    {
+        world.insert((g[0].year, g[0].product), (g, hhi(g.iter().map(|r| r.value))));
+    }
+    let (Some(&first), Some(&last)) = (p.years.first(), p.years.last()) else {
+        return Ok(GeoDepResult {
+            years: vec![],
+            windows: vec![],
+        });
+    };
+    let window = i32::try_from(config.window_years).unwrap_or(i32::MAX);
     let mut years_out = Vec::new();
     let mut windows_out = Vec::new();
-    let window = i32::try_from(config.window_years).unwrap_or(i32::MAX);
-    for ((importer, product), by_year) in &imports {
-        let mut passes: BTreeMap<i32, bool> = BTreeMap::new();
-        for (year, suppliers) in by_year {
-            let m: f64 = suppliers.values().sum();
+    for pair in p
+        .imports
+        .chunk_by(|a, b| (a.importer, a.product) == (b.importer, b.product))
+    {
+        let (importer, product) = (pair[0].importer, pair[0].product);
+        let by_year: Vec<&[PanelFlow]> = pair.chunk_by(|a, b| a.year == b.year).collect();
+        let mut passes: Vec<(i32, bool)> = Vec::new();
+        for suppliers in &by_year {
+            let year = suppliers[0].year;
+            let m: f64 = suppliers.iter().map(|r| r.value).sum();
             if m <= 0.0 {
                 continue;
             }
-            let exporters = &world[&(*year, product.clone())];
-            let x = exporters.get(importer).copied().unwrap_or(0.0);
-            let importer_hhi = hhi(suppliers);
-            let world_hhi = hhi(exporters);
+            let (exporters, world_hhi) = world
+                .get(&(year, product))
+                .copied()
+                .unwrap_or((&[], 0.0));
+            let x = exporters
+                .binary_search_by_key(&importer, |r| r.exporter)
+                .map_or(0.0, |i| exporters[i].value);
+            let importer_hhi = hhi(suppliers.iter().map(|r| r.value));
             let ratio = (x > 0.0).then(|| m / x);
             let c1 = importer_hhi > config.importer_hhi_threshold;
             let c2 = world_hhi > config.world_hhi_threshold;
             let c3 = ratio.is_none_or(|r| r > config.import_export_ratio_threshold);
-            let (leading_supplier, leading_supplier_share) = leader(suppliers);
-            passes.insert(*year, c1 && c2 && c3);
+            let (lead, leading_supplier_share) =
+                leader(suppliers.iter().map(|r| (r.exporter, r.value)));
+            passes.push((year, c1 && c2 && c3));
             years_out.push(GeoDepYearRow {
-                year: *year,
-                importer: importer.clone(),
-                product: product.clone(),
+                year,
+                importer: name(Some(importer)),
+                product: p.products[product as usize].clone(),
                 imports: m,
                 exports: x,
                 importer_hhi,
@@ -306,36 +502,37 @@ pub fn geodep(flows: &[ProductFlow], config: &GeoDepConfig) -> Result<GeoDepResu
                 c2,
                 c3,
                 passes: c1 && c2 && c3,
-                leading_supplier,
+                leading_supplier: name(lead),
                 leading_supplier_share,
             });
         }
-        let (Some(&first), Some(&last)) = (years_seen.first(), years_seen.last()) else {
-            continue;
-        };
         let mut t = first.saturating_add(window - 1);
         while t <= last {
             let start = t - (window - 1);
-            let in_window: Vec<(&i32, &bool)> = passes.range(start..=t).collect();
+            let in_window: Vec<bool> = passes
+                .iter()
+                .filter(|(y, _)| (start..=t).contains(y))
+                .map(|x| x.1)
+                .collect();
             if !in_window.is_empty() {
-                let years_passing = u32::try_from(in_window.iter().filter(|(_, p)| **p).count())
-                    .unwrap_or(u32::MAX);
-                let mut summed: BTreeMap<String, f64> = BTreeMap::new();
-                for (_, suppliers) in by_year.range(start..=t) {
-                    for (s, v) in suppliers {
-                        *summed.entry(s.clone()).or_insert(0.0) += v;
+                let years_passing =
+                    u32::try_from(in_window.iter().filter(|p| **p).count()).unwrap_or(u32::MAX);
+                let mut summed: BTreeMap<u32, f64> = BTreeMap::new();
+                for suppliers in by_year.iter().filter(|s| (start..=t).contains(&s[0].year)) {
+                    for r in *suppliers {
+                        *summed.entry(r.exporter).or_insert(0.0) += r.value;
                     }
                 }
-                let (leading_supplier, leading_supplier_share) = leader(&summed);
+                let (lead, leading_supplier_share) = leader(summed.iter().map(|(k, v)| (*k, *v)));
                 windows_out.push(GeoDepWindowRow {
                     window_start: start,
                     window_end: t,
-                    importer: importer.clone(),
-                    product: product.clone(),
+                    importer: name(Some(importer)),
+                    product: p.products[product as usize].clone(),
                     years_passing,
                     years_with_imports: u32::try_from(in_window.len()).unwrap_or(u32::MAX),
                     flagged: years_passing >= config.min_years_passing,
-                    leading_supplier,
+                    leading_supplier: name(lead),
                     leading_supplier_share,
                 });
             }
@@ -418,19 +615,20 @@ impl crate::measure::Measure for GeoDep {
     const SOURCE: &'static str = include_str!("geodep.rs");
 
     fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
-        let flows = data.product_flows(&p.years)?;
+        let importers = match &p.focal {
+            Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
+            None => PartnerSelection::All,
+        };
+        let panel = data.product_panel(&p.years, &importers)?;
         let cfg = GeoDepConfig {
             importer_hhi_threshold: p.importer_hhi_threshold,
             world_hhi_threshold: p.world_hhi_threshold,
             import_export_ratio_threshold: p.import_export_ratio_threshold,
             window_years: p.window_years,
             min_years_passing: p.min_years_passing,
-            importers: match &p.focal {
-                Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
-                None => PartnerSelection::All,
-            },
+            importers,
         };
-        let res = geodep(&flows, &cfg)?;
+        let res = geodep_panel(&panel, &cfg)?;
         Ok(crate::measure::Output::rows(res.windows).note(crate::trade::USD_NOTE))
     }
 }
@@ -661,6 +859,44 @@ mod tests {
             fra,
             vec![(2020, 2, true), (2021, 1, false), (2022, 2, true)]
         );
+    }
+
+    #[test]
+    fn a_panel_built_as_the_engine_builds_it_gives_the_same_answer() {
+        // The engine sends the importer's rows and world exports already summed per (year,
+        // exporter, product), in no particular order; the answer must equal the one from plain
+        // rows (fixture sums are exact in binary, so equality is exact).
+        let flows = fixture();
+        let fra = PartnerSelection::Only(vec!["FRA".into()]);
+        let plain = geodep(
+            &flows,
+            &GeoDepConfig {
+                importers: fra.clone(),
+                ..GeoDepConfig::default()
+            },
+        )
+        .unwrap();
+        let mut world: BTreeMap<(i32, String, String), f64> = BTreeMap::new();
+        let mut b = PanelBuilder::new();
+        for f in flows.iter().rev() {
+            if f.exporter == f.importer {
+                continue;
+            }
+            *world
+                .entry((f.year, f.exporter.clone(), f.product.clone()))
+                .or_default() += f.value;
+            if fra.includes(&f.importer) {
+                b.import(f.year, &f.exporter, &f.importer, &f.product, f.value)
+                    .unwrap();
+            }
+        }
+        for ((y, e, k), v) in world.iter().rev() {
+            b.export(*y, e, k, *v).unwrap();
+        }
+        let panel = b.finish();
+        assert_eq!(panel.countries, ["CHN", "DEU", "FRA", "JPN", "KOR", "USA"]);
+        assert_eq!(geodep_panel(&panel, &GeoDepConfig::default()).unwrap(), plain);
+        assert_eq!(plain.years.len(), 18, "six products, three years");
     }
 
     #[test]
