@@ -113,7 +113,11 @@ enum ClusterCmd {
     /// A Ballista executor: runs query stages, reading the store's files by path.
     Executor {
         /// The scheduler to serve.
-        #[arg(long, default_value = "df://127.0.0.1:50050", value_name = "df://HOST:PORT")]
+        #[arg(
+            long,
+            default_value = "df://127.0.0.1:50050",
+            value_name = "df://HOST:PORT"
+        )]
         scheduler: String,
         /// Host to listen on and advertise to the scheduler.
         #[arg(long, default_value = "127.0.0.1")]
@@ -356,9 +360,8 @@ fn cluster_role(cmd: ClusterCmd) -> anyhow::Result<()> {
                 bind_host,
                 port,
                 grpc_port,
-                concurrent_tasks: concurrent_tasks.unwrap_or_else(|| {
-                    std::thread::available_parallelism().map_or(1, |n| n.get())
-                }),
+                concurrent_tasks: concurrent_tasks
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 work_dir,
             };
             pivot_engine::cluster::run_executor(&opts)?

@@ -3,8 +3,11 @@
 //! and two executors started as separate `pivot cluster …` processes on loopback, on free
 //! ports, stopped at the end (also when an assertion fails: the guard kills them on drop). The
 //! same `pivot sql`, `pivot measure partner-share` and `pivot report` run locally and with
-//! `--cluster` must print byte-identical numbers, on the bundled data and on a SYNTHETIC BACI
-//! store; a stopped cluster must make `--cluster` fail, which shows the queries went there.
+//! `--cluster` must print the same numbers (byte-identical for measures, the report and exact
+//! DECIMAL sums; to 1e-12 for floating-point SQL sums, whose last bits depend on the order
+//! partial sums meet), on the bundled data and on a SYNTHETIC BACI store; a damaged file is
+//! refused before the query leaves; a stopped cluster makes `--cluster` fail, which shows the
+//! queries went there.
 #![cfg(feature = "ballista")]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -143,6 +146,35 @@ fn same(store: &Path, cluster: &str, args: &[&str]) -> String {
     l
 }
 
+/// Local and cluster CSV of one SQL query: the same rows, text cells identical, numbers equal
+/// to 1e-12 relative; returns the local CSV. A floating-point SUM over several parallel parts
+/// depends on the order the partial sums meet (on one machine from run to run as on a cluster),
+/// so its last bits are not a property of the data; DECIMAL sums are exact and are compared
+/// byte for byte with [`same`].
+fn same_numbers(store: &Path, cluster: &str, query: &str) -> String {
+    let args = ["sql", query, "--format", "csv"];
+    let local = String::from_utf8(ok(pivot(store, &args), "local sql")).unwrap();
+    let mut remote_args = vec!["--cluster", cluster];
+    remote_args.extend_from_slice(&args);
+    let remote = String::from_utf8(ok(pivot(store, &remote_args), "cluster sql")).unwrap();
+    let (l, r): (Vec<&str>, Vec<&str>) = (local.lines().collect(), remote.lines().collect());
+    assert_eq!(l.len(), r.len(), "row counts differ for {query}");
+    for (a, b) in l.iter().zip(&r) {
+        let (ca, cb): (Vec<&str>, Vec<&str>) = (a.split(',').collect(), b.split(',').collect());
+        assert_eq!(ca.len(), cb.len(), "{a} / {b}");
+        for (x, y) in ca.iter().zip(&cb) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!(
+                    (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                    "{query}: local {x} vs cluster {y}"
+                ),
+                _ => assert_eq!(x, y, "{query}"),
+            }
+        }
+    }
+    local
+}
+
 fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -167,19 +199,26 @@ fn a_ballista_cluster_gives_the_local_numbers() {
     let url = cluster.url.clone();
 
     // The issue's query, on the bundled data: one row per year, COW 1870-2014 and IMF DOTS.
-    let by_year = same(
+    let by_year = same_numbers(
         &store,
         &url,
-        &[
-            "sql",
-            "SELECT year, SUM(value_usd_m) FROM trade_flows GROUP BY year ORDER BY year",
-            "--format",
-            "csv",
-        ],
+        "SELECT year, SUM(value_usd_m) FROM trade_flows GROUP BY year ORDER BY year",
     );
     let lines: Vec<&str> = by_year.lines().collect();
     assert_eq!(lines.len(), 1 + (2014 - 1870 + 1) + 2, "{by_year}");
     assert!(lines[1].starts_with("1870,") && lines.last().unwrap().starts_with("2020,"));
+    // Summed exactly (DECIMAL), the same totals are byte-identical.
+    let exact = same(
+        &store,
+        &url,
+        &[
+            "sql",
+            "SELECT year, SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS total FROM trade_flows GROUP BY year ORDER BY year",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(exact.lines().count(), lines.len());
 
     // A measure: China's share of Russia's 2014 trade (COW), as locally: 0.122267 (issue 14).
     let share = same(
@@ -215,13 +254,23 @@ fn a_ballista_cluster_gives_the_local_numbers() {
     ];
     let remote = json(&[&["--cluster", url.as_str()][..], &ps[..]].concat());
     let notes = remote["provenance"]["notes"].to_string();
-    assert!(notes.contains(&format!("Ballista cluster at {url}")), "{notes}");
+    assert!(
+        notes.contains(&format!("Ballista cluster at {url}")),
+        "{notes}"
+    );
     let local = json(&ps);
-    assert!(!local["provenance"]["notes"].to_string().contains("Ballista"));
+    assert!(
+        !local["provenance"]["notes"]
+            .to_string()
+            .contains("Ballista")
+    );
     assert_eq!(local["rows"], remote["rows"]);
 
     // The report: every table and chart's data byte-identical; the page names the cluster.
-    let (lo, ro) = (tmp.path().join("report-local"), tmp.path().join("report-cluster"));
+    let (lo, ro) = (
+        tmp.path().join("report-local"),
+        tmp.path().join("report-cluster"),
+    );
     ok(
         pivot(&store, &["report", "--out", lo.to_str().unwrap()]),
         "local report",
@@ -240,7 +289,10 @@ fn a_ballista_cluster_gives_the_local_numbers() {
         rd.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
     for ((name, l), (_, r)) in ld.iter().zip(&rd) {
-        assert!(l == r, "report data/{name} differs between local and cluster");
+        assert!(
+            l == r,
+            "report data/{name} differs between local and cluster"
+        );
     }
     let md = std::fs::read_to_string(ro.join("report.md")).unwrap();
     assert!(md.contains(&format!("Ballista cluster at {url}")));
@@ -268,17 +320,22 @@ fn a_ballista_cluster_gives_the_local_numbers() {
         pivot(&store, &["data", "ingest", "baci", baci.to_str().unwrap()]),
         "ingest",
     );
-    let dyads = same(
+    let dyads = same_numbers(
+        &store,
+        &url,
+        "SELECT year, COUNT(*) AS dyads, SUM(v) AS total FROM (SELECT year, exporter, importer, SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer) GROUP BY year ORDER BY year",
+    );
+    assert_eq!(dyads.lines().count(), 1 + 3, "{dyads}");
+    same(
         &store,
         &url,
         &[
             "sql",
-            "SELECT year, COUNT(*) AS dyads, SUM(v) AS total FROM (SELECT year, exporter, importer, SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer) GROUP BY year ORDER BY year",
+            "SELECT year, COUNT(*) AS dyads, SUM(v) AS total FROM (SELECT year, exporter, importer, SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS v FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer) GROUP BY year ORDER BY year",
             "--format",
             "csv",
         ],
     );
-    assert_eq!(dyads.lines().count(), 1 + 3, "{dyads}");
     same(
         &store,
         &url,
@@ -299,19 +356,78 @@ fn a_ballista_cluster_gives_the_local_numbers() {
     // Writes stay local: --cluster is refused for ingest, and nothing runs without the cluster.
     let refused = pivot(
         &store,
-        &["--cluster", &url, "data", "ingest", "baci", baci.to_str().unwrap()],
+        &[
+            "--cluster",
+            &url,
+            "data",
+            "ingest",
+            "baci",
+            baci.to_str().unwrap(),
+        ],
     );
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--cluster applies to sql"));
+    // The executors read the store's files by path, so the client checks a query's files
+    // against the manifest first: one flipped byte in cow_trade's trade_flows file stops the
+    // query (exit 3) naming the file, as on one machine, while another table still answers.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.join("manifest.json")).unwrap()).unwrap();
+    let rel = m["datasets"]["cow_trade"]["files"][0]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(rel.starts_with("tables/trade_flows/"), "{rel}");
+    let file = store.join(&rel);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    let damaged = pivot(
+        &store,
+        &["--cluster", &url, "sql", "SELECT COUNT(*) FROM trade_flows"],
+    );
+    assert_eq!(damaged.status.code(), Some(3), "a damaged file was read");
+    let err = String::from_utf8_lossy(&damaged.stderr);
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        err.contains(&name) && err.contains("pivot data verify"),
+        "{err}"
+    );
+    let arms = ok(
+        pivot(
+            &store,
+            &[
+                "--cluster",
+                &url,
+                "sql",
+                "SELECT COUNT(*) AS n FROM arms_transfers",
+                "--format",
+                "csv",
+            ],
+        ),
+        "arms on the cluster",
+    );
+    assert_eq!(String::from_utf8(arms).unwrap(), "n\n20480\n");
+
     cluster.stop();
     let started = Instant::now();
-    let down = pivot(&store, &["--cluster", &url, "sql", "SELECT COUNT(*) FROM trade_flows"]);
+    let down = pivot(
+        &store,
+        &[
+            "--cluster",
+            &url,
+            "sql",
+            "SELECT COUNT(*) FROM arms_transfers",
+        ],
+    );
     // Exit 3 (the environment), naming the cluster, at once (connection refused).
     assert_eq!(down.status.code(), Some(3), "a stopped cluster answered");
     assert!(started.elapsed() < Duration::from_secs(30));
     let err = String::from_utf8_lossy(&down.stderr);
     assert!(
-        err.contains(&format!("the Ballista cluster at {url} did not answer: connection refused")),
+        err.contains(&format!(
+            "the Ballista cluster at {url} did not answer: connection refused"
+        )),
         "{err}"
     );
 }

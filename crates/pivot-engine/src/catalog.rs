@@ -24,10 +24,13 @@ pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
 }
 
 /// A session with every canonical table registered; its queries run on `cluster` when given.
+/// Also returns the checker of the store's files against the manifest: the local session
+/// reads through it; with a cluster (whose executors read the files by path) the engine checks
+/// a query's files with it before sending the query.
 pub(crate) fn context(
     store: &Store,
     cluster: Option<&Cluster>,
-) -> Result<SessionContext, EngineError> {
+) -> Result<(SessionContext, Arc<VerifiedFs>), EngineError> {
     // DataFusion options can be tuned with DATAFUSION_* environment variables
     // (e.g. DATAFUSION_EXECUTION_TARGET_PARTITIONS=8).
     let mut config = SessionConfig::from_env()
@@ -36,34 +39,30 @@ pub(crate) fn context(
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         config = config.with_target_partitions(2);
     }
+    let fs = Arc::new(VerifiedFs::new(store.checksums().into_iter().map(
+        |(p, d, sha)| {
+            (
+                p,
+                Expected {
+                    dataset: d.to_string(),
+                    sha256: sha.to_string(),
+                },
+            )
+        },
+    )));
     let Some(cluster) = cluster else {
-        let ctx = local_context(store, config)?;
+        let ctx = SessionContext::new_with_config(config);
+        // Every file: URL goes through the manifest check (a damaged file fails the query).
+        ctx.register_object_store(
+            datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),
+            fs.clone(),
+        );
         register_tables(&ctx, store, None)?;
-        return Ok(ctx);
+        return Ok((ctx, fs));
     };
     let ctx = cluster.context(config)?;
     register_tables(&ctx, store, Some(cluster))?;
-    Ok(ctx)
-}
-
-/// A local session reading the store through the checksum check.
-fn local_context(store: &Store, config: SessionConfig) -> Result<SessionContext, EngineError> {
-    let ctx = SessionContext::new_with_config(config);
-    // Every file: URL goes through the manifest check (a damaged file fails the query).
-    let fs = VerifiedFs::new(store.checksums().into_iter().map(|(p, d, sha)| {
-        (
-            p,
-            Expected {
-                dataset: d.to_string(),
-                sha256: sha.to_string(),
-            },
-        )
-    }));
-    ctx.runtime_env().register_object_store(
-        datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),
-        fs.into_arc(),
-    );
-    Ok(ctx)
+    Ok((ctx, fs))
 }
 
 /// Register every canonical table: the store's files, or an empty table where no dataset

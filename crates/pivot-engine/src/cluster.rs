@@ -35,9 +35,7 @@ impl Cluster {
             .strip_prefix("df://")
             .ok_or_else(|| bad("the address must start with df://"))?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let (host, port) = rest
-            .rsplit_once(':')
-            .ok_or_else(|| bad("no port given"))?;
+        let (host, port) = rest.rsplit_once(':').ok_or_else(|| bad("no port given"))?;
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if host.is_empty()
             || !host
@@ -241,7 +239,10 @@ mod tests {
             Cluster::parse("df://sched.example.org:1/").unwrap().url(),
             "df://sched.example.org:1"
         );
-        assert_eq!(Cluster::parse("df://[::1]:7").unwrap().url(), "df://[::1]:7");
+        assert_eq!(
+            Cluster::parse("df://[::1]:7").unwrap().url(),
+            "df://[::1]:7"
+        );
         for (bad, why) in [
             ("http://127.0.0.1:50050", "must start with df://"),
             ("df://127.0.0.1", "no port"),
@@ -251,7 +252,10 @@ mod tests {
             ("df://a b:50050", "host"),
         ] {
             let e = Cluster::parse(bad).unwrap_err().to_string();
-            assert!(e.contains(why) && e.contains("df://HOST:PORT"), "{bad}: {e}");
+            assert!(
+                e.contains(why) && e.contains("df://HOST:PORT"),
+                "{bad}: {e}"
+            );
         }
     }
 }

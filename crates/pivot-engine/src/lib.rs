@@ -73,6 +73,8 @@ pub struct Engine {
     ctx: SessionContext,
     /// The Ballista cluster SQL runs on, if any (see [`cluster`]).
     cluster: Option<cluster::Cluster>,
+    /// The store's files checked against the manifest (the local session reads through it).
+    verified: Arc<verified::VerifiedFs>,
     rt: tokio::runtime::Runtime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
@@ -126,11 +128,12 @@ impl Engine {
                 context: "starting the query runtime".into(),
                 source,
             })?;
-        let ctx = catalog::context(&store, cluster.as_ref())?;
+        let (ctx, verified) = catalog::context(&store, cluster.as_ref())?;
         Ok(Engine {
             store,
             ctx,
             cluster,
+            verified,
             rt,
             measure_cache: Default::default(),
             claims_cache: Default::default(),
@@ -169,7 +172,7 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress);
         // Rebuilt even when the ingest failed: `begin` re-read the manifest another writer may
         // have changed, and files only the old one referenced may be gone.
-        self.ctx = catalog::context(&self.store, self.cluster.as_ref())?;
+        (self.ctx, self.verified) = catalog::context(&self.store, self.cluster.as_ref())?;
         let out = out?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         self.claims_cache.lock().expect("no poisoned lock").clear();
@@ -199,6 +202,21 @@ impl Engine {
         total_order: bool,
     ) -> Result<ResultTable, EngineError> {
         check_query(query)?;
+        if self.cluster.is_some() {
+            // The executors read the files by path, not through the checking object store:
+            // the files of every table the query names are checked here first.
+            for table in catalog::tables_in(query) {
+                for f in self.store.files_of(table) {
+                    self.verified
+                        .check_file(&f)
+                        .map_err(|d| EngineError::Damaged {
+                            path: d.path,
+                            dataset: d.dataset,
+                            detail: d.detail,
+                        })?;
+                }
+            }
+        }
         let fut = async {
             let df = self
                 .ctx

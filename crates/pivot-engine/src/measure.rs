@@ -9,9 +9,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 use pivot_measures::{self as m, Data, DynMeasure, MeasureError, TradeQuery, TradeSource, Years};
 use pivot_vocab::{Provenance, YearRange};
-use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -494,9 +494,8 @@ impl Data for StoreData<'_> {
         self.need("baci", "product-level (HS6) trade")?;
         self.read("trade_flows", Some("baci"));
         let range = years.range().sql("year");
-        let rows = format!(
-            "FROM trade_flows WHERE source = 'baci' AND exporter <> importer AND {range}"
-        );
+        let rows =
+            format!("FROM trade_flows WHERE source = 'baci' AND exporter <> importer AND {range}");
         let only = match importers {
             m::PartnerSelection::All => String::new(),
             m::PartnerSelection::Only(v) => format!(" AND importer IN ({})", in_list(v)),
@@ -504,9 +503,8 @@ impl Data for StoreData<'_> {
         let mut b = m::geodep::PanelBuilder::new();
         // Years with any row, domestic ones included (they bound the windows): from the
         // dyad-year roll-up written with the rows, not a scan of them.
-        let q = format!(
-            "SELECT DISTINCT year FROM trade_dyad_year WHERE source = 'baci' AND {range}"
-        );
+        let q =
+            format!("SELECT DISTINCT year FROM trade_dyad_year WHERE source = 'baci' AND {range}");
         for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
             let y = self.wrap(column::<Int32Type>(&batch, 0))?;
             y.iter().flatten().for_each(|y| b.year(y));
@@ -516,17 +514,15 @@ impl Data for StoreData<'_> {
             "SELECT year, exporter, importer, product, value_usd_m * 1e6 AS value {rows}{only}"
         );
         for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
-            let (y, e, i, k, v) = self.wrap(
-                (|| {
-                    Ok::<_, EngineError>((
-                        column::<Int32Type>(&batch, 0)?,
-                        strings(&batch, 1)?,
-                        strings(&batch, 2)?,
-                        strings(&batch, 3)?,
-                        column::<Float64Type>(&batch, 4)?,
-                    ))
-                })(),
-            )?;
+            let (y, e, i, k, v) = self.wrap((|| {
+                Ok::<_, EngineError>((
+                    column::<Int32Type>(&batch, 0)?,
+                    strings(&batch, 1)?,
+                    strings(&batch, 2)?,
+                    strings(&batch, 3)?,
+                    column::<Float64Type>(&batch, 4)?,
+                ))
+            })())?;
             for r in 0..batch.num_rows() {
                 b.import(y.value(r), e.value(r), i.value(r), k.value(r), v.value(r))?;
             }
@@ -538,16 +534,14 @@ impl Data for StoreData<'_> {
             "SELECT year, exporter, product, CAST(SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS DOUBLE) * 1e6 AS value {rows} GROUP BY year, exporter, product"
         );
         for batch in self.wrap(self.e.sql(&q, crate::SqlLimits::NONE))?.batches {
-            let (y, e, k, v) = self.wrap(
-                (|| {
-                    Ok::<_, EngineError>((
-                        column::<Int32Type>(&batch, 0)?,
-                        strings(&batch, 1)?,
-                        strings(&batch, 2)?,
-                        column::<Float64Type>(&batch, 3)?,
-                    ))
-                })(),
-            )?;
+            let (y, e, k, v) = self.wrap((|| {
+                Ok::<_, EngineError>((
+                    column::<Int32Type>(&batch, 0)?,
+                    strings(&batch, 1)?,
+                    strings(&batch, 2)?,
+                    column::<Float64Type>(&batch, 3)?,
+                ))
+            })())?;
             for r in 0..batch.num_rows() {
                 b.export(y.value(r), e.value(r), k.value(r), v.value(r))?;
             }

@@ -51,7 +51,13 @@ impl Engine {
         let mut h = Sha256::new();
         // A cluster's answers carry its name in their provenance, so they are kept apart.
         let cluster = self.cluster().map(|c| c.url()).unwrap_or_default();
-        for part in [env!("CARGO_PKG_VERSION"), CODE_HASH, measure, applied, &cluster] {
+        for part in [
+            env!("CARGO_PKG_VERSION"),
+            CODE_HASH,
+            measure,
+            applied,
+            &cluster,
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }

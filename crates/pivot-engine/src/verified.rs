@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -84,17 +84,28 @@ impl VerifiedFs {
         let Ok(fs_path) = self.inner.path_to_filesystem(location) else {
             return Ok(());
         };
-        let canonical = std::fs::canonicalize(&fs_path).unwrap_or(fs_path);
+        self.check_file(&fs_path)
+            .map_err(|d| datafusion::object_store::Error::Generic {
+                store: "pivot store",
+                source: Box::new(d),
+            })
+    }
+
+    /// Check a file by its path if it is a store file (hashing it unless it is unchanged since
+    /// it last matched). Used directly where the reader is not this object store: a cluster's
+    /// executors read the files by path, so the client checks them before it sends a query.
+    pub(crate) fn check_file(
+        &self,
+        fs_path: &std::path::Path,
+    ) -> std::result::Result<(), DamagedFile> {
+        let canonical = std::fs::canonicalize(fs_path).unwrap_or_else(|_| fs_path.to_path_buf());
         let Some(exp) = self.expected.get(&canonical) else {
             return Ok(());
         };
-        let damaged = |detail: String| datafusion::object_store::Error::Generic {
-            store: "pivot store",
-            source: Box::new(DamagedFile {
-                path: canonical.clone(),
-                dataset: exp.dataset.clone(),
-                detail,
-            }),
+        let damaged = |detail: String| DamagedFile {
+            path: canonical.clone(),
+            dataset: exp.dataset.clone(),
+            detail,
         };
         let meta = std::fs::metadata(&canonical)
             .map_err(|e| damaged(format!("it cannot be read ({e})")))?;
@@ -120,11 +131,6 @@ impl VerifiedFs {
             .expect("no poisoned lock")
             .insert(canonical, stamp);
         Ok(())
-    }
-
-    /// Shared, for registering with a session.
-    pub(crate) fn into_arc(self) -> Arc<dyn ObjectStore> {
-        Arc::new(self)
     }
 }
 

@@ -351,9 +351,7 @@ impl PanelBuilder {
             }
             same
         });
-        panel
-            .world
-            .sort_by_key(|r| (r.year, r.product, r.exporter));
+        panel.world.sort_by_key(|r| (r.year, r.product, r.exporter));
         panel.world.dedup_by(|b, a| {
             let same = (a.year, a.product, a.exporter) == (b.year, b.product, b.exporter);
             if same {
@@ -450,7 +448,10 @@ pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepRes
         .world
         .chunk_by(|a, b| (a.year, a.product) == (b.year, b.product))
     {
-        world.insert((g[0].year, g[0].product), (g, hhi(g.iter().map(|r| r.value))));
+        world.insert(
+            (g[0].year, g[0].product),
+            (g, hhi(g.iter().map(|r| r.value))),
+        );
     }
     let (Some(&first), Some(&last)) = (p.years.first(), p.years.last()) else {
         return Ok(GeoDepResult {
@@ -474,10 +475,7 @@ pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepRes
             if m <= 0.0 {
                 continue;
             }
-            let (exporters, world_hhi) = world
-                .get(&(year, product))
-                .copied()
-                .unwrap_or((&[], 0.0));
+            let (exporters, world_hhi) = world.get(&(year, product)).copied().unwrap_or((&[], 0.0));
             let x = exporters
                 .binary_search_by_key(&importer, |r| r.exporter)
                 .map_or(0.0, |i| exporters[i].value);
@@ -895,7 +893,10 @@ mod tests {
         }
         let panel = b.finish();
         assert_eq!(panel.countries, ["CHN", "DEU", "FRA", "JPN", "KOR", "USA"]);
-        assert_eq!(geodep_panel(&panel, &GeoDepConfig::default()).unwrap(), plain);
+        assert_eq!(
+            geodep_panel(&panel, &GeoDepConfig::default()).unwrap(),
+            plain
+        );
         assert_eq!(plain.years.len(), 18, "six products, three years");
     }
 
