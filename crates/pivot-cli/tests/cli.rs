@@ -964,3 +964,101 @@ fn edge_input_is_refused_with_clear_messages() {
         assert!(err.len() < 1000, "{shown}: a {}-byte message", err.len());
     }
 }
+
+/// Issue 15: a query over more than the memory limit spills to disk instead of failing, and
+/// gives the same answer; a limit too small for even the spilling plan is a clear error (exit 3,
+/// the environment) within a bound, never a hang; a bad limit is refused naming the variable.
+#[test]
+fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    copy_store(&store);
+    let data = tmp.path().join("baci");
+    let o = pivot(
+        &store,
+        &[
+            "data",
+            "synth",
+            "baci",
+            "--rows",
+            "300000",
+            "--years",
+            "2020-2021",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = pivot(&store, &["data", "ingest", "baci", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // One group per HS6 line (≈ 300,000), sorted: about 280 MiB of peak memory without a
+    // limit (measured, debug build), so 32 MiB makes the aggregate and the sort spill.
+    let q = "SELECT exporter, importer, product, SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS v \
+             FROM trade_flows WHERE source = 'baci' GROUP BY exporter, importer, product \
+             ORDER BY exporter, importer, product";
+    let run = |limit: &str, query: &str| {
+        let started = std::time::Instant::now();
+        let o = assert_cmd::Command::cargo_bin("pivot")
+            .unwrap()
+            .arg("--store")
+            .arg(&store)
+            .args(["sql", query, "--format", "csv"])
+            .env("PIVOT_MEMORY_LIMIT", limit)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "PIVOT_MEMORY_LIMIT={limit}: no answer within 120 s"
+        );
+        o
+    };
+    let free = run("none", q);
+    assert!(
+        free.status.success(),
+        "{}",
+        String::from_utf8_lossy(&free.stderr)
+    );
+    let rows = stdout(&free).lines().count() - 1;
+    assert!(rows > 200_000, "{rows} groups");
+    let tight = run("32M", q);
+    assert!(
+        tight.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tight.stderr)
+    );
+    assert!(stdout(&tight) == stdout(&free), "32 MiB gave another answer");
+    // It did spill: DataFusion's own metrics say so.
+    let explain = run("32M", &format!("EXPLAIN ANALYZE {q}"));
+    let plan = stdout(&explain);
+    let spills: u64 = plan
+        .match_indices("spill_count=")
+        .map(|(i, m)| {
+            plan[i + m.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse::<u64>()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert!(spills > 0, "no spill at 32 MiB:\n{plan}");
+    // 1 MiB: either it still fits by spilling, or a clear error (exit 3) — never a hang.
+    let tiny = run("1M", q);
+    if !tiny.status.success() {
+        let err = String::from_utf8_lossy(&tiny.stderr);
+        assert_eq!(tiny.status.code(), Some(3), "{err}");
+        assert!(
+            err.contains("more memory than the limit of 1.0 MiB")
+                && err.contains("PIVOT_MEMORY_LIMIT"),
+            "{err}"
+        );
+    } else {
+        assert!(stdout(&tiny) == stdout(&free));
+    }
+    let bad = run("lots", "SELECT 1");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("PIVOT_MEMORY_LIMIT='lots': unknown unit")
+    );
+}

@@ -51,7 +51,16 @@ pub(crate) fn context(
         },
     )));
     let Some(cluster) = cluster else {
-        let ctx = SessionContext::new_with_config(config);
+        let limit = memory_limit()?;
+        // A sort keeps this much back for merging what it spilled (DataFusion's default 10 MB);
+        // under a small limit that reserve alone would not fit.
+        if let Some(l) = limit
+            && std::env::var_os("DATAFUSION_EXECUTION_SORT_SPILL_RESERVATION_BYTES").is_none()
+        {
+            let e = &mut config.options_mut().execution;
+            e.sort_spill_reservation_bytes = e.sort_spill_reservation_bytes.min(l / 8);
+        }
+        let ctx = SessionContext::new_with_config_rt(config, runtime(limit)?);
         // Every file: URL goes through the manifest check (a damaged file fails the query).
         ctx.register_object_store(
             datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),
@@ -63,6 +72,85 @@ pub(crate) fn context(
     let ctx = cluster.context(config)?;
     register_tables(&ctx, store, Some(cluster))?;
     Ok((ctx, fs))
+}
+
+/// How much memory a query's operators may hold before they spill to disk (sorts, grouped
+/// aggregates, joins) or, where an operator cannot spill, fail with "Resources exhausted":
+/// `PIVOT_MEMORY_LIMIT` (`512M`, `4G`, `none`), else half of the machine's memory.
+pub(crate) fn memory_limit() -> Result<Option<usize>, EngineError> {
+    match std::env::var("PIVOT_MEMORY_LIMIT") {
+        Ok(v) => parse_size(&v).map_err(|why| {
+            EngineError::Input(format!(
+                "PIVOT_MEMORY_LIMIT='{}': {why} (expected a size such as 512M, 4G or 2.5G, or none)",
+                v.chars().take(40).collect::<String>()
+            ))
+        }),
+        Err(_) => Ok(machine_memory().map(|m| m / 2)),
+    }
+}
+
+/// A size in bytes: digits (a decimal point allowed) and an optional K, M, G or T (powers of
+/// 1024, an optional trailing B or iB); `none` for no limit.
+fn parse_size(v: &str) -> Result<Option<usize>, &'static str> {
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let upper = v.to_ascii_uppercase();
+    let t = upper
+        .strip_suffix("IB")
+        .or_else(|| upper.strip_suffix('B'))
+        .unwrap_or(&upper);
+    let (num, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
+        _ => (t, ' '),
+    };
+    let mult: f64 = match unit {
+        ' ' => 1.0,
+        'K' => 1024.0,
+        'M' => 1024.0 * 1024.0,
+        'G' => 1024.0 * 1024.0 * 1024.0,
+        'T' => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err("unknown unit"),
+    };
+    let n: f64 = num.trim().parse().map_err(|_| "not a number")?;
+    let bytes = n * mult;
+    if !(bytes.is_finite() && bytes >= 1024.0 * 1024.0) {
+        return Err("less than 1M");
+    }
+    Ok(Some(bytes.min(usize::MAX as f64) as usize))
+}
+
+/// Total memory of this machine (Linux: /proc/meminfo), if known.
+fn machine_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// The local query runtime: the memory limit as a fair spill pool (each spilling operator gets
+/// an equal share; errors name the largest consumers), spill files in the system's temporary
+/// folder.
+fn runtime(
+    limit: Option<usize>,
+) -> Result<Arc<datafusion::execution::runtime_env::RuntimeEnv>, EngineError> {
+    use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+    let mut b = datafusion::execution::runtime_env::RuntimeEnvBuilder::new();
+    if let Some(limit) = limit {
+        b = b.with_memory_pool(Arc::new(TrackConsumersPool::new(
+            FairSpillPool::new(limit),
+            std::num::NonZeroUsize::new(5).expect("5 > 0"),
+        )));
+    }
+    b.build_arc()
+        .map_err(|e| EngineError::Bug(format!("query runtime: {e}")))
 }
 
 /// Register every canonical table: the store's files, or an empty table where no dataset
@@ -146,4 +234,24 @@ pub(crate) fn tables_in(query: &str) -> Vec<&'static str> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn memory_limits_are_read_or_refused() {
+        assert_eq!(parse_size("512M"), Ok(Some(512 << 20)));
+        assert_eq!(parse_size("4G"), Ok(Some(4 << 30)));
+        assert_eq!(parse_size("4GiB"), Ok(Some(4 << 30)));
+        assert_eq!(parse_size("2.5g"), Ok(Some(5 << 29)));
+        assert_eq!(parse_size("1048576"), Ok(Some(1 << 20)));
+        assert_eq!(parse_size(" none "), Ok(None));
+        assert_eq!(parse_size("12X"), Err("unknown unit"));
+        assert_eq!(parse_size("lots"), Err("unknown unit"));
+        assert_eq!(parse_size("G"), Err("not a number"));
+        assert_eq!(parse_size("100K"), Err("less than 1M"));
+        assert_eq!(parse_size("-3G"), Err("less than 1M"));
+    }
 }

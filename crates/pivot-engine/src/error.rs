@@ -96,6 +96,16 @@ pub enum EngineError {
         /// What the client saw.
         detail: String,
     },
+    /// A query needed more memory than the limit allows, even spilling what can spill.
+    #[error(
+        "the query needs more memory than the limit of {limit} allows, even spilling to disk ({detail}). Raise PIVOT_MEMORY_LIMIT (e.g. PIVOT_MEMORY_LIMIT=8G, or none), or ask for fewer groups or rows"
+    )]
+    Memory {
+        /// The limit as applied (`PIVOT_MEMORY_LIMIT` or half the machine's memory).
+        limit: String,
+        /// DataFusion's last line: what could not be allocated.
+        detail: String,
+    },
     /// A query ran past its time limit.
     #[error("query exceeded its time limit of {0:?}")]
     Timeout(std::time::Duration),
@@ -139,6 +149,17 @@ impl EngineError {
                 detail: d.detail,
             };
         }
+        if let datafusion::error::DataFusionError::ResourcesExhausted(m) = e.find_root() {
+            let limit = match crate::catalog::memory_limit() {
+                Ok(Some(b)) => format!("{:.1} MiB", b as f64 / 1048576.0),
+                _ => "this machine".into(),
+            };
+            let detail = m.lines().last().unwrap_or(m).trim();
+            return EngineError::Memory {
+                limit,
+                detail: detail.strip_prefix("Error: ").unwrap_or(detail).to_string(),
+            };
+        }
         // DataFusion repeats the innermost message in its context chain; say it once.
         let mut message = e.to_string();
         if let Some((head, tail)) = message.split_once(": ")
@@ -166,7 +187,8 @@ impl EngineError {
             EngineError::Io { .. }
             | EngineError::Report(_)
             | EngineError::Damaged { .. }
-            | EngineError::Cluster { .. } => ErrorKind::Environment,
+            | EngineError::Cluster { .. }
+            | EngineError::Memory { .. } => ErrorKind::Environment,
             EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
             _ => ErrorKind::Input,
         }

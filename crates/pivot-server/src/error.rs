@@ -58,6 +58,9 @@ impl From<EngineError> for ApiError {
             }
             (EngineError::Measure(_), _) => (StatusCode::UNPROCESSABLE_ENTITY, "measure_refused"),
             (EngineError::Timeout(_), _) => (StatusCode::UNPROCESSABLE_ENTITY, "sql_time_limit"),
+            (EngineError::Memory { .. }, _) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "sql_memory_limit")
+            }
             (EngineError::Sql { message, .. }, _) if is_not_read_only(message) => {
                 return ApiError::new(
                     StatusCode::BAD_REQUEST,

@@ -305,7 +305,7 @@ pub fn document(limits: &Limits) -> Value {
         "operationId": "sql", "tags": ["sql"],
         "summary": "One read-only SQL query over the canonical tables.",
         "description": format!(
-            "DDL (CREATE EXTERNAL TABLE, CREATE VIEW, DROP), DML (COPY … TO, INSERT) and statements (SET) are refused with 400 before anything runs; no file is read or written. At most {} rows come back (`truncated` says when the cap cut the answer; `max_rows` asks for fewer); a query running longer than {} ms is cancelled with 422 `sql_time_limit`.",
+            "DDL (CREATE EXTERNAL TABLE, CREATE VIEW, DROP), DML (COPY … TO, INSERT) and statements (SET) are refused with 400 before anything runs; no file is read or written. At most {} rows come back (`truncated` says when the cap cut the answer; `max_rows` asks for fewer); a query running longer than {} ms is cancelled with 422 `sql_time_limit`; one that needs more memory than the server's limit (`PIVOT_MEMORY_LIMIT`, default half the machine's) even after spilling to disk is refused with 422 `sql_memory_limit`.",
             limits.sql_max_rows, limits.sql_timeout.as_millis()
         ),
         "parameters": [ format_param(&["json", "csv", "parquet"]) ],
