@@ -1027,7 +1027,10 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
         "{}",
         String::from_utf8_lossy(&tight.stderr)
     );
-    assert!(stdout(&tight) == stdout(&free), "32 MiB gave another answer");
+    assert!(
+        stdout(&tight) == stdout(&free),
+        "32 MiB gave another answer"
+    );
     // It did spill: DataFusion's own metrics say so.
     let explain = run("32M", &format!("EXPLAIN ANALYZE {q}"));
     let plan = stdout(&explain);

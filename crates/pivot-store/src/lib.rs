@@ -78,6 +78,16 @@ pub enum StoreError {
         /// Actual.
         actual: String,
     },
+    /// The store was written in a layout this pivot does not read.
+    #[error(
+        "store {path} is in format {found}, which this pivot (reading format {FORMAT}) does not know: it was written by a newer pivot. Use that pivot, or give this one another store (--store DIR or PIVOT_STORE); the store was left as it is"
+    )]
+    Format {
+        /// Manifest path.
+        path: PathBuf,
+        /// The format the manifest says.
+        found: u32,
+    },
     /// No such dataset.
     #[error("no dataset '{0}' in the store (see pivot data list)")]
     NoDataset(String),
@@ -155,14 +165,32 @@ impl Store {
     }
 }
 
+/// The store layout this pivot writes and reads (the manifest's `format`). A store in a newer
+/// format is refused, never guessed at; a future layout change bumps this and upgrades older
+/// stores explicitly.
+pub const FORMAT: u32 = 1;
+
 /// The manifest as last committed (empty when there is none yet).
 fn read_manifest(root: &Path) -> Result<Manifest, StoreError> {
     let mpath = root.join("manifest.json");
     match fs::read(&mpath) {
-        Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::Manifest {
-            path: mpath.clone(),
-            message: e.to_string(),
-        }),
+        Ok(b) => {
+            let m: Manifest = serde_json::from_slice(&b).map_err(|e| StoreError::Manifest {
+                path: mpath.clone(),
+                message: e.to_string(),
+            })?;
+            // 0: stores written before the format was set (a defaulted field); same layout.
+            if m.format > FORMAT {
+                return Err(StoreError::Format {
+                    path: mpath,
+                    found: m.format,
+                });
+            }
+            Ok(Manifest {
+                format: FORMAT,
+                ..m
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
         Err(e) => Err(StoreError::Io {
             path: mpath,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The whole manifest.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Format version of this file.
     #[serde(default = "one")]
@@ -16,6 +16,15 @@ pub struct Manifest {
 
 fn one() -> u32 {
     1
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            format: crate::FORMAT,
+            datasets: BTreeMap::new(),
+        }
+    }
 }
 
 /// One dataset in the store.

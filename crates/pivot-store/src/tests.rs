@@ -232,3 +232,46 @@ fn replaced_files_outlive_the_readers_that_may_read_them() {
     assert!(d.path().join(&new).exists());
     assert_eq!(Store::open(d.path()).unwrap().verify().unwrap(), 2);
 }
+
+/// Issue 15: a store's format is checked when it is opened. Stores written before the format
+/// was recorded say 0 (the same layout) and open as format 1, keeping their data; a store in a
+/// newer format is refused with a message saying so, and is left byte-identical.
+#[test]
+fn stores_of_an_older_format_open_and_newer_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Store::open(dir.path()).unwrap();
+        let mut st = s.begin().unwrap();
+        st.push("t1", None, batch(&[1, 2, 3])).unwrap();
+        s.commit(st, entry("old")).unwrap();
+    }
+    let mpath = dir.path().join("manifest.json");
+    let written: serde_json::Value = serde_json::from_slice(&fs::read(&mpath).unwrap()).unwrap();
+    assert_eq!(written["format"], FORMAT);
+
+    // As pivot wrote it before this check: "format": 0.
+    let mut old = written.clone();
+    old["format"] = 0.into();
+    fs::write(&mpath, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(s.manifest().format, FORMAT);
+    assert_eq!(s.files_of("t1").len(), 1);
+    assert_eq!(s.verify().unwrap(), 1);
+    drop(s);
+
+    let mut newer = written;
+    newer["format"] = (FORMAT + 1).into();
+    let bytes = serde_json::to_vec_pretty(&newer).unwrap();
+    fs::write(&mpath, &bytes).unwrap();
+    let e = Store::open(dir.path()).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(e, StoreError::Format { found, .. } if found == FORMAT + 1),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("format {}", FORMAT + 1)) && msg.contains("written by a newer pivot"),
+        "{msg}"
+    );
+    assert_eq!(fs::read(&mpath).unwrap(), bytes, "the manifest was changed");
+}
