@@ -50,7 +50,23 @@ done
 CLUSTER="df://127.0.0.1:$SCHED"
 
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$1"; }
-rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
+rss() { awk -F': ' '/Maximum resident set size/ {printf "%.0f\n", $2/1024}' "$1"; }
+# Same rows, text identical, numbers equal to 1e-12 relative: a floating-point SUM's last bits
+# depend on the order partial sums meet (from run to run as between machines).
+same_numbers() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+a, b = (open(p).read().splitlines() for p in sys.argv[1:3])
+def close(x, y):
+    try:
+        x, y = float(x), float(y)
+    except ValueError:
+        return x == y
+    return abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+ok = len(a) == len(b) and all(len(r.split(",")) == len(s.split(",")) and all(close(x, y) for x, y in zip(r.split(","), s.split(","))) for r, s in zip(a, b))
+print("yes" if open(sys.argv[1]).read() == open(sys.argv[2]).read() else ("to 1e-12" if ok else "NO"))
+PY
+}
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 Q_DYAD="SELECT year, COUNT(*) AS dyads, SUM(v) AS value FROM (SELECT year, exporter, importer, SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer) GROUP BY year ORDER BY year"
@@ -81,7 +97,7 @@ for name in dyad_year_groupby year_sum partner_share; do
   l=$(for r in $(seq 1 "$REPEAT"); do wall "$OUT/$name.local.$r.time"; done | median)
   c=$(for r in $(seq 1 "$REPEAT"); do wall "$OUT/$name.cluster.$r.time"; done | median)
   m=$(for r in $(seq 1 "$REPEAT"); do rss "$OUT/$name.cluster.$r.time"; done | median)
-  same=yes; cmp -s "$OUT/$name.local.1.out" "$OUT/$name.cluster.1.out" || same=NO
+  same=$(same_numbers "$OUT/$name.local.1.out" "$OUT/$name.cluster.1.out")
   printf '%-28s %10s %10s %10.2f %12s %s\n' "$name" "$l" "$c" "$(awk -v c="$c" -v l="$l" 'BEGIN {print c / l}')" "$m" "$same"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
