@@ -39,8 +39,8 @@ pub(crate) fn context(
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         config = config.with_target_partitions(2);
     }
-    let fs = Arc::new(VerifiedFs::new(store.checksums().into_iter().map(
-        |(p, d, sha)| {
+    let fs = Arc::new(VerifiedFs::new(
+        store.checksums().into_iter().map(|(p, d, sha)| {
             (
                 p,
                 Expected {
@@ -48,8 +48,9 @@ pub(crate) fn context(
                     sha256: sha.to_string(),
                 },
             )
-        },
-    )));
+        }),
+        Some(store.cache_dir().join("verified.json")),
+    ));
     let Some(cluster) = cluster else {
         let limit = memory_limit()?;
         // A sort keeps this much back for merging what it spilled (DataFusion's default 10 MB);

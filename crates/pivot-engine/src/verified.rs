@@ -5,9 +5,15 @@
 //! the locked `parquet` crate does not write page CRCs (`column/page.rs`: "TODO: Add support
 //! for crc checksum"), so the manifest's whole-file checksum is the check.
 //!
-//! A file is hashed once per engine and then trusted while its size and modification time are
-//! those it had when hashed (one `stat` per read); a file changed after that is hashed again.
-//! Files the manifest does not list (a `gravity fit --data` file) are read unchecked.
+//! A file is hashed once and then trusted while its *stamp* — size, modification time, and on
+//! Unix its inode and change time (which no user call can set back) — is the one it had when it
+//! matched: one `stat` per read. Stamps of files that matched are kept in the store's
+//! `cache/verified.json` (derived, deletable: a missing or unreadable one means hashing again),
+//! so one process's check serves the next; without them every `pivot sql` over a 50 M-row BACI
+//! table began by hashing 750 MB (0.5 s). Any write to a file changes its stamp, so it is hashed
+//! again and refused if it differs. What a stamp cannot see is decay of the medium under an
+//! unchanged file: `pivot data verify` re-hashes every file. Files the manifest does not list
+//! (a `gravity fit --data` file) are read unchecked.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -45,14 +51,55 @@ pub(crate) struct Expected {
     pub sha256: String,
 }
 
+/// What identifies a file's bytes without reading them: size, modification time, and on Unix
+/// inode, change time and device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Stamp {
+    size: u64,
+    mtime_ns: Option<i128>,
+    /// Unix: (inode, device, change time in ns).
+    unix: Option<(u64, u64, i128)>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        let ns = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as i128)
+                .unwrap_or_else(|e| -(e.duration().as_nanos() as i128))
+        };
+        #[cfg(unix)]
+        let unix = {
+            use std::os::unix::fs::MetadataExt;
+            Some((
+                meta.ino(),
+                meta.dev(),
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            ))
+        };
+        #[cfg(not(unix))]
+        let unix = None;
+        Stamp {
+            size: meta.len(),
+            mtime_ns: meta.modified().ok().map(ns),
+            unix,
+        }
+    }
+}
+
+/// Stamps of files that matched, by canonical path, with the checksum they matched.
+type Stamps = HashMap<PathBuf, (Stamp, String)>;
+
 /// The local file system, checking store files against the manifest on first read.
 #[derive(Debug)]
 pub(crate) struct VerifiedFs {
     inner: LocalFileSystem,
     /// Canonical path → what the manifest says.
     expected: HashMap<PathBuf, Expected>,
-    /// Canonical path → (size, mtime) when it was last hashed and matched.
-    verified: Mutex<HashMap<PathBuf, (u64, Option<SystemTime>)>>,
+    /// Files that matched (this process's and earlier ones' from `stamps_file`).
+    verified: Mutex<Stamps>,
+    /// Where stamps are kept between processes (`cache/verified.json`), if anywhere.
+    stamps_file: Option<PathBuf>,
 }
 
 impl std::fmt::Display for VerifiedFs {
@@ -62,16 +109,52 @@ impl std::fmt::Display for VerifiedFs {
 }
 
 impl VerifiedFs {
-    /// Over the files `(path, expected)` (paths as the store gives them).
-    pub(crate) fn new(files: impl IntoIterator<Item = (PathBuf, Expected)>) -> VerifiedFs {
+    /// Over the files `(path, expected)` (paths as the store gives them), keeping stamps in
+    /// `stamps_file` when given.
+    pub(crate) fn new(
+        files: impl IntoIterator<Item = (PathBuf, Expected)>,
+        stamps_file: Option<PathBuf>,
+    ) -> VerifiedFs {
         let expected = files
             .into_iter()
             .map(|(p, e)| (std::fs::canonicalize(&p).unwrap_or(p), e))
             .collect();
+        let verified = stamps_file
+            .as_ref()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|b| serde_json::from_slice::<Vec<(PathBuf, Stamp, String)>>(&b).ok())
+            .map(|v| v.into_iter().map(|(p, st, sha)| (p, (st, sha))).collect())
+            .unwrap_or_default();
         VerifiedFs {
             inner: LocalFileSystem::new(),
             expected,
-            verified: Mutex::new(HashMap::new()),
+            verified: Mutex::new(verified),
+            stamps_file,
+        }
+    }
+
+    /// Write the stamps of the store's files that matched (atomically; a failure only costs
+    /// the next process a hash).
+    fn save_stamps(&self, stamps: &Stamps) {
+        let Some(f) = &self.stamps_file else {
+            return;
+        };
+        let listed: Vec<(&PathBuf, &Stamp, &String)> = stamps
+            .iter()
+            .filter(|(p, _)| self.expected.contains_key(*p))
+            .map(|(p, (st, sha))| (p, st, sha))
+            .collect();
+        let Ok(json) = serde_json::to_vec(&listed) else {
+            return;
+        };
+        let tmp = f.with_extension(format!("json.{}.tmp", std::process::id()));
+        let written = f
+            .parent()
+            .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            && std::fs::write(&tmp, json).is_ok()
+            && std::fs::rename(&tmp, f).is_ok();
+        if !written {
+            let _ = std::fs::remove_file(&tmp);
         }
     }
 
@@ -109,13 +192,14 @@ impl VerifiedFs {
         };
         let meta = std::fs::metadata(&canonical)
             .map_err(|e| damaged(format!("it cannot be read ({e})")))?;
-        let stamp = (meta.len(), meta.modified().ok());
-        if self
+        let stamp = Stamp::of(&meta);
+        if let Some((st, sha)) = self
             .verified
             .lock()
             .expect("no poisoned lock")
             .get(&canonical)
-            == Some(&stamp)
+            && *st == stamp
+            && *sha == exp.sha256
         {
             return Ok(());
         }
@@ -126,10 +210,9 @@ impl VerifiedFs {
                 exp.sha256
             )));
         }
-        self.verified
-            .lock()
-            .expect("no poisoned lock")
-            .insert(canonical, stamp);
+        let mut v = self.verified.lock().expect("no poisoned lock");
+        v.insert(canonical, (stamp, actual));
+        self.save_stamps(&v);
         Ok(())
     }
 }
@@ -212,13 +295,16 @@ mod tests {
         std::fs::write(&p, b"abc").unwrap();
         // SHA-256("abc"), FIPS 180-2 appendix B.1.
         let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        let fs = VerifiedFs::new([(
-            p.clone(),
-            Expected {
-                dataset: "d".into(),
-                sha256: sha.into(),
-            },
-        )]);
+        let fs = VerifiedFs::new(
+            [(
+                p.clone(),
+                Expected {
+                    dataset: "d".into(),
+                    sha256: sha.into(),
+                },
+            )],
+            None,
+        );
         let loc = Path::from_absolute_path(&p).unwrap();
         fs.check(&loc).unwrap();
         fs.check(&loc).unwrap();
@@ -239,5 +325,63 @@ mod tests {
         std::fs::write(&other, b"anything").unwrap();
         fs.check(&Path::from_absolute_path(&other).unwrap())
             .unwrap();
+    }
+
+    /// Stamps kept between processes: a file that matched is not hashed again by the next
+    /// engine while unchanged, but bytes rewritten in place with the old size and modification
+    /// time put back (`touch -r`) are caught — the change time moved — and refused.
+    #[cfg(unix)]
+    #[test]
+    fn stamps_outlive_the_process_and_any_write_voids_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.parquet");
+        std::fs::write(&p, b"abc").unwrap();
+        let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let stamps = dir.path().join("cache/verified.json");
+        let open = || {
+            VerifiedFs::new(
+                [(
+                    p.clone(),
+                    Expected {
+                        dataset: "d".into(),
+                        sha256: sha.into(),
+                    },
+                )],
+                Some(stamps.clone()),
+            )
+        };
+        let loc = Path::from_absolute_path(&p).unwrap();
+        open().check(&loc).unwrap();
+        let kept = std::fs::read_to_string(&stamps).unwrap();
+        assert!(kept.contains("t.parquet") && kept.contains(sha), "{kept}");
+        // A second "process" starts from the stamp …
+        let second = open();
+        assert!(
+            second
+                .verified
+                .lock()
+                .unwrap()
+                .contains_key(&std::fs::canonicalize(&p).unwrap())
+        );
+        second.check(&loc).unwrap();
+        // … until the file is rewritten in place, same size, old modification time restored.
+        let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&p, b"abd").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), mtime);
+        let err = open().check(&loc).unwrap_err();
+        assert!(damaged_in(&err).is_some(), "{err}");
+        // A damaged or missing stamps file only means hashing again.
+        std::fs::write(&p, b"abc").unwrap();
+        std::fs::write(&stamps, b"{ not json").unwrap();
+        open().check(&loc).unwrap();
+        std::fs::remove_file(&stamps).unwrap();
+        open().check(&loc).unwrap();
     }
 }
