@@ -65,11 +65,17 @@ for N in $SIZES; do
     timed "pivot_rollupsql_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT_SQL"
     # What an analyst runs next on the ingested data: a measure and the whole report.
     timed "pivot_measure_$N" "$PIVOT" --store "$STORE" measure partner-share --focal RUS --format csv
+    # The first report on a store computes the slow measures (UN ideal points, influence) and
+    # keeps them in the store's cache; the second is what an analyst waits for afterwards.
+    timed "pivot_reportcold_$N" "$PIVOT" --store "$STORE" report --out "$OUT/report_$N"
     timed "pivot_report_$N" "$PIVOT" --store "$STORE" report --out "$OUT/report_$N"
     # GeoDep (product-level dependence, every HS6 line): one importer over the last three
     # years, and every importer in the last year (one-year windows).
     LAST=$(ls "$DATA"/BACI_*.csv | sed -E 's/.*_Y([0-9]{4})_.*/\1/' | sort -n | tail -1)
-    timed "pivot_geodep1_$N" "$PIVOT" --store "$STORE" measure geodep --focal DEU --years "$((LAST - 2))-$LAST" --format csv
+    # The synthetic data's largest importer (the 227 synthetic countries need not include DEU).
+    FOCAL=$("$PIVOT" --store "$STORE" sql --format csv "SELECT importer FROM trade_dyad_year WHERE source = 'baci' GROUP BY importer ORDER BY SUM(value_usd_m) DESC LIMIT 1" | tail -1)
+    echo "$FOCAL" > "$OUT/pivot_geodep1_$N.focal"
+    timed "pivot_geodep1_$N" "$PIVOT" --store "$STORE" measure geodep --focal "$FOCAL" --years "$((LAST - 2))-$LAST" --format csv
     timed "pivot_geodepall_$N" "$PIVOT" --store "$STORE" measure geodep --years "$LAST" -p window_years=1 -p min_years_passing=1 --format csv
   fi
   # DuckDB: CSV -> Parquet, then the roll-up on the Parquet file.
@@ -84,7 +90,7 @@ for N in $SIZES; do
   timed "polars_ingest_$N" "$PY" -c "import polars as pl; pl.scan_csv('$DATA/BACI_*.csv', schema_overrides={'k': pl.String}).sink_parquet('$OUT/polars_$N.parquet')"
   timed "polars_rollup_$N" "$PY" -c "import polars as pl, sys; pl.scan_parquet('$OUT/polars_$N.parquet').group_by(['t','i','j']).agg(pl.col('v').sum().alias('value')).collect().write_csv(sys.stdout)"
   fi
-  [ -n "${KEEP:-}" ] || rm -rf "$OUT/duckdb_rollup_$N.csv" "$OUT/report_$N" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
+  [ -n "${KEEP:-}" ] || rm -rf "$OUT/report_$N" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
 done
 
 # The table.
@@ -120,7 +126,7 @@ done
     echo
   done
   for N in $SIZES; do
-    echo "- $N rows in the store: \`pivot measure partner-share --focal RUS\` $(wall "$OUT/pivot_measure_$N.time") s, \`pivot report\` $(wall "$OUT/pivot_report_$N.time") s ($(rss "$OUT/pivot_report_$N.time") MiB) (wall, whole process, BACI read through the roll-ups); GeoDep for DEU over the last three years $(wall "$OUT/pivot_geodep1_$N.time") s ($(rss "$OUT/pivot_geodep1_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodep1_$N.out") - 1)) window rows), for every importer in the last year $(wall "$OUT/pivot_geodepall_$N.time") s ($(rss "$OUT/pivot_geodepall_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodepall_$N.out") - 1)) rows)"
+    echo "- $N rows in the store: \`pivot measure partner-share --focal RUS\` $(wall "$OUT/pivot_measure_$N.time") s, \`pivot report\` first $(wall "$OUT/pivot_reportcold_$N.time") s ($(rss "$OUT/pivot_reportcold_$N.time") MiB), then $(wall "$OUT/pivot_report_$N.time") s ($(rss "$OUT/pivot_report_$N.time") MiB) (wall, whole process, BACI read through the roll-ups); GeoDep for $(cat "$OUT/pivot_geodep1_$N.focal" 2>/dev/null) (the largest importer) over the last three years $(wall "$OUT/pivot_geodep1_$N.time") s ($(rss "$OUT/pivot_geodep1_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodep1_$N.out") - 1)) window rows), for every importer in the last year $(wall "$OUT/pivot_geodepall_$N.time") s ($(rss "$OUT/pivot_geodepall_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodepall_$N.out") - 1)) rows)"
   done
 } | tee "$OUT/table.md"
-[ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N"; done; }
+[ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N" "$OUT/duckdb_rollup_$N.csv"; done; }
