@@ -221,10 +221,8 @@ fn a_ballista_cluster_gives_the_local_numbers() {
     assert_eq!(exact.lines().count(), lines.len());
 
     // A measure: China's share of Russia's 2014 trade (COW), as locally: 0.122267 (issue 14).
-    let share = same(
-        &store,
-        &url,
-        &[
+    let ps = |format| {
+        [
             "measure",
             "partner-share",
             "--focal",
@@ -232,9 +230,10 @@ fn a_ballista_cluster_gives_the_local_numbers() {
             "--years",
             "2014",
             "--format",
-            "csv",
-        ],
-    );
+            format,
+        ]
+    };
+    let share = same(&store, &url, &ps("csv"));
     let china = share.lines().find(|l| l.contains(",CHN,")).unwrap();
     assert!(china.contains(",0.12226"), "{china}");
 
@@ -242,23 +241,13 @@ fn a_ballista_cluster_gives_the_local_numbers() {
     let json = |args: &[&str]| -> serde_json::Value {
         serde_json::from_slice(&ok(pivot(&store, args), "json")).unwrap()
     };
-    let ps = [
-        "measure",
-        "partner-share",
-        "--focal",
-        "RUS",
-        "--years",
-        "2014",
-        "--format",
-        "json",
-    ];
-    let remote = json(&[&["--cluster", url.as_str()][..], &ps[..]].concat());
+    let remote = json(&[&["--cluster", url.as_str()][..], &ps("json")[..]].concat());
     let notes = remote["provenance"]["notes"].to_string();
     assert!(
         notes.contains(&format!("Ballista cluster at {url}")),
         "{notes}"
     );
-    let local = json(&ps);
+    let local = json(&ps("json"));
     assert!(
         !local["provenance"]["notes"]
             .to_string()
