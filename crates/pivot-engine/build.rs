@@ -18,7 +18,10 @@ fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
 }
 
 fn main() {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The manifest folder as cargo gives it to this run, not as it was when the script was
+    // compiled: a target folder reused by a checkout elsewhere would otherwise hash nothing.
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR: set by cargo");
+    let here = Path::new(&dir);
     let mut files = vec![];
     for krate in [
         "pivot-engine",
@@ -32,6 +35,13 @@ fn main() {
         walk(&src, &mut files);
     }
     files.sort();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("pivot-measures/src/lib.rs")),
+        "no measure sources under {}",
+        here.display()
+    );
     // SipHash with fixed keys: the same sources give the same fingerprint in every build.
     #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new();

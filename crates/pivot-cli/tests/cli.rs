@@ -674,7 +674,11 @@ fn measure_catalogue_and_help_are_generated() {
 
 #[test]
 fn claims_check_prints_eight_verdicts() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../claims/mankoff-2015.toml");
+    let file = Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("../../claims/mankoff-2015.toml");
     let o = pivot(
         base_store(),
         &["claims", "check", file.to_str().unwrap(), "--format", "csv"],
@@ -765,7 +769,11 @@ fn shell_words(line: &str) -> Vec<String> {
 /// scenarios.
 #[test]
 fn readme_commands_run() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("../..");
     let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
     let mut commands: Vec<String> = vec![];
     let mut in_sh = false;

@@ -726,8 +726,11 @@ mod tests {
         // Issue 11: fixest's `trade` data written by R's write.csv (GPL-3
         // fixture in pivot-gravity's tests) loads, and fixest's walkthrough
         // model gives fixest's −1.527874 (SE 0.115678, clustered by Origin).
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../pivot-gravity/tests/data/fixest_trade/trade.csv.gz");
+        let path = Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR")
+                .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+        )
+        .join("../pivot-gravity/tests/data/fixest_trade/trade.csv.gz");
         let batch = read_delimited_file(&path).unwrap();
         assert_eq!(batch.num_rows(), 38_325);
         let panel = batches_to_panel(&[batch]).unwrap();

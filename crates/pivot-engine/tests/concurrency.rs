@@ -164,8 +164,11 @@ fn two_ingests_started_together_both_commit_and_the_store_verifies() {
     let store = dir.path().join("store");
     copy_dir(base_store(), &store);
     let f1 = baci(&dir.path().join("v1"), V1);
-    let events = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../pivot-sources/tests/fixtures/icews_events_2014.tab");
+    let events = Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("../pivot-sources/tests/fixtures/icews_events_2014.tab");
     let mut a = Engine::open(&store).unwrap();
     let mut b = Engine::open(&store).unwrap();
     let (ra, rb) = std::thread::scope(|s| {

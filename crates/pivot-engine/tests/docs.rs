@@ -5,9 +5,12 @@ use std::path::Path;
 
 fn repo(rel: &str) -> String {
     std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(rel),
+        Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR")
+                .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+        )
+        .join("../..")
+        .join(rel),
     )
     .unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
@@ -58,9 +61,15 @@ fn the_claims_format_example_parses() {
 
 #[test]
 fn every_shipped_claims_file_has_valid_measure_parameters() {
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../claims"))
-        .unwrap()
-        .flatten()
+    for entry in std::fs::read_dir(
+        Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR")
+                .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+        )
+        .join("../../claims"),
+    )
+    .unwrap()
+    .flatten()
     {
         let p = entry.path();
         if p.extension().is_none_or(|e| e != "toml") {

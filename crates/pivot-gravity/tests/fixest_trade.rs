@@ -9,8 +9,11 @@ use std::io::Read;
 use pivot_gravity::{Formula, Panel, Ppml, VcovSpec};
 
 fn trade() -> Panel {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fixest_trade/trade.csv.gz");
+    let path = std::path::Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("tests/data/fixest_trade/trade.csv.gz");
     let mut s = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
         .read_to_string(&mut s)

@@ -27,9 +27,12 @@ fn agtpa_panel(keep: impl Fn(&str, &str, f64) -> bool) -> Panel {
 }
 
 fn scenario(name: &str) -> ScenarioSpec {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scenarios")
-        .join(format!("{name}.toml"));
+    let path = std::path::Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("../../scenarios")
+    .join(format!("{name}.toml"));
     ScenarioSpec::from_toml_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -39,9 +42,12 @@ fn scenario(name: &str) -> ScenarioSpec {
 /// itself is checked to 1e-8 in `oracle.rs`),
 /// or rewrites the expected file when PIVOT_REGENERATE=1.
 fn compare_expected(file: &str, got: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/expected")
-        .join(file);
+    let path = std::path::Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("tests/expected")
+    .join(file);
     if std::env::var("PIVOT_REGENERATE").is_ok_and(|v| v == "1") {
         std::fs::write(&path, got).unwrap();
         return;

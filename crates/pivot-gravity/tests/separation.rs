@@ -19,9 +19,12 @@ struct Case {
 }
 
 fn load(name: &str) -> Case {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/ppmlhdfe_separation")
-        .join(name);
+    let path = std::path::Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("tests/data/ppmlhdfe_separation")
+    .join(name);
     let mut rdr = csv::Reader::from_path(&path).unwrap();
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
     let mut cols: Vec<Vec<f64>> = vec![Vec::new(); headers.len()];

@@ -136,7 +136,11 @@ mod tests {
     ];
 
     fn measure_files() -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let dir = std::path::Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR")
+                .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+        )
+        .join("src");
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

@@ -16,7 +16,11 @@ pub struct Agtpa {
 }
 
 pub fn data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/agtpa_gravity")
+    std::path::Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("../../data/agtpa_gravity")
 }
 
 pub fn load_agtpa() -> Agtpa {

@@ -60,17 +60,23 @@ pub fn fixture(name: &str) -> Input {
 
 /// Path of a committed fixture.
 pub fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(
+        &std::env::var_os("CARGO_MANIFEST_DIR")
+            .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+    )
+    .join("tests/fixtures")
+    .join(name)
 }
 
 /// A file in the repository's `data/` folder.
 pub fn repo_data(path: &str) -> Input {
     Input::File(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../data")
-            .join(path),
+        Path::new(
+            &std::env::var_os("CARGO_MANIFEST_DIR")
+                .expect("CARGO_MANIFEST_DIR: run by cargo or nextest"),
+        )
+        .join("../../data")
+        .join(path),
     )
 }
 
