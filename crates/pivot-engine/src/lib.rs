@@ -121,7 +121,7 @@ impl Engine {
         let mut store = Store::open(root)?;
         ingest::ensure_bundled(&mut store, progress)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(catalog::cores())
             .enable_all()
             .build()
             .map_err(|source| EngineError::Io {

@@ -232,6 +232,24 @@ impl Store {
             .collect()
     }
 
+    /// Parquet files of a canonical table, dataset by dataset (ids in order; absolute paths).
+    pub fn files_by_dataset(&self, table: &str) -> Vec<(&str, Vec<PathBuf>)> {
+        self.manifest
+            .datasets
+            .values()
+            .map(|d| {
+                let files: Vec<PathBuf> = d
+                    .files
+                    .iter()
+                    .filter(|f| f.table == table)
+                    .map(|f| self.path_of(f))
+                    .collect();
+                (d.id.as_str(), files)
+            })
+            .filter(|(_, files)| !files.is_empty())
+            .collect()
+    }
+
     /// Every file the manifest references: (absolute path, dataset id, SHA-256 recorded at
     /// ingest).
     pub fn checksums(&self) -> Vec<(PathBuf, &str, &str)> {
