@@ -192,7 +192,7 @@ impl Engine {
     }
 
     /// Run SQL; with `total_order`, a query without its own ORDER BY returns its rows sorted
-    /// by every column, so that what is computed from them in row order (sums of floating-point
+    /// by every column (a query with one must order totally itself), so that what is computed from them in row order (sums of floating-point
     /// values) does not depend on how the plan was cut into parallel parts, here or on a
     /// cluster.
     fn run_sql(
@@ -223,7 +223,7 @@ impl Engine {
                 .sql(query)
                 .await
                 .map_err(|e| EngineError::sql(query, e))?;
-            let df = if total_order && !query.to_ascii_uppercase().contains("ORDER BY") {
+            let df = if total_order && !sorted_at_top(df.logical_plan()) {
                 let order: Vec<_> = df
                     .schema()
                     .columns()
@@ -486,6 +486,18 @@ pub fn table_from_serialize<S: serde::Serialize>(
     })
 }
 
+/// Whether a query's rows come out in its own order: its plan ends in an ORDER BY, under at
+/// most projections and limits (an ORDER BY inside a subquery or a window orders nothing).
+fn sorted_at_top(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
+    use datafusion::logical_expr::LogicalPlan;
+    match plan {
+        LogicalPlan::Sort(_) => true,
+        LogicalPlan::Projection(p) => sorted_at_top(&p.input),
+        LogicalPlan::Limit(l) => sorted_at_top(&l.input),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Issue 17: SQL that cannot be a query is refused before DataFusion parses it.
@@ -506,5 +518,33 @@ mod tests {
             "SQL query contains the control character \\u{0} at byte 8; remove it"
         );
         super::check_query("SELECT 1\n\tFROM t\r\n").unwrap();
+    }
+
+    /// A loader's own ORDER BY is kept only where it orders the rows that come out.
+    #[test]
+    fn only_an_outer_order_by_counts() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let ctx = datafusion::prelude::SessionContext::new();
+        let plan =
+            |q: &str| rt.block_on(async { ctx.sql(q).await.unwrap().logical_plan().clone() });
+        let t = "(VALUES (1, 'b'), (2, 'a')) AS t(y, c)";
+        assert!(super::sorted_at_top(&plan(&format!(
+            "SELECT y, c FROM {t} ORDER BY y"
+        ))));
+        assert!(super::sorted_at_top(&plan(&format!(
+            "SELECT c FROM {t} ORDER BY y LIMIT 1"
+        ))));
+        assert!(super::sorted_at_top(&plan(&format!(
+            "SELECT DISTINCT y FROM {t} ORDER BY y"
+        ))));
+        assert!(!super::sorted_at_top(&plan(&format!(
+            "SELECT y, c FROM {t}"
+        ))));
+        assert!(!super::sorted_at_top(&plan(&format!(
+            "SELECT y FROM (SELECT y FROM {t} ORDER BY y LIMIT 2) GROUP BY y"
+        ))));
+        assert!(!super::sorted_at_top(&plan(&format!(
+            "SELECT y, ROW_NUMBER() OVER (ORDER BY c) AS r FROM {t}"
+        ))));
     }
 }

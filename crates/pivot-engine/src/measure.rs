@@ -318,7 +318,7 @@ impl Engine {
             value: Option<f64>,
         }
         let q = format!(
-            "SELECT country, year, value FROM country_year WHERE indicator = {} AND country IN ({}) AND {} AND value IS NOT NULL ORDER BY year",
+            "SELECT country, year, value FROM country_year WHERE indicator = {} AND country IN ({}) AND {} AND value IS NOT NULL ORDER BY year, country, value",
             quote(indicator),
             in_list(countries),
             years.sql("year")

@@ -223,12 +223,9 @@ impl Store {
 
     /// Parquet files of a canonical table across datasets (absolute paths).
     pub fn files_of(&self, table: &str) -> Vec<PathBuf> {
-        self.manifest
-            .datasets
-            .values()
-            .flat_map(|d| d.files.iter())
-            .filter(|f| f.table == table)
-            .map(|f| self.path_of(f))
+        self.files_by_dataset(table)
+            .into_iter()
+            .flat_map(|(_, files)| files)
             .collect()
     }
 
