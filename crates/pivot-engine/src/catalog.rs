@@ -143,18 +143,22 @@ fn machine_memory() -> Option<usize> {
 }
 
 /// The local query runtime: the memory limit as a fair spill pool (each spilling operator gets
-/// an equal share; errors name the largest consumers), spill files in the system's temporary
-/// folder.
+/// an equal share; errors name the largest consumers) whose refusals are counted, spill files in
+/// the system's temporary folder.
 fn runtime(
     limit: Option<usize>,
 ) -> Result<Arc<datafusion::execution::runtime_env::RuntimeEnv>, EngineError> {
     use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
     let mut b = datafusion::execution::runtime_env::RuntimeEnvBuilder::new();
     if let Some(limit) = limit {
-        b = b.with_memory_pool(Arc::new(TrackConsumersPool::new(
-            FairSpillPool::new(limit),
-            std::num::NonZeroUsize::new(5).expect("5 > 0"),
-        )));
+        // Counting refusals lets a query that stalls after one end instead of hanging
+        // (`stall.rs`).
+        b = b.with_memory_pool(Arc::new(crate::stall::CountingPool::new(Arc::new(
+            TrackConsumersPool::new(
+                FairSpillPool::new(limit),
+                std::num::NonZeroUsize::new(5).expect("5 > 0"),
+            ),
+        ))));
     }
     b.build_arc()
         .map_err(|e| EngineError::Bug(format!("query runtime: {e}")))

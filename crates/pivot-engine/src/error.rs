@@ -150,13 +150,9 @@ impl EngineError {
             };
         }
         if let datafusion::error::DataFusionError::ResourcesExhausted(m) = e.find_root() {
-            let limit = match crate::catalog::memory_limit() {
-                Ok(Some(b)) => format!("{:.1} MiB", b as f64 / 1048576.0),
-                _ => "this machine".into(),
-            };
             let detail = m.lines().last().unwrap_or(m).trim();
             return EngineError::Memory {
-                limit,
+                limit: limit_text(),
                 detail: detail.strip_prefix("Error: ").unwrap_or(detail).to_string(),
             };
         }
@@ -203,5 +199,13 @@ impl EngineError {
     /// "not testable" rather than an error).
     pub fn is_missing_data(&self) -> bool {
         matches!(self, EngineError::MissingData { .. })
+    }
+}
+
+/// The memory limit queries run under, as said in [`EngineError::Memory`].
+pub(crate) fn limit_text() -> String {
+    match crate::catalog::memory_limit() {
+        Ok(Some(b)) => format!("{:.1} MiB", b as f64 / 1048576.0),
+        _ => "this machine".into(),
     }
 }

@@ -18,6 +18,7 @@ pub mod measure;
 pub mod report;
 pub mod result_cache;
 pub mod service;
+mod stall;
 mod verified;
 
 use std::path::{Path, PathBuf};
@@ -243,6 +244,21 @@ impl Engine {
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let batches = df.collect().await.map_err(|e| self.query_error(query, e))?;
             Ok::<_, EngineError>((schema, batches))
+        };
+        // Under a memory limit, a query that was refused memory and then stopped using CPU
+        // has stalled inside DataFusion: it ends with the memory error (`stall.rs`).
+        let pool = self.ctx.runtime_env().memory_pool.clone();
+        let fut = async {
+            match pool.as_ref().downcast_ref::<stall::CountingPool>() {
+                Some(p) => {
+                    let start = p.refused();
+                    tokio::select! {
+                        r = fut => r,
+                        e = stall::watch(p, start, stall::QUIET) => Err(e),
+                    }
+                }
+                None => fut.await,
+            }
         };
         let (schema, batches) = match limits.timeout {
             Some(t) => self
