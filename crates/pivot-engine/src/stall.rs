@@ -5,11 +5,11 @@
 //! gdb: the main thread in `block_on`, all query threads parked).
 //!
 //! The query's memory pool is wrapped in [`CountingPool`], which counts refused allocations.
-//! While a local query runs, [`watch`] checks twice a second: once an allocation was refused
-//! during this query and the process has used no CPU time for [`QUIET`], the query has
-//! stalled, and it ends with [`EngineError::Memory`] instead of hanging. A query that is
-//! spilling or reading keeps using CPU time, so it is never cut; without a refusal nothing is
-//! watched (a slow disk is not a stall). Linux only (CPU time from `/proc/self/stat`); elsewhere
+//! While a local query runs, [`watch`] looks at each [`QUIET`] window: once an allocation was
+//! refused during this query and the process used (next to) no CPU time for a whole window, the
+//! query has stalled, and it ends with [`EngineError::Memory`] instead of hanging. A query that is
+//! spilling or reading uses far more CPU time than that; without a refusal nothing is cut, however
+//! idle (a slow disk is not a stall). Linux only (CPU time from `/proc/self/stat`); elsewhere
 //! the query runs unwatched.
 
 use std::sync::Arc;
@@ -96,21 +96,27 @@ fn cpu_ticks() -> Option<u64> {
     Some(utime + stime)
 }
 
+/// CPU time, in clock ticks (10 ms each on Linux), that a stalled process may still use in
+/// [`QUIET`]: parked runtimes wake now and then (idle blocking threads retire, timers fire).
+const IDLE_TICKS: u64 = 10;
+
 /// Resolves only when the query has stalled: an allocation was refused since `start` refusals
-/// and the process has used no CPU time for `quiet`. Pending forever where CPU time cannot be
-/// read.
+/// and the process used at most [`IDLE_TICKS`] of CPU time over a whole `quiet` window. Pending
+/// forever where CPU time cannot be read.
 pub(crate) async fn watch(pool: &CountingPool, start: u64, quiet: Duration) -> EngineError {
-    let Some(mut ticks) = cpu_ticks() else {
+    // Most queries end before the first check: they cost a timer, not a read of /proc.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let Some(mut from) = cpu_ticks() else {
         return std::future::pending().await;
     };
     let mut since = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = cpu_ticks().unwrap_or(ticks);
-        if now != ticks {
-            ticks = now;
-            since = Instant::now();
-        } else if pool.refused() > start && since.elapsed() >= quiet {
+        if since.elapsed() < quiet {
+            continue;
+        }
+        let now = cpu_ticks().unwrap_or(u64::MAX);
+        if pool.refused() > start && now.saturating_sub(from) <= IDLE_TICKS {
             return EngineError::Memory {
                 limit: crate::error::limit_text(),
                 detail: format!(
@@ -120,6 +126,7 @@ pub(crate) async fn watch(pool: &CountingPool, start: u64, quiet: Duration) -> E
                 ),
             };
         }
+        (from, since) = (now, Instant::now());
     }
 }
 
