@@ -208,7 +208,7 @@ fn register_tables(
         let mut union: Option<LogicalPlanBuilder> = None;
         for (id, files) in &datasets {
             let scan = LogicalPlanBuilder::scan(
-                format!("{name}__{id}"),
+                dataset_scan_name(name, id),
                 datafusion::datasource::provider_as_source(listing(files, schema.clone())?),
                 None,
             )
@@ -236,6 +236,45 @@ fn register_tables(
         ctx.register_table(name, Arc::new(view)).map_err(bug)?;
     }
     Ok(())
+}
+
+/// The name of the scan of one dataset's files of `table` inside the table's view (see
+/// [`tables_read`]). Table names have no `__`.
+fn dataset_scan_name(table: &str, dataset: &str) -> String {
+    format!("{table}__{dataset}")
+}
+
+/// What an optimized plan reads: canonical tables scanned whole (every dataset of each), and
+/// (table, dataset) pairs for the per-dataset scans a view kept — a `source` filter has removed
+/// the other datasets' scans by then. The provenance of a query cites these, not every dataset
+/// of every table it names.
+pub(crate) fn tables_read(
+    plan: &datafusion::logical_expr::LogicalPlan,
+) -> (Vec<&'static str>, Vec<(&'static str, String)>) {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    use datafusion::logical_expr::LogicalPlan;
+    let (mut whole, mut parts) = (Vec::new(), Vec::new());
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let name = scan.table_name.table();
+            for t in Table::ALL {
+                if name == t.name() {
+                    whole.push(t.name());
+                } else if let Some(id) = name
+                    .strip_prefix(t.name())
+                    .and_then(|rest| rest.strip_prefix("__"))
+                {
+                    parts.push((t.name(), id.to_string()));
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    whole.sort_unstable();
+    whole.dedup();
+    parts.sort_unstable();
+    parts.dedup();
+    (whole, parts)
 }
 
 /// A table over Parquet files with the canonical schema.

@@ -242,8 +242,15 @@ impl Engine {
                 None => df,
             };
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            // Loaders (`total_order`) keep their own record of what they read and drop this
+            // provenance, so they skip the second optimization.
+            let read = if total_order {
+                Vec::new()
+            } else {
+                self.datasets_read(query, df.logical_plan())?
+            };
             let batches = df.collect().await.map_err(|e| self.query_error(query, e))?;
-            Ok::<_, EngineError>((schema, batches))
+            Ok::<_, EngineError>((schema, batches, read))
         };
         // Under a memory limit, a query that was refused memory and then stopped using CPU
         // has stalled inside DataFusion: it ends with the memory error (`stall.rs`).
@@ -260,16 +267,15 @@ impl Engine {
                 None => fut.await,
             }
         };
-        let (schema, batches) = match limits.timeout {
+        let (schema, batches, read) = match limits.timeout {
             Some(t) => self
                 .rt
                 .block_on(async { tokio::time::timeout(t, fut).await })
                 .map_err(|_| EngineError::Timeout(t))??,
             None => self.rt.block_on(fut)?,
         };
-        let tables = catalog::tables_in(query);
         let mut prov = Provenance::new("sql").param("query", query);
-        for d in self.datasets_for(&tables, None) {
+        for d in read {
             prov = prov.dataset(d);
         }
         if let Some(c) = &self.cluster {
@@ -318,6 +324,34 @@ impl Engine {
         Ok(out)
     }
 
+    /// The datasets a query's plan reads, for its provenance: the plan is optimized as it will
+    /// run, so a `source` filter, which removes the other datasets' scans, leaves only the
+    /// datasets the answer comes from; a table read whole cites every dataset with files in it.
+    pub(crate) fn datasets_read(
+        &self,
+        query: &str,
+        plan: &datafusion::logical_expr::LogicalPlan,
+    ) -> Result<Vec<pivot_vocab::DatasetRef>, EngineError> {
+        let optimized = self
+            .ctx
+            .state()
+            .optimize(plan)
+            .map_err(|e| EngineError::sql(query, e))?;
+        let (whole, parts) = catalog::tables_read(&optimized);
+        Ok(self
+            .manifest()
+            .datasets
+            .values()
+            .filter(|d| {
+                d.files.iter().any(|f| {
+                    whole.contains(&f.table.as_str())
+                        || parts.iter().any(|(t, id)| *t == f.table && *id == d.id)
+                })
+            })
+            .map(dataset_ref)
+            .collect())
+    }
+
     /// Dataset references for the given tables (optionally only rows of the `source` ids,
     /// joined by `+` for a spliced source).
     pub fn datasets_for(
@@ -330,14 +364,7 @@ impl Engine {
             .values()
             .filter(|d| d.files.iter().any(|f| tables.contains(&f.table.as_str())))
             .filter(|d| source.is_none_or(|s| s.split('+').any(|id| id == d.id)))
-            .map(|d| pivot_vocab::DatasetRef {
-                id: d.id.clone(),
-                version: d.version.clone(),
-                source: d.source.clone(),
-                licence: d.licence.clone(),
-                citation: d.citation.clone(),
-                checksum: d.checksum.clone(),
-            })
+            .map(dataset_ref)
             .collect()
     }
 
@@ -500,6 +527,18 @@ pub fn table_from_serialize<S: serde::Serialize>(
         batches,
         provenance,
     })
+}
+
+/// A dataset as provenance cites it.
+fn dataset_ref(d: &DatasetEntry) -> pivot_vocab::DatasetRef {
+    pivot_vocab::DatasetRef {
+        id: d.id.clone(),
+        version: d.version.clone(),
+        source: d.source.clone(),
+        licence: d.licence.clone(),
+        citation: d.citation.clone(),
+        checksum: d.checksum.clone(),
+    }
 }
 
 /// Whether a query's rows come out in its own order: its plan ends in an ORDER BY, under at

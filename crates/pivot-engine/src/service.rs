@@ -119,8 +119,9 @@ impl Engine {
                     None => df,
                 };
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+                let plan = df.logical_plan().clone();
                 let batches = df.collect().await.map_err(|e| EngineError::sql(&q, e))?;
-                Ok::<_, EngineError>((schema, batches))
+                Ok::<_, EngineError>((schema, batches, plan))
             };
             let _ = tx.send(run.await);
         });
@@ -138,7 +139,7 @@ impl Engine {
                 .recv()
                 .map_err(|_| EngineError::Bug("the query task ended without an answer".into()))?,
         };
-        let (schema, mut batches) = answer?;
+        let (schema, mut batches, plan) = answer?;
         let mut truncated = false;
         if let Some(cap) = limits.max_rows {
             let mut kept = 0usize;
@@ -157,7 +158,7 @@ impl Engine {
             }
             batches = out;
         }
-        let tables = crate::catalog::tables_in(query);
+        let read = self.datasets_read(query, &plan)?;
         let mut prov = Provenance::new("sql").param("query", query);
         if let Some(n) = limits.max_rows {
             prov = prov.param("max_rows", n);
@@ -171,7 +172,7 @@ impl Engine {
                 limits.max_rows.unwrap_or_default()
             ));
         }
-        for d in self.datasets_for(&tables, None) {
+        for d in read {
             prov = prov.dataset(d);
         }
         Ok(CappedTable {

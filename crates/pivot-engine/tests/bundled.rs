@@ -782,3 +782,41 @@ fn stored_source_is_the_dataset_id_and_a_source_filter_reads_only_its_files() {
     let n = sql_f64("SELECT COUNT(*) FROM trade_flows WHERE source = 'imf_dots'");
     assert_eq!(n, 48_052.0);
 }
+
+/// A query's provenance cites the datasets its answer is read from: a `source` filter leaves
+/// that dataset only (the view's other scans are gone from the optimized plan); a table read
+/// whole cites every dataset with files in it; a table inside a subquery counts; a table only
+/// named in a string literal does not.
+#[test]
+fn sql_provenance_cites_the_datasets_the_plan_reads() {
+    let e = engine();
+    let cited = |q: &str| -> Vec<String> {
+        let t = e.sql(q, SqlLimits::NONE).unwrap();
+        let mut ids: Vec<String> = t.provenance.datasets.iter().map(|d| d.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    // Bundled trade_flows datasets: COW (to 2014) and IMF DOTS (2019-2020).
+    assert_eq!(
+        cited("SELECT SUM(value_usd_m) FROM trade_flows WHERE source = 'imf_dots'"),
+        ["imf_dots"]
+    );
+    assert_eq!(
+        cited("SELECT COUNT(*) FROM trade_flows"),
+        ["cow_trade", "imf_dots"]
+    );
+    assert_eq!(
+        cited("SELECT COUNT(*) FROM trade_flows WHERE source IN ('cow_trade', 'imf_dots')"),
+        ["cow_trade", "imf_dots"]
+    );
+    // A scalar subquery over another table: SIPRI's arms transfers are read too.
+    assert_eq!(
+        cited(
+            "SELECT SUM(value_usd_m), (SELECT COUNT(*) FROM arms_transfers) FROM trade_flows \
+             WHERE source = 'cow_trade'"
+        ),
+        ["cow_trade", "sipri_arms"]
+    );
+    // The name in a string is not a read (the old name matching cited every trade dataset).
+    assert_eq!(cited("SELECT 'trade_flows' AS t"), Vec::<String>::new());
+}
