@@ -250,6 +250,7 @@ impl Engine {
                 self.datasets_read(query, df.logical_plan())?
             };
             let batches = df.collect().await.map_err(|e| self.query_error(query, e))?;
+            let (schema, batches) = catalog::plain_strings(schema, batches)?;
             Ok::<_, EngineError>((schema, batches, read))
         };
         // Under a memory limit, a query that was refused memory and then stopped using CPU

@@ -121,6 +121,7 @@ impl Engine {
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
                 let plan = df.logical_plan().clone();
                 let batches = df.collect().await.map_err(|e| EngineError::sql(&q, e))?;
+                let (schema, batches) = crate::catalog::plain_strings(schema, batches)?;
                 Ok::<_, EngineError>((schema, batches, plan))
             };
             let _ = tx.send(run.await);

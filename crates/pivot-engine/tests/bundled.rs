@@ -820,3 +820,54 @@ fn sql_provenance_cites_the_datasets_the_plan_reads() {
     // The name in a string is not a read (the old name matching cited every trade dataset).
     assert_eq!(cited("SELECT 'trade_flows' AS t"), Vec::<String>::new());
 }
+
+/// Tables are read with text as Arrow string views (DataFusion groups short views about twice as
+/// fast; bench/baci/RESULTS.md), but answers leave the engine with plain strings, also inside
+/// lists and structs, so every front door keeps the types it had.
+#[test]
+fn text_is_read_as_string_views_and_answered_as_plain_strings() {
+    use datafusion::arrow::datatypes::DataType;
+    let e = engine();
+    let t = e
+        .sql(
+            "SELECT exporter, arrow_typeof(exporter) AS read_as, array_agg(importer) AS importers, \
+             named_struct('iso3', exporter) AS s FROM trade_flows WHERE source = 'imf_dots' \
+             AND exporter = 'RUS' AND year = 2020 GROUP BY exporter",
+            SqlLimits::NONE,
+        )
+        .unwrap();
+    let read_as = t.batches[0]
+        .column(1)
+        .as_any()
+        .downcast_ref::<datafusion::arrow::array::StringArray>()
+        .expect("plain strings out")
+        .value(0)
+        .to_string();
+    assert_eq!(read_as, "Utf8View");
+    for schema in std::iter::once(t.schema.clone()).chain(t.batches.iter().map(|b| b.schema())) {
+        assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
+        match schema.field(2).data_type() {
+            DataType::List(f) => assert_eq!(f.data_type(), &DataType::Utf8),
+            other => panic!("importers: {other}"),
+        }
+        match schema.field(3).data_type() {
+            DataType::Struct(fs) => assert_eq!(
+                fs.iter().map(|f| f.data_type().clone()).collect::<Vec<_>>(),
+                [DataType::Utf8]
+            ),
+            other => panic!("s: {other}"),
+        }
+    }
+    // 2020: Russia's DOTS partners (exporter-reported), as many as the rows.
+    let n = sql_f64(
+        "SELECT COUNT(*) FROM trade_flows WHERE source = 'imf_dots' AND exporter = 'RUS' AND year = 2020",
+    );
+    let importers = t.batches[0]
+        .column(2)
+        .as_any()
+        .downcast_ref::<datafusion::arrow::array::ListArray>()
+        .unwrap()
+        .value(0)
+        .len();
+    assert_eq!(importers as f64, n);
+}
