@@ -202,7 +202,7 @@ fn register_tables(
         let by_dataset = schema.index_of("source").is_ok() && cluster.is_none();
         if !by_dataset {
             let files = datasets.into_iter().flat_map(|d| d.1).collect::<Vec<_>>();
-            ctx.register_table(name, listing(&files, schema, cluster.is_none())?)
+            ctx.register_table(name, listing(&files, schema)?)
                 .map_err(bug)?;
             continue;
         }
@@ -210,7 +210,7 @@ fn register_tables(
         for (id, files) in &datasets {
             let scan = LogicalPlanBuilder::scan(
                 dataset_scan_name(name, id),
-                datafusion::datasource::provider_as_source(listing(files, schema.clone(), true)?),
+                datafusion::datasource::provider_as_source(listing(files, schema.clone())?),
                 None,
             )
             .map_err(bug)?;
@@ -342,36 +342,29 @@ fn plain_schema(schema: &SchemaRef) -> Option<SchemaRef> {
     )))
 }
 
-/// A table over Parquet files with the canonical schema; with `views`, text columns are read
-/// as Arrow string views (`Utf8View`) rather than offset strings. DataFusion 55 groups and
-/// compares views of short strings (an ISO3 code fits in the 16-byte view itself) about twice as
-/// fast: the dyad-year GROUP BY over 20 M BACI rows took 0.75-0.80 s with `Utf8` and
-/// 0.38-0.51 s with views (bench/baci/RESULTS.md). Answers leave the engine as `Utf8` again
-/// ([`plain_strings`]), so no front door sees the difference. Not on a cluster: the same
-/// measurement was not made on Ballista's executors.
+/// A table over Parquet files with the canonical schema, text columns read as Arrow string
+/// views (`Utf8View`) rather than offset strings. DataFusion 55 groups and compares views of
+/// short strings (an ISO3 code fits in the 16-byte view itself) about twice as fast: the
+/// dyad-year GROUP BY over 20 M BACI rows took 0.75-0.80 s with `Utf8` and 0.38-0.51 s with
+/// views (bench/baci/RESULTS.md). Answers leave the engine as `Utf8` again
+/// ([`plain_strings`]), so no front door sees the difference. The same on a cluster (its
+/// executors run the same DataFusion).
 fn listing(
     files: &[std::path::PathBuf],
     schema: SchemaRef,
-    views: bool,
 ) -> Result<Arc<dyn datafusion::catalog::TableProvider>, EngineError> {
-    let schema = if views {
-        use datafusion::arrow::datatypes::{DataType, Schema};
-        Arc::new(Schema::new_with_metadata(
-            schema
-                .fields()
-                .iter()
-                .map(|f| match f.data_type() {
-                    DataType::Utf8 => {
-                        Arc::new(f.as_ref().clone().with_data_type(DataType::Utf8View))
-                    }
-                    _ => f.clone(),
-                })
-                .collect::<Vec<_>>(),
-            schema.metadata().clone(),
-        ))
-    } else {
+    use datafusion::arrow::datatypes::{DataType, Schema};
+    let schema = Arc::new(Schema::new_with_metadata(
         schema
-    };
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Utf8 => Arc::new(f.as_ref().clone().with_data_type(DataType::Utf8View)),
+                _ => f.clone(),
+            })
+            .collect::<Vec<_>>(),
+        schema.metadata().clone(),
+    ));
     let urls = files
         .iter()
         .map(|p| ListingTableUrl::parse(p.to_string_lossy().as_ref()))
