@@ -360,8 +360,7 @@ fn cluster_role(cmd: ClusterCmd) -> anyhow::Result<()> {
                 bind_host,
                 port,
                 grpc_port,
-                concurrent_tasks: concurrent_tasks
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                concurrent_tasks: concurrent_tasks.unwrap_or_else(pivot_engine::cores),
                 work_dir,
             };
             pivot_engine::cluster::run_executor(&opts)?

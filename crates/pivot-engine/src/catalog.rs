@@ -77,8 +77,9 @@ pub(crate) fn context(
 }
 
 /// The cores queries use: this machine's (the query runtime's threads and DataFusion's target
-/// partitions; `DATAFUSION_EXECUTION_TARGET_PARTITIONS` overrides the partitions).
-pub(crate) fn cores() -> usize {
+/// partitions; `DATAFUSION_EXECUTION_TARGET_PARTITIONS` overrides the partitions). Also the
+/// default number of tasks a `pivot cluster executor` runs at once.
+pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 

@@ -24,6 +24,7 @@ mod verified;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use catalog::cores;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::SessionContext;
