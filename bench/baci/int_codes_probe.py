@@ -12,18 +12,15 @@ reads them) and in DuckDB, both in-process (no start-up), alternating, 3 runs ea
     python -m venv /tmp/dfvenv && /tmp/dfvenv/bin/pip install datafusion==50.0.0 duckdb pyarrow
     /tmp/dfvenv/bin/python bench/baci/int_codes_probe.py STORE WORKDIR
 """
-import json, os, sys, time
+import os, sys, time
 
 import datafusion
 import duckdb
 from datafusion import SessionConfig, SessionContext, col
+from probe_store import baci_trade_files
 
 store, work = sys.argv[1], sys.argv[2]
-m = json.load(open(os.path.join(store, "manifest.json")))
-ds = m["datasets"]
-d = ds["baci"] if isinstance(ds, dict) else next(x for x in ds if x["id"] == "baci")
-files = sorted(os.path.join(store, f["path"]) for f in d["files"] if f["table"] == "trade_flows")
-years = sorted({f.rsplit("-", 1)[1][:4] for f in files})
+files, years = baci_trade_files(store)
 con = duckdb.connect()
 con.execute(f"SET threads = {os.cpu_count()}")
 con.execute(

@@ -7,18 +7,15 @@ DataFusion) with and without the declared order, alternating, 3 runs each.
     python -m venv /tmp/dfvenv && /tmp/dfvenv/bin/pip install datafusion==50.0.0 duckdb pyarrow
     /tmp/dfvenv/bin/python bench/baci/sort_order_probe.py STORE WORKDIR
 """
-import json, os, sys, time
+import os, sys, time
 
 import datafusion
 import duckdb
 from datafusion import SessionConfig, SessionContext, col
+from probe_store import baci_trade_files
 
 store, work = sys.argv[1], sys.argv[2]
-m = json.load(open(os.path.join(store, "manifest.json")))
-ds = m["datasets"]
-d = ds["baci"] if isinstance(ds, dict) else next(x for x in ds if x["id"] == "baci")
-files = sorted(os.path.join(store, f["path"]) for f in d["files"] if f["table"] == "trade_flows")
-years = sorted({f.rsplit("-", 1)[1][:4] for f in files})
+files, years = baci_trade_files(store)
 for kind in ["unsorted", "sorted"]:
     os.makedirs(os.path.join(work, kind), exist_ok=True)
     for y in years:

@@ -1,0 +1,13 @@
+"""What the probes in this folder read from a pivot store: the BACI `trade_flows` files the
+manifest lists, and their years."""
+import json, os
+
+
+def baci_trade_files(store):
+    """(sorted file paths, sorted years) of the BACI dataset's `trade_flows` files in `store`."""
+    m = json.load(open(os.path.join(store, "manifest.json")))
+    ds = m["datasets"]
+    d = ds["baci"] if isinstance(ds, dict) else next(x for x in ds if x["id"] == "baci")
+    files = sorted(os.path.join(store, f["path"]) for f in d["files"] if f["table"] == "trade_flows")
+    years = sorted({f.rsplit("-", 1)[1][:4] for f in files})
+    return files, years
