@@ -17,7 +17,7 @@ import os, sys, time
 import datafusion
 import duckdb
 from datafusion import SessionConfig, SessionContext, col
-from probe_store import baci_trade_files
+from probe_store import baci_trade_files, years_to_write
 
 store, work = sys.argv[1], sys.argv[2]
 files, years = baci_trade_files(store)
@@ -41,12 +41,7 @@ KINDS = {
     ),
 }
 for kind, (select, order) in KINDS.items():
-    os.makedirs(os.path.join(work, kind), exist_ok=True)
-    for y in years:
-        out = os.path.join(work, kind, f"{y}.parquet")
-        if os.path.exists(out):
-            continue
-        fs = [f for f in files if f.endswith(f"-{y}.parquet")]
+    for _, fs, out in years_to_write(files, years, os.path.join(work, kind)):
         con.execute(
             f"COPY ({select.format(fs=fs)} {order}) TO '{out}' (FORMAT parquet, ROW_GROUP_SIZE 1048576)"
         )

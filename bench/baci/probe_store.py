@@ -11,3 +11,13 @@ def baci_trade_files(store):
     files = sorted(os.path.join(store, f["path"]) for f in d["files"] if f["table"] == "trade_flows")
     years = sorted({f.rsplit("-", 1)[1][:4] for f in files})
     return files, years
+
+
+def years_to_write(files, years, folder):
+    """(year, that year's files, output path) for each year whose rewrite in `folder` is not
+    there yet (the probes rewrite a store's files once per layout, then reuse them)."""
+    os.makedirs(folder, exist_ok=True)
+    for y in years:
+        out = os.path.join(folder, f"{y}.parquet")
+        if not os.path.exists(out):
+            yield y, [f for f in files if f.endswith(f"-{y}.parquet")], out

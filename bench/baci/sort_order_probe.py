@@ -12,17 +12,12 @@ import os, sys, time
 import datafusion
 import duckdb
 from datafusion import SessionConfig, SessionContext, col
-from probe_store import baci_trade_files
+from probe_store import baci_trade_files, years_to_write
 
 store, work = sys.argv[1], sys.argv[2]
 files, years = baci_trade_files(store)
 for kind in ["unsorted", "sorted"]:
-    os.makedirs(os.path.join(work, kind), exist_ok=True)
-    for y in years:
-        out = os.path.join(work, kind, f"{y}.parquet")
-        if os.path.exists(out):
-            continue
-        fs = [f for f in files if f.endswith(f"-{y}.parquet")]
+    for _, fs, out in years_to_write(files, years, os.path.join(work, kind)):
         order = "ORDER BY exporter, importer, product" if kind == "sorted" else ""
         duckdb.sql(
             f"COPY (SELECT * FROM read_parquet({fs!r}) {order}) TO '{out}' "
