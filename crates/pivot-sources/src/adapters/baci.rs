@@ -16,7 +16,7 @@
 //! so memory holds one file's roll-ups, never the rows. BACI has one file per year: a year seen
 //! in two data files is an error (it would be counted twice).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::io::Read;
 use std::sync::Arc;
@@ -520,8 +520,9 @@ struct Parsed {
 
 /// Read one BACI data file: a reader thread cuts it into chunks at line breaks, parses groups
 /// of chunks in parallel (rayon) and checks duplicate keys in file order; this thread pushes
-/// the batches into the sink. Memory is bounded by a few groups of chunks in flight, plus the
-/// file's key set for the duplicate check (8 bytes and change per row).
+/// the batches into the sink. Memory is bounded by a few groups of chunks in flight and the
+/// file's roll-ups; the duplicate check keeps one key for a sorted file (BACI's files are),
+/// every key from the first one out of order on otherwise ([`SeenKeys`]).
 fn read_data_file(
     input: &Input,
     chunk: usize,
@@ -533,14 +534,12 @@ fn read_data_file(
 ) -> Result<(), SourceError> {
     let name = input.name();
     let reader = input.open()?;
-    // Size the duplicate-key set once (BACI lines are 30-40 bytes) instead of regrowing it.
-    let est_rows = (input.len() / 36).min(1 << 27) as usize;
     let group = rayon::current_num_threads().max(2);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, SourceError>>(1);
     std::thread::scope(|s| {
         let name2 = name.clone();
         let producer = s.spawn(move || {
-            if let Err(e) = produce(reader, &name2, chunk, group, est_rows, codes, &tx) {
+            if let Err(e) = produce(reader, input, &name2, chunk, group, codes, &tx) {
                 let _ = tx.send(Err(e));
             }
         });
@@ -601,10 +600,10 @@ fn read_data_file(
 /// The reader side of [`read_data_file`]: chunk, parse in parallel, check keys, send in order.
 fn produce(
     mut reader: Box<dyn Read + Send>,
+    input: &Input,
     name: &str,
     chunk: usize,
     group: usize,
-    est_rows: usize,
     codes: &Codes,
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Parsed>, SourceError>>,
 ) -> Result<(), SourceError> {
@@ -617,31 +616,43 @@ fn produce(
     let mut first = true;
     // Lines before the current chunk: the header is line 1.
     let mut before = 1u64;
-    let mut seen = SeenKeys::new(est_rows);
+    let mut seen = SeenKeys::new();
+    let repeat = |line: u64, text: &[u8]| SourceError::Field {
+        file: name.to_string(),
+        line,
+        field: "k".into(),
+        value: field_value(text, "k"),
+        problem: "duplicate key (t, i, j, k): this row repeats an earlier one".into(),
+    };
+    // A problem at `line`, unless a row before it repeats a key of the file's sorted start.
+    let first_problem = |seen: &SeenKeys, line: u64, e: SourceError| -> SourceError {
+        match seen.first_repeat_of_run(input, Some(line)) {
+            Ok(Some((at, text))) => repeat(at, &text),
+            Ok(None) => e,
+            Err(io) => io,
+        }
+    };
     // Check a parsed group in file order: duplicate keys, then the first bad field.
     let mut check = |mut parsed: Vec<Parsed>| -> Result<Vec<Parsed>, SourceError> {
         for p in &mut parsed {
             let line_of = |idx: u32| before + u64::from(idx) + 1;
             for (key, &idx) in p.keys.iter().zip(&p.row_line) {
-                if !seen.insert(*key) {
-                    return Err(SourceError::Field {
-                        file: name.to_string(),
-                        line: line_of(idx),
-                        field: "k".into(),
-                        value: field_value(nth_line(&p.buf, idx), "k"),
-                        problem: "duplicate key (t, i, j, k): this row repeats an earlier one"
-                            .into(),
-                    });
+                let line = line_of(idx);
+                if !seen.insert(*key, line) {
+                    let e = repeat(line, nth_line(&p.buf, idx));
+                    return Err(first_problem(&seen, line, e));
                 }
             }
             if let Some((idx, field, problem, value)) = p.err.take() {
-                return Err(SourceError::Field {
+                let line = line_of(idx);
+                let e = SourceError::Field {
                     file: name.to_string(),
-                    line: line_of(idx),
+                    line,
                     field: field.into(),
                     value,
                     problem,
-                });
+                };
+                return Err(first_problem(&seen, line, e));
             }
             before += p.lines;
             p.buf = Vec::new();
@@ -691,47 +702,130 @@ fn produce(
             message,
         })?;
         if parsed.is_empty() {
-            return Ok(());
+            // The file is read: a repeat of its sorted start by a later, unsorted part is the
+            // one problem left to find.
+            return match seen.first_repeat_of_run(input, None)? {
+                Some((at, text)) => Err(repeat(at, &text)),
+                None => Ok(()),
+            };
         }
         pending = Some(parsed);
     }
 }
 
-/// The (t, i, j, k) keys of one file so far, for the duplicate check. BACI files come sorted by
-/// (t, i, j, k); while keys keep increasing no key can repeat, so they are only appended to a
-/// vector (8 bytes a row, no hashing). The first key out of order is looked up in that sorted
-/// vector, and from then on every key goes into a hash set.
+/// The duplicate check of one file, in file order. BACI files come sorted by (t, i, j, k):
+/// while every key is larger than the one before, no key can have repeated, so the check keeps
+/// the last key only and its memory does not grow with the rows of the file. From the first key
+/// out of order on (an unsorted file), keys are kept with their lines (16 bytes a row) to find
+/// repeats among them; a repeat of a key from the sorted run before that point is found by
+/// reading the run again ([`SeenKeys::first_repeat_of_run`]), once, when the file ends or
+/// another problem is about to be reported.
 enum SeenKeys {
-    Sorted(Vec<u64>),
-    Set(HashSet<u64, BuildHasherDefault<KeyHasher>>),
+    /// Every key so far larger than the one before; the last one.
+    Sorted { last: Option<u64> },
+    /// Keys out of order from file line `from` on; `run_max` is the last (largest) key of the
+    /// sorted run before it.
+    Unsorted {
+        from: u64,
+        run_max: u64,
+        lines: HashMap<u64, u64, BuildHasherDefault<KeyHasher>>,
+    },
 }
 
 impl SeenKeys {
-    fn new(est_rows: usize) -> SeenKeys {
-        SeenKeys::Sorted(Vec::with_capacity(est_rows))
+    fn new() -> SeenKeys {
+        SeenKeys::Sorted { last: None }
     }
 
-    /// Record a key; false if it was seen before.
-    fn insert(&mut self, key: u64) -> bool {
+    /// Record the key of file line `line`; false if it repeats a key seen so far (a repeat of
+    /// the sorted run before an unsorted part is left to [`SeenKeys::first_repeat_of_run`]).
+    fn insert(&mut self, key: u64, line: u64) -> bool {
         match self {
-            SeenKeys::Sorted(v) => {
-                if v.last().is_none_or(|&last| key > last) {
-                    v.push(key);
-                    return true;
+            SeenKeys::Sorted { last } => match *last {
+                Some(l) if key == l => false,
+                Some(l) if key < l => {
+                    let mut lines = HashMap::default();
+                    lines.insert(key, line);
+                    *self = SeenKeys::Unsorted {
+                        from: line,
+                        run_max: l,
+                        lines,
+                    };
+                    true
                 }
-                if v.binary_search(&key).is_ok() {
-                    return false;
+                _ => {
+                    *last = Some(key);
+                    true
                 }
-                let mut set: HashSet<u64, BuildHasherDefault<KeyHasher>> =
-                    HashSet::with_capacity_and_hasher(v.len() * 2, BuildHasherDefault::default());
-                set.extend(v.iter().copied());
-                set.insert(key);
-                *self = SeenKeys::Set(set);
-                true
-            }
-            SeenKeys::Set(s) => s.insert(key),
+            },
+            SeenKeys::Unsorted { lines, .. } => match lines.entry(key) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                    true
+                }
+            },
         }
     }
+
+    /// The first line after the sorted run (and before line `before`, if given) whose key
+    /// repeats a key of the run, with the line's text; found by reading the run again. `None`
+    /// for a sorted file.
+    fn first_repeat_of_run(
+        &self,
+        input: &Input,
+        before: Option<u64>,
+    ) -> Result<Option<(u64, Vec<u8>)>, SourceError> {
+        use std::io::BufRead;
+        let SeenKeys::Unsorted {
+            from,
+            run_max,
+            lines,
+        } = self
+        else {
+            return Ok(None);
+        };
+        let io = |e| SourceError::Io {
+            file: input.name(),
+            source: e,
+        };
+        let mut r = std::io::BufReader::with_capacity(1 << 20, input.open()?);
+        let (mut text, mut n, mut first) = (Vec::new(), 0u64, None::<u64>);
+        loop {
+            text.clear();
+            if r.read_until(b'\n', &mut text).map_err(io)? == 0 {
+                return Ok(None);
+            }
+            n += 1;
+            let line = text.strip_suffix(b"\n").unwrap_or(&text);
+            if n == 1 {
+                continue; // the header
+            }
+            if n < *from {
+                if let Ok(p) = parse_baci_line(line)
+                    && let k = line_key(&p)
+                    && k <= *run_max
+                    && let Some(&at) = lines.get(&k)
+                    && before.is_none_or(|b| at < b)
+                {
+                    first = Some(first.map_or(at, |f| f.min(at)));
+                }
+                continue;
+            }
+            match first {
+                None => return Ok(None),
+                Some(f) if f == n => return Ok(Some((n, line.to_vec()))),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// The (t, i, j, k) key of a line packed in 64 bits: year < 4096 (12 bits), codes ≤ 999
+/// (10 bits each), HS6 < 2^20.
+fn line_key(p: &BaciLine) -> u64 {
+    let k = p.k.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
+    (u64::from(p.t as u32) << 52) | (u64::from(p.i) << 42) | (u64::from(p.j) << 32) | k
 }
 
 /// The next chunk of whole lines (the last one may lack its line break at the end of input).
@@ -812,15 +906,7 @@ fn parse_chunk(buf: Vec<u8>, codes: &Codes) -> Result<Parsed, String> {
                 ));
                 break;
             };
-            // Key (t, i, j, k) packed in 64 bits: year < 4096 (12 bits), codes ≤ 999 (10 bits
-            // each), HS6 < 2^20.
-            let kk = p.k.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
-            out.keys.push(
-                (u64::from(p.t as u32) << 52)
-                    | (u64::from(p.i) << 42)
-                    | (u64::from(p.j) << 32)
-                    | kk,
-            );
+            out.keys.push(line_key(&p));
             out.row_line.push(idx);
             match year {
                 Some(y) if y != p.t => {
@@ -947,14 +1033,24 @@ mod tests {
 
     #[test]
     fn seen_keys_finds_repeats_sorted_or_not() {
-        let mut s = SeenKeys::new(4);
-        assert!(s.insert(1) && s.insert(5) && s.insert(9));
-        assert!(matches!(s, SeenKeys::Sorted(_)));
-        assert!(!s.insert(5), "a repeat of an earlier key in sorted input");
-        assert!(!s.insert(9), "a repeat of the last key");
-        assert!(s.insert(3), "out of order but new");
-        assert!(matches!(s, SeenKeys::Set(_)));
-        assert!(!s.insert(1) && !s.insert(3) && s.insert(2) && !s.insert(2));
+        let mut s = SeenKeys::new();
+        assert!(s.insert(1, 2) && s.insert(5, 3) && s.insert(9, 4));
+        assert!(matches!(s, SeenKeys::Sorted { last: Some(9) }));
+        assert!(!s.insert(9, 5), "a repeat of the last key");
+        assert!(
+            s.insert(3, 6),
+            "out of order: a repeat of the sorted run is found later"
+        );
+        assert!(matches!(
+            s,
+            SeenKeys::Unsorted {
+                from: 6,
+                run_max: 9,
+                ..
+            }
+        ));
+        assert!(s.insert(5, 7), "left to the re-read of the run");
+        assert!(!s.insert(3, 8) && s.insert(2, 9) && !s.insert(2, 10));
     }
 
     #[test]
@@ -1118,6 +1214,66 @@ mod tests {
                 }
                 e => panic!("{e}"),
             }
+        }
+    }
+
+    /// A sorted file is checked keeping only its last key; a file that goes out of order is
+    /// still checked whole: a later row repeating a key of the sorted start is found (by
+    /// reading the start again) and reported at its own line, before any later problem.
+    #[test]
+    fn repeats_are_found_in_sorted_and_unsorted_files() {
+        let file = |rows: &[&str]| {
+            let mut t = String::from("t,i,j,k,v,q\n");
+            for r in rows {
+                t.push_str(r);
+                t.push('\n');
+            }
+            t
+        };
+        let repeat_line = |text: &str, chunk: usize| match read_chunked(text, chunk).unwrap_err() {
+            SourceError::Field {
+                line,
+                field,
+                value,
+                problem,
+                ..
+            } => {
+                assert_eq!(field, "k", "{problem}");
+                assert!(problem.contains("duplicate key"), "{problem}");
+                (line, value)
+            }
+            e => panic!("{e}"),
+        };
+        // Lines 2-5 sorted, line 6 out of order, line 8 repeats line 3.
+        let start = [
+            "2020,4,8,010001,1,",
+            "2020,4,8,010002,1,",
+            "2020,4,8,010003,1,",
+            "2020,4,8,010005,1,",
+            "2020,4,8,010004,1,",
+            "2020,4,8,010006,1,",
+            "2020,4,8,10002,1,",
+        ];
+        for chunk in [1, 16, 1 << 20] {
+            // Found when the file ends (the text quoted as written).
+            assert_eq!(repeat_line(&file(&start), chunk), (8, "10002".into()));
+            // Reported before a later bad value and a later repeat within the unsorted part.
+            let mut more = start.to_vec();
+            more.push("2020,4,8,010006,1,");
+            assert_eq!(repeat_line(&file(&more), chunk), (8, "10002".into()));
+            more.pop();
+            more.push("2020,4,8,010007,x,");
+            assert_eq!(repeat_line(&file(&more), chunk), (8, "10002".into()));
+            // A repeat within the unsorted part alone.
+            let mut within = start[..6].to_vec();
+            within.extend(["2020,4,8,010008,1,", "2020,4,8,010004,2,"]);
+            assert_eq!(repeat_line(&file(&within), chunk), (9, "010004".into()));
+            // A sorted file: the repeat of the last key, at once.
+            let sorted = file(&["2020,4,8,010001,1,", "2020,4,8,010001,2,"]);
+            assert_eq!(repeat_line(&sorted, chunk), (3, "010001".into()));
+            // Out of order without a repeat: every row read.
+            let (rows, ..) = read_chunked(&file(&start[..6]), chunk).unwrap();
+            assert_eq!(rows.len(), 6);
         }
     }
 }
