@@ -391,7 +391,7 @@ impl Codes {
     }
 }
 
-/// Roll-up sums keyed by packed (year, exporter rank, importer rank[, chapter]).
+/// One chunk's roll-up sums keyed by packed (year, exporter rank, importer rank[, chapter]).
 #[derive(Default)]
 struct RollUp {
     /// Dyad-year: value (million USD) and product lines.
@@ -409,57 +409,118 @@ impl RollUp {
         e.1 += 1;
         *self.hs2.entry((d << 7) | u64::from(chapter)).or_default() += value;
     }
+}
 
-    fn merge(&mut self, other: RollUp) {
-        for (k, (v, n)) in other.dyad {
-            let e = self.dyad.entry(k).or_default();
-            e.0 += v;
-            e.1 += n;
+/// HS chapters (two digits) a cell index allows for.
+const CHAPTERS: usize = 100;
+
+/// A file's roll-up sums: per year, arrays indexed by (exporter rank, importer rank[,
+/// chapter]), so their size is fixed by the number of countries (about 50 MB a year for 250
+/// countries, zeroed lazily by the system), whatever the number of rows, and merging a chunk
+/// adds into them without hashing. Chunks are merged in file order, so every sum adds the same
+/// values in the same order as line-by-line reading would.
+struct FileRollUp {
+    /// Country ranks (ISO3 codes) there are.
+    n: usize,
+    years: std::collections::BTreeMap<i32, YearSums>,
+}
+
+/// One year's sums (see [`FileRollUp`]); a cell is present once a line has added to it.
+struct YearSums {
+    dyad_value: Vec<f64>,
+    dyad_lines: Vec<i64>,
+    hs2_value: Vec<f64>,
+    /// One bit per dyad-chapter cell: present.
+    hs2_present: Vec<u64>,
+}
+
+impl FileRollUp {
+    fn new(n: usize) -> FileRollUp {
+        FileRollUp {
+            n,
+            years: Default::default(),
         }
-        for (k, v) in other.hs2 {
-            *self.hs2.entry(k).or_default() += v;
+    }
+
+    fn year(&mut self, year: i32) -> &mut YearSums {
+        let dyads = self.n * self.n;
+        self.years.entry(year).or_insert_with(|| YearSums {
+            dyad_value: vec![0.0; dyads],
+            dyad_lines: vec![0; dyads],
+            hs2_value: vec![0.0; dyads * CHAPTERS],
+            hs2_present: vec![0; (dyads * CHAPTERS).div_ceil(64)],
+        })
+    }
+
+    /// The cell of a packed dyad key within its year.
+    fn dyad_cell(&self, key: u64) -> (i32, usize) {
+        let year = (key >> 20) as i32;
+        let (er, ir) = (((key >> 10) & 0x3FF) as usize, (key & 0x3FF) as usize);
+        (year, er * self.n + ir)
+    }
+
+    /// Add a chunk's sums (chunks in file order).
+    fn merge(&mut self, chunk: RollUp) {
+        for (k, (v, lines)) in chunk.dyad {
+            let (year, cell) = self.dyad_cell(k);
+            let y = self.year(year);
+            y.dyad_value[cell] += v;
+            y.dyad_lines[cell] += lines;
+        }
+        for (k, v) in chunk.hs2 {
+            let (year, cell) = self.dyad_cell(k >> 7);
+            let cell = cell * CHAPTERS + (k & 0x7F) as usize;
+            let y = self.year(year);
+            y.hs2_value[cell] += v;
+            y.hs2_present[cell / 64] |= 1 << (cell % 64);
         }
     }
 
     /// Years present.
-    fn years(&self) -> std::collections::BTreeSet<i32> {
-        self.dyad.keys().map(|k| (k >> 20) as i32).collect()
+    fn years(&self) -> Vec<i32> {
+        self.years.keys().copied().collect()
     }
 
-    /// The roll-up batches of one year, sorted by exporter, importer (and chapter).
-    fn batches(&self, year: i32, names: &[String]) -> Result<[RecordBatch; 2], String> {
-        let mut dy: Vec<(u64, (f64, i64))> = self
-            .dyad
-            .iter()
-            .filter(|(k, _)| (*k >> 20) as i32 == year)
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        dy.sort_unstable_by_key(|x| x.0);
-        let mut ch: Vec<(u64, f64)> = self
-            .hs2
-            .iter()
-            .filter(|(k, _)| (*k >> 27) as i32 == year)
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        ch.sort_unstable_by_key(|x| x.0);
+    /// The roll-up batches of one year, sorted by exporter, importer (and chapter); the year's
+    /// sums are dropped.
+    fn take_batches(&mut self, year: i32, names: &[String]) -> Result<[RecordBatch; 2], String> {
+        let n = self.n;
+        let y = self.years.remove(&year).ok_or("no roll-up for the year")?;
+        // Packed (exporter rank, importer rank) of a dyad cell, as `keyed_batch` reads it.
+        let packed = |cell: usize| ((cell / n) as u64) << 10 | (cell % n) as u64;
+        let dyads: Vec<usize> = (0..n * n).filter(|&c| y.dyad_lines[c] > 0).collect();
+        let mut cells = Vec::new();
+        for (w, &bits) in y.hs2_present.iter().enumerate() {
+            let mut b = bits;
+            while b != 0 {
+                cells.push(w * 64 + b.trailing_zeros() as usize);
+                b &= b - 1;
+            }
+        }
         let dyad = keyed_batch::<TradeDyadYear>(
             year,
             names,
-            dy.iter().map(|x| x.0),
+            dyads.iter().map(|&c| packed(c)),
             vec![
-                Arc::new(Float64Array::from_iter_values(dy.iter().map(|x| x.1.0))),
-                Arc::new(Int64Array::from_iter_values(dy.iter().map(|x| x.1.1))),
+                Arc::new(Float64Array::from_iter_values(
+                    dyads.iter().map(|&c| y.dyad_value[c]),
+                )),
+                Arc::new(Int64Array::from_iter_values(
+                    dyads.iter().map(|&c| y.dyad_lines[c]),
+                )),
             ],
         )?;
         let hs2 = keyed_batch::<TradeDyadHs2>(
             year,
             names,
-            ch.iter().map(|x| x.0 >> 7),
+            cells.iter().map(|&c| packed(c / CHAPTERS)),
             vec![
                 Arc::new(StringArray::from_iter_values(
-                    ch.iter().map(|x| format!("{:02}", x.0 & 0x7F)),
+                    cells.iter().map(|&c| format!("{:02}", c % CHAPTERS)),
                 )),
-                Arc::new(Float64Array::from_iter_values(ch.iter().map(|x| x.1))),
+                Arc::new(Float64Array::from_iter_values(
+                    cells.iter().map(|&c| y.hs2_value[c]),
+                )),
             ],
         )?;
         Ok([dyad, hs2])
@@ -544,7 +605,7 @@ fn read_data_file(
             }
         });
         // The roll-ups are merged here, beside the reader's duplicate check rather than after it.
-        let mut rollup = RollUp::default();
+        let mut rollup = FileRollUp::new(codes.names.len());
         for msg in rx {
             for mut p in msg? {
                 rollup.merge(std::mem::take(&mut p.rollup));
@@ -578,7 +639,7 @@ fn read_data_file(
             }
             let [dyad, hs2] =
                 rollup
-                    .batches(year, &codes.names)
+                    .take_batches(year, &codes.names)
                     .map_err(|message| SourceError::Bug {
                         adapter: "baci".into(),
                         message,
