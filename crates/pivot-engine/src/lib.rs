@@ -204,21 +204,6 @@ impl Engine {
         total_order: bool,
     ) -> Result<ResultTable, EngineError> {
         check_query(query)?;
-        if self.cluster.is_some() {
-            // The executors read the files by path, not through the checking object store:
-            // the files of every table the query names are checked here first.
-            for table in catalog::tables_in(query) {
-                for f in self.store.files_of(table) {
-                    self.verified
-                        .check_file(&f)
-                        .map_err(|d| EngineError::Damaged {
-                            path: d.path,
-                            dataset: d.dataset,
-                            detail: d.detail,
-                        })?;
-                }
-            }
-        }
         let fut = async {
             let df = self
                 .ctx
@@ -243,14 +228,19 @@ impl Engine {
                 None => df,
             };
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            // Loaders (`total_order`) keep their own record of what they read and drop this
-            // provenance, so they skip the second optimization.
-            let read = if total_order {
-                Vec::new()
-            } else {
-                self.datasets_read(query, df.logical_plan())?
-            };
-            let batches = df.collect().await.map_err(|e| self.query_error(query, e))?;
+            let planned = Planned::new(df)
+                .await
+                .map_err(|e| self.query_error(query, e))?;
+            let read = self.datasets_read(&planned.logical);
+            if self.cluster.is_some() {
+                // The executors read the files by path, not through the checking object
+                // store: the files of the tables the plan reads are checked here first.
+                self.check_files_read(&planned.logical)?;
+            }
+            let batches = planned
+                .collect()
+                .await
+                .map_err(|e| self.query_error(query, e))?;
             let (schema, batches) = catalog::plain_strings(schema, batches)?;
             Ok::<_, EngineError>((schema, batches, read))
         };
@@ -326,22 +316,16 @@ impl Engine {
         Ok(out)
     }
 
-    /// The datasets a query's plan reads, for its provenance: the plan is optimized as it will
-    /// run, so a `source` filter, which removes the other datasets' scans, leaves only the
-    /// datasets the answer comes from; a table read whole cites every dataset with files in it.
+    /// The datasets a query reads, for its provenance, from its plan as optimized to run
+    /// ([`Planned::logical`]): a `source` filter, which removes the other datasets' scans,
+    /// leaves only the datasets the answer comes from; a table read whole cites every dataset
+    /// with files in it.
     pub(crate) fn datasets_read(
         &self,
-        query: &str,
-        plan: &datafusion::logical_expr::LogicalPlan,
-    ) -> Result<Vec<pivot_vocab::DatasetRef>, EngineError> {
-        let optimized = self
-            .ctx
-            .state()
-            .optimize(plan)
-            .map_err(|e| EngineError::sql(query, e))?;
-        let (whole, parts) = catalog::tables_read(&optimized);
-        Ok(self
-            .manifest()
+        optimized: &datafusion::logical_expr::LogicalPlan,
+    ) -> Vec<pivot_vocab::DatasetRef> {
+        let (whole, parts) = catalog::tables_read(optimized);
+        self.manifest()
             .datasets
             .values()
             .filter(|d| {
@@ -351,7 +335,37 @@ impl Engine {
                 })
             })
             .map(dataset_ref)
-            .collect())
+            .collect()
+    }
+
+    /// Check the checksums of every file an optimized plan reads (see [`Engine::datasets_read`]
+    /// for what it reads), for readers that do not go through the checking object store.
+    fn check_files_read(
+        &self,
+        optimized: &datafusion::logical_expr::LogicalPlan,
+    ) -> Result<(), EngineError> {
+        let (whole, parts) = catalog::tables_read(optimized);
+        let mut files = Vec::new();
+        for table in whole {
+            files.extend(self.store.files_of(table));
+        }
+        for (table, id) in &parts {
+            for (d, f) in self.store.files_by_dataset(table) {
+                if d == id {
+                    files.extend(f);
+                }
+            }
+        }
+        for f in files {
+            self.verified
+                .check_file(&f)
+                .map_err(|d| EngineError::Damaged {
+                    path: d.path,
+                    dataset: d.dataset,
+                    detail: d.detail,
+                })?;
+        }
+        Ok(())
     }
 
     /// Dataset references for the given tables (optionally only rows of the `source` ids,
@@ -532,6 +546,38 @@ pub fn table_from_serialize<S: serde::Serialize>(
 }
 
 /// A dataset as provenance cites it.
+/// A query planned once: the logical plan as optimized to run — what the provenance cites
+/// ([`Engine::datasets_read`]) and, on a cluster, whose files are checked — and the physical
+/// plan made from it. (`DataFrame::collect` would optimize the plan a second time.)
+pub(crate) struct Planned {
+    pub logical: datafusion::logical_expr::LogicalPlan,
+    physical: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+    task: Arc<datafusion::execution::TaskContext>,
+}
+
+impl Planned {
+    pub(crate) async fn new(
+        df: datafusion::dataframe::DataFrame,
+    ) -> datafusion::error::Result<Planned> {
+        let (state, plan) = df.into_parts();
+        let logical = state.optimize(&plan)?;
+        let physical = state
+            .query_planner()
+            .create_physical_plan(&logical, &state)
+            .await?;
+        Ok(Planned {
+            logical,
+            physical,
+            task: state.task_ctx(),
+        })
+    }
+
+    /// Run the physical plan to the end.
+    pub(crate) async fn collect(self) -> datafusion::error::Result<Vec<RecordBatch>> {
+        datafusion::physical_plan::collect(self.physical, self.task).await
+    }
+}
+
 fn dataset_ref(d: &DatasetEntry) -> pivot_vocab::DatasetRef {
     pivot_vocab::DatasetRef {
         id: d.id.clone(),

@@ -119,8 +119,14 @@ impl Engine {
                     None => df,
                 };
                 let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                let plan = df.logical_plan().clone();
-                let batches = df.collect().await.map_err(|e| EngineError::sql(&q, e))?;
+                let planned = crate::Planned::new(df)
+                    .await
+                    .map_err(|e| EngineError::sql(&q, e))?;
+                let plan = planned.logical.clone();
+                let batches = planned
+                    .collect()
+                    .await
+                    .map_err(|e| EngineError::sql(&q, e))?;
                 let (schema, batches) = crate::catalog::plain_strings(schema, batches)?;
                 Ok::<_, EngineError>((schema, batches, plan))
             };
@@ -159,7 +165,7 @@ impl Engine {
             }
             batches = out;
         }
-        let read = self.datasets_read(query, &plan)?;
+        let read = self.datasets_read(&plan);
         let mut prov = Provenance::new("sql").param("query", query);
         if let Some(n) = limits.max_rows {
             prov = prov.param("max_rows", n);
