@@ -1003,7 +1003,9 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
     let o = pivot(&store, &["data", "ingest", "baci", data.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // One group per HS6 line (≈ 300,000), sorted: about 280 MiB of peak memory without a
-    // limit (measured, debug build), so 32 MiB makes the aggregate and the sort spill.
+    // limit (measured, debug build), so 64 MiB makes the aggregate and the sort spill. (At
+    // 32 MiB the spilled sort's merge was refused memory in about one run in six — a clear
+    // error, as the 1 MiB case below allows, but not the "spills and answers" this shows.)
     let q = "SELECT exporter, importer, product, SUM(CAST(value_usd_m AS DECIMAL(38, 9))) AS v \
              FROM trade_flows WHERE source = 'baci' GROUP BY exporter, importer, product \
              ORDER BY exporter, importer, product";
@@ -1032,7 +1034,7 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
     );
     let rows = stdout(&free).lines().count() - 1;
     assert!(rows > 200_000, "{rows} groups");
-    let tight = run("32M", q);
+    let tight = run("64M", q);
     assert!(
         tight.status.success(),
         "{}",
@@ -1040,10 +1042,10 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
     );
     assert!(
         stdout(&tight) == stdout(&free),
-        "32 MiB gave another answer"
+        "64 MiB gave another answer"
     );
     // It did spill: DataFusion's own metrics say so.
-    let explain = run("32M", &format!("EXPLAIN ANALYZE {q}"));
+    let explain = run("64M", &format!("EXPLAIN ANALYZE {q}"));
     let plan = stdout(&explain);
     let spills: u64 = plan
         .match_indices("spill_count=")
@@ -1056,7 +1058,7 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
                 .unwrap_or(0)
         })
         .sum();
-    assert!(spills > 0, "no spill at 32 MiB:\n{plan}");
+    assert!(spills > 0, "no spill at 64 MiB:\n{plan}");
     // 1 MiB: either it still fits by spilling, or a clear error (exit 3) — never a hang.
     let tiny = run("1M", q);
     if !tiny.status.success() {
