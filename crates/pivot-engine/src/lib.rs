@@ -545,7 +545,6 @@ pub fn table_from_serialize<S: serde::Serialize>(
     })
 }
 
-/// A dataset as provenance cites it.
 /// A query planned once: the logical plan as optimized to run — what the provenance cites
 /// ([`Engine::datasets_read`]) and, on a cluster, whose files are checked — and the physical
 /// plan made from it. (`DataFrame::collect` would optimize the plan a second time.)
@@ -578,6 +577,7 @@ impl Planned {
     }
 }
 
+/// A dataset as provenance cites it.
 fn dataset_ref(d: &DatasetEntry) -> pivot_vocab::DatasetRef {
     pivot_vocab::DatasetRef {
         id: d.id.clone(),
