@@ -301,6 +301,14 @@ class Engine:
         ident, rows, replaced = self._e.ingest(source, paths)
         return {"dataset": ident, "rows": rows, "replaced": replaced}
 
+    def remove(self, dataset: str) -> Dict[str, Any]:
+        """Remove a dataset from the store (``pivot data remove``). A dataset bundled with pivot
+        is loaded again at once from pivot's own copy (``reloaded`` is then True), which is how a
+        damaged bundled file is replaced. An unknown id raises ``InputError`` and changes nothing.
+        Returns the dataset's id, the rows it had and ``reloaded``."""
+        rows, reloaded = self._e.remove(dataset)
+        return {"dataset": dataset, "rows": rows, "reloaded": reloaded}
+
     def verify(self) -> int:
         """Recompute every checksum in the store; returns the number of files checked."""
         return self._e.verify()

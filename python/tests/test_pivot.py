@@ -278,3 +278,10 @@ def test_ingest_baci_with_progress_on_stderr(engine: pivot.Engine, tmp_path, cap
     first = t.slice(0, 1).to_pylist()[0]
     assert first["partner"] == "CHN"
     assert "baci" in [d["id"] for d in pivot.provenance(t).datasets]
+    # Removed: the fixture's rows (counted by the ingest above) are gone; not bundled, so not
+    # reloaded. An unknown id is an InputError.
+    assert e.remove("baci") == {"dataset": "baci", "rows": out["rows"], "reloaded": False}
+    with pytest.raises(pivot.DataError):
+        e.measure("partner-share", focal="RUS", source="baci")
+    with pytest.raises(pivot.InputError, match="no dataset 'baci'"):
+        e.remove("baci")

@@ -241,6 +241,11 @@ enum DataCmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Remove a dataset from the store: pivot data remove baci (a dataset bundled with pivot is loaded again from pivot's own copy, which replaces a damaged bundled file).
+    Remove {
+        /// Dataset id (see `pivot data list`).
+        id: String,
+    },
     /// List the source formats pivot can ingest.
     Sources,
     /// Write SYNTHETIC data in a source's format (scale tests and benchmarks): pivot data synth baci --rows 10000000 --out DIR
@@ -619,6 +624,24 @@ fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
                     out!("[{id}] {text}");
                 }
             }
+            Ok(())
+        }
+        DataCmd::Remove { id } => {
+            let mut e = open(&store)?;
+            let r = e.remove(&id)?;
+            let d = &r.entry;
+            eprintln!(
+                "pivot: removed dataset '{}' ({}): {} rows, {} files{}",
+                d.id,
+                d.version,
+                d.total_rows(),
+                d.files.len(),
+                if r.reloaded {
+                    "; it is bundled with pivot, so it was loaded again from pivot's own copy"
+                } else {
+                    ""
+                }
+            );
             Ok(())
         }
         DataCmd::Ingest { source, paths } => {

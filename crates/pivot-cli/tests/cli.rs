@@ -864,6 +864,14 @@ fn damaged_parquet_file_fails_queries_naming_the_file() {
         .to_string();
     assert!(rel.starts_with("tables/trade_flows/"), "{rel}");
     let file = store.path().join(&rel);
+    let cow_sum = [
+        "sql",
+        "SELECT sum(value_usd_m) AS v FROM trade_flows WHERE source = 'cow_trade'",
+        "--format",
+        "csv",
+    ];
+    let before = pivot(store.path(), &cow_sum);
+    assert!(before.status.success());
     let mut bytes = std::fs::read(&file).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x01;
@@ -915,6 +923,80 @@ fn damaged_parquet_file_fails_queries_naming_the_file() {
     let v = pivot(store.path(), &["data", "verify"]);
     assert!(!v.status.success());
     assert!(String::from_utf8_lossy(&v.stderr).contains(&name));
+
+    // The message's advice works: `pivot data remove cow_trade` (bundled) loads pivot's own copy
+    // again; the store verifies and the query answers what it did before the byte was flipped.
+    let err = String::from_utf8_lossy(&sql.stderr);
+    assert!(err.contains("pivot data remove cow_trade"), "{err}");
+    // An unknown dataset is refused (exit 2, input) and the manifest left byte for byte as it was.
+    let manifest = std::fs::read(store.path().join("manifest.json")).unwrap();
+    let nope = pivot(store.path(), &["data", "remove", "nope"]);
+    assert_eq!(nope.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&nope.stderr).contains("no dataset 'nope' in the store"),
+        "{}",
+        String::from_utf8_lossy(&nope.stderr)
+    );
+    assert_eq!(
+        std::fs::read(store.path().join("manifest.json")).unwrap(),
+        manifest
+    );
+    let r = pivot(store.path(), &["data", "remove", "cow_trade"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(err.contains("removed dataset 'cow_trade'"), "{err}");
+    assert!(err.contains("loaded again from pivot's own copy"), "{err}");
+    assert!(pivot(store.path(), &["data", "verify"]).status.success());
+    assert_eq!(stdout(&pivot(store.path(), &cow_sum)), stdout(&before));
+}
+
+/// `pivot data remove` of a dataset the user ingested: gone from `data list` and from queries,
+/// its files deleted; not reloaded (pivot has no copy of it).
+#[test]
+fn removing_an_ingested_dataset_deletes_it() {
+    let store = tempfile::tempdir().unwrap();
+    copy_store(store.path());
+    let files = tempfile::tempdir().unwrap();
+    write_baci(files.path(), &["2021,643,156,270900,1000.5,10"]);
+    let o = pivot(
+        store.path(),
+        &["data", "ingest", "baci", files.path().to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let paths: Vec<String> = m["datasets"]["baci"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    // trade_flows, trade_dyad_year and trade_dyad_hs2 for 2021.
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    let r = pivot(store.path(), &["data", "remove", "baci"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{err}");
+    assert!(
+        err.contains("removed dataset 'baci'") && err.contains("1 rows, 3 files"),
+        "{err}"
+    );
+    assert!(!err.contains("loaded again"), "{err}");
+    for p in &paths {
+        assert!(!store.path().join(p).exists(), "{p} left behind");
+    }
+    let list = stdout(&pivot(store.path(), &["data", "list", "--format", "csv"]));
+    assert!(!list.lines().any(|l| l.starts_with("baci,")), "{list}");
+    let q = pivot(
+        store.path(),
+        &[
+            "sql",
+            "SELECT count(*) AS n FROM trade_flows WHERE source = 'baci'",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(stdout(&q), "n\n0\n");
 }
 
 /// Issue 17: empty and whitespace queries, control characters, absurdly long arguments and

@@ -75,7 +75,7 @@ pub enum EngineError {
     /// A store file read by a query no longer matches the checksum the manifest recorded at
     /// ingest (found when the query first read it).
     #[error(
-        "store file {} (dataset '{dataset}') is damaged: {detail}; the query was stopped rather than answer from it. Run pivot data verify, then re-ingest the dataset (pivot data remove {dataset}; bundled data reloads when the store is next opened)",
+        "store file {} (dataset '{dataset}') is damaged: {detail}; the query was stopped rather than answer from it. Run pivot data verify, then ingest the dataset again (for data bundled with pivot: pivot data remove {dataset}, which loads pivot's own copy again)",
         path.display()
     )]
     Damaged {

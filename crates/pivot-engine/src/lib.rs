@@ -97,6 +97,15 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// What [`Engine::remove`] did.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    /// The dataset as the manifest recorded it before removal.
+    pub entry: DatasetEntry,
+    /// Whether it is bundled with pivot and was loaded again from pivot's own copy.
+    pub reloaded: bool,
+}
+
 /// Default store location (see `pivot_store::default_location`).
 pub fn default_store() -> PathBuf {
     pivot_store::default_location()
@@ -174,13 +183,38 @@ impl Engine {
         let out = ingest::ingest_user(&mut self.store, source, paths, progress);
         // Rebuilt even when the ingest failed: `begin` re-read the manifest another writer may
         // have changed, and files only the old one referenced may be gone.
+        self.refresh()?;
+        out
+    }
+
+    /// Remove dataset `id` from the store (`pivot data remove`); its files are deleted once no
+    /// other open store reads them. A dataset bundled with pivot is loaded again at once from
+    /// pivot's own copy — the way to replace a damaged bundled file —, and `reloaded` says so.
+    /// An unknown id is refused and the store left as it was.
+    pub fn remove(&mut self, id: &str) -> Result<Removed, EngineError> {
+        let out = self.store.remove(id);
+        let reloaded = match out {
+            Ok(_) => {
+                ingest::ensure_bundled(&mut self.store, &|_| {})?;
+                self.store.manifest().datasets.contains_key(id)
+            }
+            Err(_) => false,
+        };
+        self.refresh()?;
+        Ok(Removed {
+            entry: out?,
+            reloaded,
+        })
+    }
+
+    /// After the store changed: the catalogue rebuilt from the manifest, derived answers dropped.
+    fn refresh(&mut self) -> Result<(), EngineError> {
         (self.ctx, self.verified) = catalog::context(&self.store, self.cluster.as_ref())?;
-        let out = out?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         self.claims_cache.lock().expect("no poisoned lock").clear();
         self.source_years.lock().expect("no poisoned lock").clear();
         self.trade_cache.lock().expect("no poisoned lock").clear();
-        Ok(out)
+        Ok(())
     }
 
     /// Recompute every checksum.

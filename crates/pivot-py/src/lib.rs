@@ -494,6 +494,17 @@ impl PyEngine {
         Ok((out.entry.id.clone(), out.entry.total_rows(), out.replaced))
     }
 
+    /// Remove dataset `id`; returns the rows it had and whether it is bundled with pivot and
+    /// was loaded again from pivot's own copy.
+    fn remove(&self, py: Python<'_>, id: String) -> PyResult<(u64, bool)> {
+        let out = py.detach(|| {
+            let mut e = self.inner.write().unwrap_or_else(|p| p.into_inner());
+            e.remove(&id)
+        });
+        let r = out.map_err(|e| to_py_err(py, e))?;
+        Ok((r.entry.total_rows(), r.reloaded))
+    }
+
     /// Recompute every checksum of the store; returns the number of files checked.
     fn verify(&self, py: Python<'_>) -> PyResult<usize> {
         self.call(py, |e| e.verify())
