@@ -18,17 +18,12 @@ import os, sys, time
 import datafusion
 import duckdb
 from datafusion import SessionConfig, SessionContext
-from probe_store import baci_trade_files, years_to_write
+from probe_store import baci_trade_files, duckdb_with_codes, years_to_write
 
 store, work = sys.argv[1], sys.argv[2]
 runs = int(os.environ.get("RUNS", "3"))
 files, years = baci_trade_files(store)
-con = duckdb.connect()
-con.execute(f"SET threads = {os.cpu_count()}")
-con.execute(
-    f"CREATE TABLE cm AS SELECT iso, (row_number() OVER (ORDER BY iso))::SMALLINT AS code FROM "
-    f"(SELECT exporter AS iso FROM read_parquet({files!r}) UNION SELECT importer FROM read_parquet({files!r}))"
-)
+con = duckdb_with_codes(files)
 LAYOUTS = {
     "strings": "SELECT year, exporter, importer, product, value_usd_m FROM read_parquet({fs})",
     "codes": "SELECT year, e.code AS exporter, i.code AS importer, product, value_usd_m "

@@ -21,3 +21,17 @@ def years_to_write(files, years, folder):
         out = os.path.join(folder, f"{y}.parquet")
         if not os.path.exists(out):
             yield y, [f for f in files if f.endswith(f"-{y}.parquet")], out
+
+
+def duckdb_with_codes(files):
+    """A DuckDB connection (all cores) with table `cm (iso, code)`: every country of `files`
+    (exporters and importers) and its SMALLINT code, the rank of its ISO3 code."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {os.cpu_count()}")
+    con.execute(
+        f"CREATE TABLE cm AS SELECT iso, (row_number() OVER (ORDER BY iso))::SMALLINT AS code FROM "
+        f"(SELECT exporter AS iso FROM read_parquet({files!r}) UNION SELECT importer FROM read_parquet({files!r}))"
+    )
+    return con
