@@ -388,6 +388,7 @@ class Engine:
         filter: Optional[str] = None,
         estimator: str = "ppml",
         separation: str = "default",
+        keep_unconverged: bool = False,
     ) -> GravityResult:
         """Fit PPML (or OLS) with high-dimensional fixed effects, fixest syntax:
         ``trade ~ rta | exporter^year + importer^year + pair_id``; ``sw()``/``csw()`` or a list
@@ -396,9 +397,12 @@ class Engine:
         (anything with ``__arrow_c_stream__``). ``vcov``: ``iid``, ``hetero``,
         ``cluster(var)`` or ``cluster(a, b)``; ``filter``: an SQL condition on the rows;
         ``separation``: PPML separation checks (``default`` = fe,simplex,relu; ``none``;
-        ``all``; or a subset of ``fe,simplex,relu,mu``)."""
+        ``all``; or a subset of ``fe,simplex,relu,mu``). A model that does not converge raises
+        ``pivot.InputError`` unless ``keep_unconverged`` (its rows then say ``converged`` False)."""
         formulas = [formula] if isinstance(formula, str) else list(formula)
-        text, table = self._e.gravity_fit(_arrow_input(data), formulas, vcov, filter, estimator, separation)
+        text, table = self._e.gravity_fit(
+            _arrow_input(data), formulas, vcov, filter, estimator, separation, keep_unconverged
+        )
         return GravityResult(text, table)
 
     def scenario(self, path: PathLike, all_pairs: bool = False) -> ScenarioResult:

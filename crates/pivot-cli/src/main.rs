@@ -15,16 +15,14 @@ use crate::output::Format;
 /// instead of panicking.
 macro_rules! out {
     ($($t:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($t)*)?;
+        crate::output::write_stdout(format!("{}\n", format_args!($($t)*)).as_bytes())?;
     }};
 }
 
 /// `print!` that returns the write error.
 macro_rules! outp {
     ($($t:tt)*) => {{
-        use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($t)*)?;
+        crate::output::write_stdout(format!($($t)*).as_bytes())?;
     }};
 }
 
@@ -240,6 +238,9 @@ enum DataCmd {
         /// Files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// The release the files come from, as you would cite it (e.g. "DOTS, June 2024"); the version pivot records is this label, then the files' names, the years they hold and the day of ingest.
+        #[arg(long)]
+        label: Option<String>,
     },
     /// Remove a dataset from the store: pivot data remove baci (a dataset bundled with pivot is loaded again from pivot's own copy, which replaces a damaged bundled file).
     Remove {
@@ -299,6 +300,9 @@ enum GravityCmd {
         /// PPML separation checks (ppmlhdfe's methods): comma-separated fe, simplex, relu, mu; or none, default (fe,simplex,relu), all.
         #[arg(long, default_value = "default")]
         separation: String,
+        /// Print the estimates of a model that did not converge (marked converged = false) instead of refusing it.
+        #[arg(long)]
+        keep_unconverged: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -317,7 +321,22 @@ enum ScenarioCmd {
         /// Print every pair, not only the focal pairs.
         #[arg(long)]
         all_pairs: bool,
+        /// Print one of the two tables only (csv and parquet to stdout hold one table: choose it here, or use --out).
+        #[arg(long, value_enum)]
+        table: Option<ScenarioTable>,
+        /// Write countries.FORMAT and pairs.FORMAT into this folder instead of stdout.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
+}
+
+/// The tables of a scenario's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScenarioTable {
+    /// Per-country changes.
+    Countries,
+    /// Per-pair changes in trade.
+    Pairs,
 }
 
 fn open(store: &Option<PathBuf>) -> anyhow::Result<Engine> {
@@ -475,6 +494,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     filter,
                     estimator,
                     separation,
+                    keep_unconverged,
                     format,
                 },
         } => {
@@ -486,6 +506,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 filter,
                 estimator,
                 separation,
+                keep_unconverged,
             };
             let out = e.gravity_fit(&spec)?;
             if format == Format::Table {
@@ -502,21 +523,80 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     file,
                     format,
                     all_pairs,
+                    table,
+                    out,
                 },
         } => {
+            // Refused before the (slow) fit: a format that holds one table needs a choice.
+            if out.is_none()
+                && table.is_none()
+                && matches!(format, Format::Csv | Format::Parquet)
+            {
+                anyhow::bail!(EngineError::Input(format!(
+                    "a scenario answers with two tables (countries, pairs) and --format {} holds one: add --table countries or --table pairs, or --out DIR for one file each",
+                    format.name()
+                )));
+            }
+            if out.is_some() && format == Format::Table {
+                anyhow::bail!(EngineError::Input(
+                    "--out writes files: give --format csv, json or parquet".into()
+                ));
+            }
             let e = open(&cli.store)?;
-            let out = e.run_scenario_file(&file, all_pairs)?;
-            if format == Format::Table {
-                for n in &out.notes {
-                    eprintln!("note: {n}");
+            let r = e.run_scenario_file(&file, all_pairs)?;
+            for n in &r.notes {
+                eprintln!("note: {n}");
+            }
+            let tables = [
+                (ScenarioTable::Countries, "countries", &r.countries),
+                (ScenarioTable::Pairs, "pairs", &r.pairs),
+            ];
+            let chosen = tables.iter().filter(|(t, ..)| table.is_none_or(|c| c == *t));
+            if let Some(dir) = out {
+                std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
+                    context: format!("creating {}", dir.display()),
+                    source,
+                })?;
+                for (_, name, t) in chosen {
+                    let path = dir.join(format!("{name}.{}", format.name()));
+                    std::fs::write(&path, output::encode(t, format)?).map_err(|source| {
+                        EngineError::Io {
+                            context: format!("writing {}", path.display()),
+                            source,
+                        }
+                    })?;
+                    eprintln!("pivot: wrote {}", path.display());
                 }
-                out!("Per-country changes (%):");
-                output::print(&out.countries, Format::Table)?;
-                out!("\nPer-pair changes in trade (%):");
-                output::print(&out.pairs, Format::Table)
-            } else {
-                output::print(&out.countries, format)?;
-                output::print(&out.pairs, format)
+                return Ok(());
+            }
+            match (format, table) {
+                (Format::Table, _) => {
+                    for (t, _, rows) in chosen {
+                        out!(
+                            "{}",
+                            match t {
+                                ScenarioTable::Countries => "Per-country changes (%):",
+                                ScenarioTable::Pairs => "\nPer-pair changes in trade (%):",
+                            }
+                        );
+                        output::print(rows, Format::Table)?;
+                    }
+                    Ok(())
+                }
+                (_, Some(t)) => {
+                    let rows = if t == ScenarioTable::Countries {
+                        &r.countries
+                    } else {
+                        &r.pairs
+                    };
+                    output::print(rows, format)
+                }
+                // One JSON document holding both tables and the notes.
+                _ => output::print_json(&serde_json::json!({
+                    "countries": output::json_value(&r.countries)?,
+                    "pairs": output::json_value(&r.pairs)?,
+                    "notes": r.notes,
+                })),
             }
         }
     }
@@ -644,11 +724,15 @@ fn data(store: Option<PathBuf>, cmd: DataCmd) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        DataCmd::Ingest { source, paths } => {
+        DataCmd::Ingest {
+            source,
+            paths,
+            label,
+        } => {
             let mut e = open(&store)?;
             let bar = output::counter(&format!("ingesting {source}"));
             let b2 = bar.clone();
-            let out = e.ingest(&source, &paths, &move |n| b2.inc(n));
+            let out = e.ingest_labelled(&source, &paths, label.as_deref(), &move |n| b2.inc(n));
             bar.finish_and_clear();
             let out = out?;
             let d = &out.entry;

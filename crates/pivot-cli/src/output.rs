@@ -20,8 +20,25 @@ pub enum Format {
     Parquet,
 }
 
+impl Format {
+    /// The name as given on the command line (and a file extension).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Parquet => "parquet",
+        }
+    }
+}
+
 pub fn print(t: &ResultTable, f: Format) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    write_stdout(&encode(t, f)?)
+}
+
+/// A result in format `f`, as the bytes `print` writes.
+pub fn encode(t: &ResultTable, f: Format) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
     match f {
         Format::Table => {
             if t.num_rows() == 0 {
@@ -29,35 +46,39 @@ pub fn print(t: &ResultTable, f: Format) -> anyhow::Result<()> {
             } else {
                 writeln!(out, "{}", pretty_format_batches(&t.batches)?)?;
             }
-            drop(out);
-            print_provenance(&t.provenance)?;
+            writeln!(out, "\n{}", t.provenance)?;
         }
-        Format::Csv => {
-            if !t.batches.is_empty() {
-                let mut w = datafusion::arrow::csv::WriterBuilder::new()
-                    .with_header(true)
-                    .build(&mut out);
-                for b in &t.batches {
-                    w.write(b)?;
-                }
-            } else {
-                let names: Vec<String> =
-                    t.schema.fields().iter().map(|f| f.name().clone()).collect();
-                writeln!(out, "{}", names.join(","))?;
-            }
-        }
+        Format::Csv => out = pivot_engine::service::csv_bytes(t)?,
         Format::Json => {
-            let mut rows: Vec<serde_json::Value> = Vec::new();
-            for b in &t.batches {
-                let r: Vec<serde_json::Value> = serde_arrow::from_record_batch(b)?;
-                rows.extend(r);
-            }
-            let v = serde_json::json!({ "rows": rows, "provenance": t.provenance });
-            serde_json::to_writer_pretty(&mut out, &v)?;
+            serde_json::to_writer_pretty(&mut out, &json_value(t)?)?;
             writeln!(out)?;
         }
-        Format::Parquet => out.write_all(&parquet_bytes(t)?)?,
+        Format::Parquet => out = parquet_bytes(t)?,
     }
+    Ok(out)
+}
+
+/// A result as one JSON value: `{"rows": [...], "provenance": {...}}`.
+pub fn json_value(t: &ResultTable) -> anyhow::Result<serde_json::Value> {
+    let mut rows: Vec<serde_json::Value> = Vec::new();
+    for b in &t.batches {
+        let r: Vec<serde_json::Value> = serde_arrow::from_record_batch(b)?;
+        rows.extend(r);
+    }
+    Ok(serde_json::json!({ "rows": rows, "provenance": t.provenance }))
+}
+
+/// Write all of `bytes` to stdout and flush: a failed write (a full disk, a closed file) is
+/// the environment's error (exit 3), never lost in a buffer at exit; a closed pipe ends
+/// pivot quietly (`main`).
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|source| pivot_engine::EngineError::Io {
+            context: "writing the output".into(),
+            source,
+        })?;
     Ok(())
 }
 
@@ -69,16 +90,13 @@ pub fn parquet_bytes(t: &ResultTable) -> anyhow::Result<Vec<u8>> {
 
 /// Pretty JSON to stdout.
 pub fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
+    let mut out = serde_json::to_vec_pretty(v)?;
+    out.push(b'\n');
+    write_stdout(&out)
 }
 
 pub fn print_provenance(p: &Provenance) -> anyhow::Result<()> {
-    let mut e = std::io::stdout().lock();
-    writeln!(e, "\n{p}")?;
-    Ok(())
+    write_stdout(format!("\n{p}\n").as_bytes())
 }
 
 pub fn spinner(msg: &str) -> ProgressBar {

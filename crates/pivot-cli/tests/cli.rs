@@ -410,6 +410,13 @@ fn killed_ingest_leaves_the_store_intact() {
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let l = pivot(store.path(), &["data", "list", "--format", "csv"]);
     assert!(!stdout(&l).contains("baci"));
+    // Issue 27: the next open removed what the killed ingest left in `.staging`.
+    assert!(
+        !walk_if(&staging)
+            .iter()
+            .any(|f| f.extension().is_some_and(|x| x == "parquet")),
+        "the killed ingest's staged files are still there"
+    );
 }
 
 fn walk_if(p: &Path) -> Vec<PathBuf> {
@@ -1161,4 +1168,403 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("PIVOT_MEMORY_LIMIT='lots': unknown unit")
     );
+}
+
+// ------------------------------------------------------------------ issue 27: hostile input
+
+/// `pivot` with `args`, stdout sent to `/dev/full` (a disk that is full).
+fn pivot_to_full_disk(store: &Path, args: &[&str]) -> std::process::Output {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    Command::cargo_bin("pivot")
+        .unwrap()
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .stdout(full)
+        .output()
+        .unwrap()
+}
+
+/// Exit 2 with `want` in the message and nothing on stdout.
+fn refused(o: &std::process::Output, want: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty(), "printed {}", stdout(o));
+    assert!(err.contains(want), "want '{want}' in {err}");
+}
+
+/// Issue 27: `SELECT 1 + 1 + … + 1` of 5,000 terms aborted the CLI (exit 134) and of 1,000
+/// terms the server, overflowing a stack; both are refused by their depth (exit 2), while a
+/// chain of 200 terms still answers (200).
+#[test]
+fn sql_1000_and_5000_term_chains_are_refused_not_a_crash() {
+    let chain = |n: usize| format!("SELECT 1{} AS n", " + 1".repeat(n - 1));
+    for n in [1_000, 5_000] {
+        let o = pivot(base_store(), &["sql", &chain(n)]);
+        refused(&o, "SQL expression nested more than 256 deep");
+    }
+    let o = pivot(base_store(), &["sql", &chain(200), "--format", "csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o), "n\n200\n");
+    let unions = format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(1_001));
+    refused(&pivot(base_store(), &["sql", &unions]), "more than 1000 set operations");
+}
+
+/// Issue 27: `repeat('x', 2147483647)` ran for minutes after its request had failed; it is
+/// refused before anything is built.
+#[test]
+fn sql_repeat_2147483647_is_refused_at_once() {
+    let t = std::time::Instant::now();
+    let o = pivot(base_store(), &["sql", "SELECT repeat('x', 2147483647)"]);
+    refused(&o, "repeat would build a value of 2147483647 bytes");
+    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+}
+
+/// Issue 27: output lost on a full disk exited 0 (Parquet) or 1, the bug code (CSV, JSON); a
+/// failed write is the environment's error, exit 3, in every format.
+#[test]
+fn output_to_a_full_disk_exits_3() {
+    for f in ["parquet", "csv", "json", "table"] {
+        let o = pivot_to_full_disk(base_store(), &["sql", "SELECT 1 AS x", "--format", f]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{f}: {err}");
+        assert!(err.contains("writing the output"), "{f}: {err}");
+    }
+}
+
+/// Issue 27: `scenario run --format json` wrote two JSON documents back to back, CSV two
+/// headers, Parquet two files in one. JSON is one document with both tables; CSV and Parquet
+/// to stdout hold the table chosen with --table (refused without one); --out writes a file
+/// per table. The rows are the same in every form.
+#[test]
+fn scenario_output_is_one_document_per_format() {
+    let sc = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/russia-west-costs.toml");
+    let o = pivot(base_store(), &["scenario", "run", sc, "--format", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let n_countries = v["countries"]["rows"].as_array().unwrap().len();
+    let n_pairs = v["pairs"]["rows"].as_array().unwrap().len();
+    assert!(n_countries > 100 && n_pairs > 10, "{n_countries} {n_pairs}");
+    assert!(v["countries"]["provenance"]["method"].is_string());
+    assert!(v["notes"].is_array());
+    refused(
+        &pivot(base_store(), &["scenario", "run", sc, "--format", "csv"]),
+        "add --table countries or --table pairs",
+    );
+    let o = pivot(
+        base_store(),
+        &["scenario", "run", sc, "--format", "parquet", "--table", "pairs"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        bytes::Bytes::from(o.stdout),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let rows: usize = r.map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, n_pairs);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = pivot(
+        base_store(),
+        &["scenario", "run", sc, "--format", "csv", "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines = |f: &str| std::fs::read_to_string(out.join(f)).unwrap().lines().count();
+    assert_eq!(lines("countries.csv"), n_countries + 1);
+    assert_eq!(lines("pairs.csv"), n_pairs + 1);
+}
+
+/// Issue 27: a shock on a state absent from the panel (`to = ["YUG"]`, 2014) gave 0.0%
+/// everywhere; it is refused, naming the state.
+#[test]
+fn scenario_shock_on_a_state_absent_from_the_panel_is_refused() {
+    let sc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/russia-west-costs.toml"
+    ))
+    .unwrap()
+    .replace("to = [\"RUS\"]", "to = [\"YUG\"]");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("yug.toml");
+    std::fs::write(&f, sc).unwrap();
+    let o = pivot(base_store(), &["scenario", "run", f.to_str().unwrap()]);
+    refused(&o, "YUG not in the panel");
+}
+
+/// Issue 27: `claims check /dev/zero` and `scenario run /dev/zero` read without limit (7.8 GB
+/// in 6 s); files past 1 MiB are refused after reading one byte more.
+#[test]
+fn claims_and_scenario_files_are_read_within_a_bound() {
+    refused(
+        &pivot(base_store(), &["claims", "check", "/dev/zero"]),
+        "is larger than 1048576 bytes",
+    );
+    refused(
+        &pivot(base_store(), &["scenario", "run", "/dev/zero"]),
+        "is larger than 1048576 bytes",
+    );
+}
+
+/// A claims file of one check, with `column`, `where` and `value` as given.
+fn one_check_claims(column: &str, filter_key: &str, value: &str) -> String {
+    format!(
+        "title = \"t\"\n[[claim]]\nid = \"X\"\ntext = \"x\"\n[[claim.check]]\nlabel = \"China ranks first\"\nmeasure = \"partner-share\"\nfocal = \"RUS\"\nyears = \"2014\"\nwhere = {{ {filter_key} = \"CHN\" }}\ncolumn = \"{column}\"\ntest = \"value\"\nop = \"<=\"\nvalue = {value}\n"
+    )
+}
+
+/// Issue 27: a misspelt `column` or `where` column made a claim "not testable" with exit 0,
+/// and `value = nan` was evaluated; each is refused naming the check and the name. A claims
+/// check cites the datasets its checks read, not every dataset in the store.
+#[test]
+fn claims_with_misspelt_columns_or_nan_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |text: String| {
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, text).unwrap();
+        pivot(base_store(), &["claims", "check", f.to_str().unwrap(), "--format", "json"])
+    };
+    refused(&run(one_check_claims("rnak", "partner", "1")), "column names 'rnak'");
+    refused(&run(one_check_claims("rank", "partnr", "1")), "where names 'partnr'");
+    refused(&run(one_check_claims("rank", "partner", "nan")), "value NaN is not a finite number");
+    let o = run(one_check_claims("rank", "partner", "1"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"][0]["verdict"], "supported");
+    let ids: Vec<&str> = v["provenance"]["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    // Partner shares of 2014 come from COW trade alone (the spliced series' only 2014 source).
+    assert_eq!(ids, ["cow_trade"]);
+}
+
+/// Issue 27: `report --years garbage` wrote a report with every section "Not shown" (exit 0),
+/// and `--partners ,,,` was read as every partner; both are refused.
+#[test]
+fn report_with_garbage_years_and_partners_naming_no_state_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    refused(
+        &pivot(
+            base_store(),
+            &["report", "--years", "garbage", "--out", out.to_str().unwrap()],
+        ),
+        "report years",
+    );
+    assert!(!out.exists());
+    refused(
+        &pivot(
+            base_store(),
+            &["measure", "partner-share", "--focal", "RUS", "--partners", ",,,"],
+        ),
+        "empty country query",
+    );
+}
+
+/// Issue 27: a header-only COW file replaced the bundled COW data with 0 rows, and `data
+/// ingest countries` accepted any file while the data still came from pivot's own copy; both
+/// are refused and the store left as it was.
+#[test]
+fn empty_ingests_and_the_country_table_are_refused() {
+    let store = tempfile::tempdir().unwrap();
+    copy_store(store.path());
+    let before = snapshot(store.path());
+    let files = tempfile::tempdir().unwrap();
+    let cow = files.path().join("cow.csv");
+    std::fs::write(&cow, "year,ccode1,ccode2,flow1,flow2\n").unwrap();
+    refused(
+        &pivot(store.path(), &["data", "ingest", "cow-trade", cow.to_str().unwrap()]),
+        "no data rows to ingest",
+    );
+    refused(
+        &pivot(store.path(), &["data", "ingest", "countries", cow.to_str().unwrap()]),
+        "unknown source 'countries'",
+    );
+    assert_eq!(snapshot(store.path()), before, "store changed");
+}
+
+/// Issue 27: after a user ingested an IMF DOTS file for 2021, results still cited "DOTS
+/// 2019–2020 (retrieved 2022)". The dataset's version and citation now come from the file
+/// ingested (its name, its years, the day) after the user's label.
+#[test]
+fn a_user_dots_file_is_cited_by_its_own_years() {
+    let store = tempfile::tempdir().unwrap();
+    copy_store(store.path());
+    let files = tempfile::tempdir().unwrap();
+    let f = files.path().join("dots_2021.csv");
+    // Hand-made rows in the DOTS layout (not real figures: only the provenance is checked).
+    std::fs::write(
+        &f,
+        ",from,to,2021\n0,RU,CN,79000.0\n1,CN,RU,67000.0\n2,RU,DE,30000.0\n3,DE,RU,28000.0\n",
+    )
+    .unwrap();
+    let o = pivot(
+        store.path(),
+        &["data", "ingest", "imf-dots", f.to_str().unwrap(), "--label", "DOTS test extract"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = pivot(
+        store.path(),
+        &["measure", "partner-share", "--focal", "RUS", "--years", "2021", "--format", "json"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dots = v["provenance"]["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "imf_dots")
+        .expect("the 2021 answer cites IMF DOTS")
+        .clone();
+    let version = dots["version"].as_str().unwrap();
+    assert!(
+        version.starts_with("DOTS test extract (user file dots_2021.csv, years 2021, ingested "),
+        "{version}"
+    );
+    let text = serde_json::to_string(&v["provenance"]).unwrap();
+    assert!(!text.contains("2019–2020"), "{text}");
+    assert_eq!(v["rows"][0]["partner"], "CHN");
+}
+
+/// One HTTP/1.1 request to 127.0.0.1:`port`; (status, response), status 0 when nothing came
+/// back.
+fn http(port: u16, method: &str, path: &str, json: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        json.len()
+    );
+    if c.write_all(head.as_bytes())
+        .and_then(|()| c.write_all(json.as_bytes()))
+        .is_err()
+    {
+        return (0, String::new());
+    }
+    let mut out = String::new();
+    let _ = c.read_to_string(&mut out);
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, out)
+}
+
+/// A `pivot serve` process on a free loopback port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::cargo_bin("pivot")
+            .unwrap()
+            .arg("--store")
+            .arg(base_store())
+            .args(["serve", "--addr", &addr])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let s = Server { child, port };
+        let t = std::time::Instant::now();
+        while s.request("GET", "/v1/health", "").0 != 200 {
+            assert!(t.elapsed().as_secs() < 120, "the server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        s
+    }
+
+    fn request(&self, method: &str, path: &str, json: &str) -> (u16, String) {
+        http(self.port, method, path, json)
+    }
+
+
+    /// CPU seconds the process has used (user + system), from /proc.
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+        // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 a second on Linux).
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        ticks as f64 / 100.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Issue 27 must-show: after a query's 4xx the server process is idle (under 5% CPU) within
+/// 10 s — the time limit stops the work, not only the answer; a client trickling its headers
+/// is cut off; SIGTERM with a query in flight ends the process within 10 s.
+#[test]
+fn server_work_stops_at_its_limits_and_on_sigterm() {
+    let cross = r#"{"query": "SELECT count(*) AS n FROM trade_flows a CROSS JOIN trade_flows b WHERE a.value_usd_m + b.value_usd_m > 1e12"}"#;
+    let s = Server::start(&["--sql-timeout-ms", "2000"]);
+    let (status, body) = s.request("POST", "/v1/sql", r#"{"query": "SELECT repeat('x', 2147483647)"}"#);
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = s.request("POST", "/v1/sql", cross);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("sql_time_limit"), "{body}");
+    // Idle within 10 s of the answer: CPU used over seconds 5-10 after it under 5%.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let (c0, t0) = (s.cpu_seconds(), std::time::Instant::now());
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let share = (s.cpu_seconds() - c0) / t0.elapsed().as_secs_f64();
+    assert!(share < 0.05, "the server still used {:.0}% CPU", share * 100.0);
+    assert_eq!(s.request("GET", "/v1/health", "").0, 200);
+    // A client that sends part of a head and then nothing is cut off (10 s header timeout).
+    {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+        c.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n").unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        let t = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let _ = c.read_to_end(&mut buf);
+        assert!(t.elapsed().as_secs() < 20, "a trickling client held its connection {:?}", t.elapsed());
+    }
+    drop(s);
+    // SIGTERM while a long query runs (its own limit is 10 minutes).
+    let s = Server::start(&["--sql-timeout-ms", "600000", "--request-timeout", "600"]);
+    let port = s.port;
+    let client = std::thread::spawn(move || http(port, "POST", "/v1/sql", cross));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut s = s;
+    let t = std::time::Instant::now();
+    let ok = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ended = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if t.elapsed().as_secs() > 15 {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(ended.is_some(), "the server did not end within 15 s of SIGTERM");
+    assert!(t.elapsed().as_secs() < 10, "SIGTERM took {:?}", t.elapsed());
+    let _ = client.join();
 }

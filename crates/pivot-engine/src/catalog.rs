@@ -63,6 +63,8 @@ pub(crate) fn context(
             e.sort_spill_reservation_bytes = e.sort_spill_reservation_bytes.min(l / 8);
         }
         let ctx = SessionContext::new_with_config_rt(config, runtime(limit)?);
+        // Functions that build a value of a size they are given refuse huge ones.
+        crate::functions::register(&ctx);
         // Every file: URL goes through the manifest check (a damaged file fails the query).
         ctx.register_object_store(
             datafusion::execution::object_store::ObjectStoreUrl::local_filesystem().as_ref(),

@@ -189,6 +189,9 @@ pub struct CheckOutcome {
     pub pass: Option<bool>,
     /// Evidence or the reason it could not be evaluated.
     pub evidence: String,
+    /// The datasets the check's measure read (none when it could not run).
+    #[serde(skip)]
+    pub datasets: Vec<pivot_vocab::DatasetRef>,
 }
 
 /// A verdict on a claim.
@@ -326,13 +329,75 @@ impl Engine {
         s
     }
 
+    /// Refuse a check that could only give a normal-looking wrong answer: a threshold that
+    /// is not a finite number, an unknown operator or test.
+    fn validate(c: &Check) -> Result<(), EngineError> {
+        let bad = |what: String| EngineError::Input(format!("claims: check '{}': {what}", c.label));
+        if let Some(v) = c.value
+            && !v.is_finite()
+        {
+            return Err(bad(format!("value {v} is not a finite number")));
+        }
+        if !["<", "<=", ">", ">=", "==", "!="].contains(&c.op.as_str()) {
+            return Err(bad(format!(
+                "operator '{}' must be <, <=, >, >=, == or !=",
+                c.op
+            )));
+        }
+        if !["value", "change", "compare"].contains(&c.test.as_str()) {
+            return Err(bad(format!(
+                "test '{}' must be value, change or compare",
+                c.test
+            )));
+        }
+        if let Some(a) = &c.aggregate
+            && a != "sum"
+        {
+            return Err(bad(format!("aggregate '{a}' must be sum (or left out)")));
+        }
+        Ok(())
+    }
+
+    /// Refuse a check that names a column the measure's answer does not have (`column`,
+    /// `period`, or a key of `where`/`versus`): a misspelt name would match no row and make
+    /// the claim "not testable" instead of an error.
+    fn check_columns(c: &Check, table: &ResultTable) -> Result<(), EngineError> {
+        let names: Vec<&str> = table
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        // An empty answer without columns says nothing about names.
+        if names.is_empty() {
+            return Ok(());
+        }
+        let mut named: Vec<(&str, &str)> = vec![("column", &c.column), ("period", &c.period)];
+        named.extend(c.filter.keys().map(|k| ("where", k.as_str())));
+        named.extend(c.versus.keys().map(|k| ("versus", k.as_str())));
+        for (field, name) in named {
+            if !names.contains(&name) {
+                return Err(EngineError::Input(format!(
+                    "claims: check '{}': {field} names '{name}', which is not a column of {}'s answer (its columns: {})",
+                    c.label,
+                    c.measure,
+                    names.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self, c: &Check) -> Result<CheckOutcome, EngineError> {
+        Self::validate(c)?;
+        crate::bounds::check()?;
         let req = c.request();
         let na = |why: String| {
             Ok(CheckOutcome {
                 label: c.label.clone(),
                 pass: None,
                 evidence: why,
+                datasets: vec![],
             })
         };
         let table = match self.measure(&req) {
@@ -345,7 +410,23 @@ impl Engine {
                 )));
             }
         };
+        Self::check_columns(c, &table)?;
         let rows = table_rows(&table)?;
+        let mut out = self.evaluate(c, &rows)?;
+        out.datasets = table.provenance.datasets.clone();
+        Ok(out)
+    }
+
+    /// A check's outcome over the rows of its measure's answer.
+    fn evaluate(&self, c: &Check, rows: &[Value]) -> Result<CheckOutcome, EngineError> {
+        let na = |why: String| {
+            Ok(CheckOutcome {
+                label: c.label.clone(),
+                pass: None,
+                evidence: why,
+                datasets: vec![],
+            })
+        };
         let mean = |s: &BTreeMap<i64, f64>, w: (i64, i64)| -> Option<f64> {
             let v: Vec<f64> = s.range(w.0..=w.1).map(|(_, v)| *v).collect();
             (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
@@ -359,7 +440,7 @@ impl Engine {
         };
         match c.test.as_str() {
             "value" => {
-                let s = self.series(&rows, c, &c.filter);
+                let s = self.series(rows, c, &c.filter);
                 let periods: Vec<i64> = s.keys().copied().collect();
                 let Some(w) = window(c.at.as_ref(), &periods)? else {
                     return na("not testable: no rows match".into());
@@ -374,6 +455,7 @@ impl Engine {
                 Ok(CheckOutcome {
                     label: c.label.clone(),
                     pass: Some(pass),
+                    datasets: vec![],
                     evidence: format!(
                         "{} {} = {} ({} {} {})",
                         c.column,
@@ -386,7 +468,7 @@ impl Engine {
                 })
             }
             "change" => {
-                let s = self.series(&rows, c, &c.filter);
+                let s = self.series(rows, c, &c.filter);
                 let periods: Vec<i64> = s.keys().copied().collect();
                 let from = c.from.clone().unwrap_or(Value::String("first".into()));
                 let (Some(wf), Some(wt)) = (
@@ -406,6 +488,7 @@ impl Engine {
                 Ok(CheckOutcome {
                     label: c.label.clone(),
                     pass: Some(pass),
+                    datasets: vec![],
                     evidence: format!(
                         "{} {} {} → {} {}",
                         c.column,
@@ -417,8 +500,8 @@ impl Engine {
                 })
             }
             "compare" => {
-                let sa = self.series(&rows, c, &c.filter);
-                let sb = self.series(&rows, c, &c.versus);
+                let sa = self.series(rows, c, &c.filter);
+                let sb = self.series(rows, c, &c.versus);
                 let periods: Vec<i64> = sa.keys().copied().collect();
                 let Some(w) = window(c.over.as_ref(), &periods)? else {
                     return na("not testable: no rows match".into());
@@ -430,6 +513,7 @@ impl Engine {
                 Ok(CheckOutcome {
                     label: c.label.clone(),
                     pass: Some(pass),
+                    datasets: vec![],
                     evidence: format!("{} {}: {} vs {}", c.column, span(w), fmt(a), fmt(b)),
                 })
             }
@@ -443,6 +527,7 @@ impl Engine {
     pub fn check_claims(&self, file: &ClaimsFile) -> Result<Vec<ClaimVerdict>, EngineError> {
         let mut out = Vec::new();
         for cl in &file.claims {
+            crate::bounds::check()?;
             let mut checks = Vec::new();
             for c in &cl.checks {
                 checks.push(self.check(c)?);
@@ -506,19 +591,15 @@ impl Engine {
         let mut prov = Provenance::new("claims-check")
             .param("file", label)
             .note(format!("{} — {}", file.title, file.source));
-        for d in self.datasets_for(
-            &[
-                "trade_flows",
-                "energy_flows",
-                "arms_dyad_year",
-                "un_votes",
-                "country_year",
-                "finance_flows",
-                "alliances",
-            ],
-            None,
-        ) {
-            prov = prov.dataset(d);
+        // The datasets the checks' measures read, not every dataset in the store.
+        let read: BTreeMap<&str, &pivot_vocab::DatasetRef> = v
+            .iter()
+            .flat_map(|c| &c.checks)
+            .flat_map(|c| &c.datasets)
+            .map(|d| (d.id.as_str(), d))
+            .collect();
+        for d in read.into_values() {
+            prov = prov.dataset(d.clone());
         }
         table_from_rows(&v, prov)
     }
@@ -526,9 +607,7 @@ impl Engine {
 
 /// Read and parse a claims file.
 pub fn load_claims(path: &Path) -> Result<ClaimsFile, EngineError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        EngineError::Input(format!("cannot read claims file {}: {e}", path.display()))
-    })?;
+    let text = crate::bounds::read_spec(path, "claims file")?;
     parse_claims(&text).map_err(|e| EngineError::Input(format!("{}: {e}", path.display())))
 }
 

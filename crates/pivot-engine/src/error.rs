@@ -109,6 +109,9 @@ pub enum EngineError {
     /// A query ran past its time limit.
     #[error("query exceeded its time limit of {0:?}")]
     Timeout(std::time::Duration),
+    /// The work was cancelled before it ended (the server is shutting down).
+    #[error("the work was cancelled: the server is shutting down")]
+    Cancelled,
     /// A bad argument or input file of a command (not a measure parameter).
     #[error("{0}")]
     Input(String),
@@ -184,7 +187,8 @@ impl EngineError {
             | EngineError::Report(_)
             | EngineError::Damaged { .. }
             | EngineError::Cluster { .. }
-            | EngineError::Memory { .. } => ErrorKind::Environment,
+            | EngineError::Memory { .. }
+            | EngineError::Cancelled => ErrorKind::Environment,
             EngineError::Store(e) if e.is_environment() => ErrorKind::Environment,
             _ => ErrorKind::Input,
         }

@@ -41,6 +41,9 @@ pub struct FitRequest {
     /// PPML separation checks: `fe,simplex,relu,mu` (any subset), `none`,
     /// `default` (ppmlhdfe's `fe,simplex,relu`) or `all`.
     pub separation: String,
+    /// Give the estimates of a model that did not converge (marked `converged = false`)
+    /// instead of refusing it.
+    pub keep_unconverged: bool,
 }
 
 /// Fitted models: the fixest-like text and tidy coefficients.
@@ -393,6 +396,13 @@ impl Engine {
                     )));
                 }
             };
+            if !fit.converged() && !req.keep_unconverged {
+                return Err(EngineError::Input(format!(
+                    "model {} ({f}) did not converge in {} iterations, so its estimates are not an answer: rescale the outcome or regressors, look for extreme values or separated rows, or keep the unconverged estimates (marked as such) with --keep-unconverged",
+                    k + 1,
+                    fit.iterations()
+                )));
+            }
             let fit = fit.vcov(vcov.clone(), &panel)?;
             let sep = fit.separation();
             if !sep.methods.is_empty() {
@@ -549,8 +559,7 @@ impl Engine {
         file: &Path,
         all_pairs: bool,
     ) -> Result<ScenarioOutput, EngineError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| EngineError::Input(format!("cannot read {}: {e}", file.display())))?;
+        let text = crate::bounds::read_spec(file, "scenario file")?;
         let mut spec = ScenarioSpec::from_toml_str(&text)
             .map_err(|e| EngineError::Input(format!("{}: {e}", file.display())))?;
         self.expand_groups(&mut spec)?;

@@ -161,13 +161,84 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, EngineError> {
     Ok(out)
 }
 
+/// A user's files described by what was read from them, not by the text of pivot's bundled
+/// copy: the version names the files, the years they held and the day they were ingested
+/// (after the user's `label`, where given); the citation and BibTeX say the same, and a first
+/// note says that the notes after it describe the source as bundled.
+fn user_info(
+    mut info: DatasetInfo,
+    inputs: &[Input],
+    years: Option<(i32, i32)>,
+    label: Option<&str>,
+) -> DatasetInfo {
+    let names: Vec<String> = inputs
+        .iter()
+        .map(|i| {
+            let n = i.name();
+            n.rsplit('/').next().unwrap_or(&n).to_string()
+        })
+        .collect();
+    let files = format!(
+        "user file{} {}",
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    );
+    let span = match years {
+        Some((a, b)) if a == b => format!("{a}"),
+        Some((a, b)) => format!("{a}–{b}"),
+        None => "no years".into(),
+    };
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as i32)
+        .unwrap_or(0);
+    let date = datafusion::arrow::array::temporal_conversions::date32_to_datetime(days)
+        .map(|d| d.date().to_string())
+        .unwrap_or_default();
+    let what = format!("{files}, years {span}, ingested {date}");
+    info.version = match label {
+        Some(l) => format!("{l} ({what})"),
+        None => what.clone(),
+    };
+    info.citation = format!(
+        "{}, {}: {}{}. Cite the publisher's release the file came from.",
+        info.source,
+        info.title,
+        label.map(|l| format!("{l}; ")).unwrap_or_default(),
+        what
+    );
+    info.bibtex = format!(
+        "@misc{{{}_user,\n  author = {{{{{}}}}},\n  title = {{{}}},\n  note = {{{}}}\n}}",
+        info.id,
+        info.source,
+        info.title,
+        info.version.replace('–', "--")
+    );
+    info.notes.insert(
+        0,
+        format!(
+            "Ingested from the {files} (years {span}); the notes after this one describe the source as pivot bundles it."
+        ),
+    );
+    info
+}
+
 pub(crate) fn ingest_user(
     store: &mut Store,
     source: &str,
     paths: &[PathBuf],
+    label: Option<&str>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<IngestOutcome, EngineError> {
-    let adapter = adapter_for(source).ok_or_else(|| {
+    if let Some(l) = label
+        && (l.trim().is_empty() || l.len() > 200 || l.chars().any(char::is_control))
+    {
+        return Err(EngineError::Input(format!(
+            "--label '{}' must be a short line of text (1-200 bytes, no control characters)",
+            l.escape_debug()
+        )));
+    }
+    let adapter = adapter_for(source).filter(|a| a.user_ingest()).ok_or_else(|| {
         let names: Vec<&str> = pivot_sources::user_sources()
             .into_iter()
             .map(|x| x.0)
@@ -193,6 +264,24 @@ pub(crate) fn ingest_user(
         pivot_sources::input::records_read(|| adapter.read(&inputs, &ctx, &mut staging));
     let mut stats = stats?;
     stats.records = n;
+    if stats.rows.values().sum::<u64>() == 0 {
+        // Committing would replace a dataset of the same id (a bundled one included) with
+        // nothing.
+        return Err(EngineError::Input(format!(
+            "{}: no data rows to ingest with {source} (only a header, or every row dropped{}); the store is unchanged",
+            inputs.iter().map(Input::name).collect::<Vec<_>>().join(", "),
+            if stats.dropped.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", stats.dropped.join("; "))
+            }
+        )));
+    }
+    let info = if adapter.describes_inputs() {
+        info
+    } else {
+        user_info(info, &inputs, stats.years, label)
+    };
     let replaced = store.manifest().datasets.contains_key(&info.id);
     let e = store
         .commit(staging, entry(&info, adapter.name(), &inputs, false, stats))?

@@ -7,10 +7,12 @@
 //! versions and checksums, method, parameters, notes) that the CLI prints under tables and
 //! includes in JSON.
 
+mod bounds;
 mod catalog;
 pub mod claims;
 pub mod cluster;
 mod error;
+mod functions;
 pub mod gravity;
 pub mod info;
 mod ingest;
@@ -59,6 +61,8 @@ pub struct SqlLimits {
     pub max_rows: Option<usize>,
     /// Maximum wall time.
     pub timeout: Option<std::time::Duration>,
+    /// Maximum size of the answer's values in bytes (read-only SQL only).
+    pub max_bytes: Option<usize>,
 }
 
 impl SqlLimits {
@@ -66,6 +70,7 @@ impl SqlLimits {
     pub const NONE: SqlLimits = SqlLimits {
         max_rows: None,
         timeout: None,
+        max_bytes: None,
     };
 }
 
@@ -77,7 +82,7 @@ pub struct Engine {
     cluster: Option<cluster::Cluster>,
     /// The store's files checked against the manifest (the local session reads through it).
     verified: Arc<verified::VerifiedFs>,
-    rt: tokio::runtime::Runtime,
+    rt: QueryRuntime,
     /// Measure results by request (cleared by every ingest).
     measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
     /// Claims verdicts by (label, claims text) (cleared by every ingest).
@@ -133,12 +138,14 @@ impl Engine {
         ingest::ensure_bundled(&mut store, progress)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(catalog::cores())
+            .thread_stack_size(bounds::QUERY_THREAD_STACK)
             .enable_all()
             .build()
             .map_err(|source| EngineError::Io {
                 context: "starting the query runtime".into(),
                 source,
             })?;
+        let rt = QueryRuntime(Some(rt));
         let (ctx, verified) = catalog::context(&store, cluster.as_ref())?;
         Ok(Engine {
             store,
@@ -180,7 +187,20 @@ impl Engine {
         paths: &[PathBuf],
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<IngestOutcome, EngineError> {
-        let out = ingest::ingest_user(&mut self.store, source, paths, progress);
+        self.ingest_labelled(source, paths, None, progress)
+    }
+
+    /// Like [`Engine::ingest`], with the user's `label` for the release (`--label`), written
+    /// before what pivot reads from the files (their names, years and the day of ingest) in
+    /// the dataset's version and citation.
+    pub fn ingest_labelled(
+        &mut self,
+        source: &str,
+        paths: &[PathBuf],
+        label: Option<&str>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<IngestOutcome, EngineError> {
+        let out = ingest::ingest_user(&mut self.store, source, paths, label, progress);
         // Rebuilt even when the ingest failed: `begin` re-read the manifest another writer may
         // have changed, and files only the old one referenced may be gone.
         self.refresh()?;
@@ -228,78 +248,16 @@ impl Engine {
     }
 
     /// Run SQL; with `total_order`, a query without its own ORDER BY returns its rows sorted
-    /// by every column (a query with one must order totally itself), so that what is computed from them in row order (sums of floating-point
-    /// values) does not depend on how the plan was cut into parallel parts, here or on a
-    /// cluster.
+    /// by every column (a query with one must order totally itself), so that what is computed
+    /// from them in row order (sums of floating-point values) does not depend on how the plan
+    /// was cut into parallel parts, here or on a cluster.
     fn run_sql(
         &self,
         query: &str,
         limits: SqlLimits,
         total_order: bool,
     ) -> Result<ResultTable, EngineError> {
-        check_query(query)?;
-        let fut = async {
-            let df = self
-                .ctx
-                .sql(query)
-                .await
-                .map_err(|e| EngineError::sql(query, e))?;
-            let df = if total_order && !sorted_at_top(df.logical_plan()) {
-                let order: Vec<_> = df
-                    .schema()
-                    .columns()
-                    .into_iter()
-                    .map(|c| datafusion::prelude::col(c).sort(true, true))
-                    .collect();
-                df.sort(order).map_err(|e| EngineError::sql(query, e))?
-            } else {
-                df
-            };
-            let df = match limits.max_rows {
-                Some(n) => df
-                    .limit(0, Some(n))
-                    .map_err(|e| EngineError::sql(query, e))?,
-                None => df,
-            };
-            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let planned = Planned::new(df)
-                .await
-                .map_err(|e| self.query_error(query, e))?;
-            let read = self.datasets_read(&planned.logical);
-            if self.cluster.is_some() {
-                // The executors read the files by path, not through the checking object
-                // store: the files of the tables the plan reads are checked here first.
-                self.check_files_read(&planned.logical)?;
-            }
-            let batches = planned
-                .collect()
-                .await
-                .map_err(|e| self.query_error(query, e))?;
-            let (schema, batches) = catalog::plain_strings(schema, batches)?;
-            Ok::<_, EngineError>((schema, batches, read))
-        };
-        // Under a memory limit, a query that was refused memory and then stopped using CPU
-        // has stalled inside DataFusion: it ends with the memory error (`stall.rs`).
-        let pool = self.ctx.runtime_env().memory_pool.clone();
-        let fut = async {
-            match pool.as_ref().downcast_ref::<stall::CountingPool>() {
-                Some(p) => {
-                    let start = p.refused();
-                    tokio::select! {
-                        r = fut => r,
-                        e = stall::watch(p, start, stall::QUIET) => Err(e),
-                    }
-                }
-                None => fut.await,
-            }
-        };
-        let (schema, batches, read) = match limits.timeout {
-            Some(t) => self
-                .rt
-                .block_on(async { tokio::time::timeout(t, fut).await })
-                .map_err(|_| EngineError::Timeout(t))??,
-            None => self.rt.block_on(fut)?,
-        };
+        let (schema, batches, read) = self.run_query(query, None, limits, total_order)?;
         let mut prov = Provenance::new("sql").param("query", query);
         for d in read {
             prov = prov.dataset(d);
@@ -314,24 +272,122 @@ impl Engine {
         })
     }
 
-    /// A failed query's error: the cluster's transport failures are the environment's (exit
-    /// 3), not a fault in the SQL.
-    fn query_error(&self, query: &str, e: datafusion::error::DataFusionError) -> EngineError {
-        if let Some(c) = &self.cluster {
-            let msg = e.to_string();
-            if msg.contains("tonic::transport") || msg.contains("ConnectError") {
-                let detail = if msg.contains("ConnectionRefused") {
-                    "connection refused".to_string()
-                } else {
-                    msg
-                };
-                return EngineError::Cluster {
-                    url: c.url(),
-                    detail,
-                };
+    /// Check, plan and run one query on the engine's runtime under `limits` and this thread's
+    /// budget ([`bounds::bounded`]): the text and the parsed statement are checked first
+    /// ([`bounds`]); `options` (read-only SQL) are verified on the plan; with `max_rows` at
+    /// most that many rows plus one come back (the caller cuts and says so). Returns the
+    /// batches and the datasets the optimized plan reads.
+    pub(crate) fn run_query(
+        &self,
+        query: &str,
+        options: Option<datafusion::execution::context::SQLOptions>,
+        limits: SqlLimits,
+        total_order: bool,
+    ) -> Result<(SchemaRef, Vec<RecordBatch>, Vec<pivot_vocab::DatasetRef>), EngineError> {
+        bounds::check_query_text(query)?;
+        let budget = bounds::current().with_limit(limits.timeout);
+        let ctx = self.ctx.clone();
+        let q = query.to_string();
+        let planned = self.on_runtime(&budget, async move {
+            let df = plan_sql(&ctx, &q, options).await?;
+            let df = if total_order && !sorted_at_top(df.logical_plan()) {
+                let order: Vec<_> = df
+                    .schema()
+                    .columns()
+                    .into_iter()
+                    .map(|c| datafusion::prelude::col(c).sort(true, true))
+                    .collect();
+                df.sort(order).map_err(|e| EngineError::sql(&q, e))?
+            } else {
+                df
+            };
+            let df = match limits.max_rows {
+                Some(n) => df
+                    .limit(0, Some(n.saturating_add(1)))
+                    .map_err(|e| EngineError::sql(&q, e))?,
+                None => df,
+            };
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let planned = Planned::new(df)
+                .await
+                .map_err(|e| EngineError::sql(&q, e))?;
+            Ok::<_, EngineError>((schema, planned))
+        });
+        let (schema, planned) = planned?;
+        let read = self.datasets_read(&planned.logical);
+        if self.cluster.is_some() {
+            // The executors read the files by path, not through the checking object
+            // store: the files of the tables the plan reads are checked here first.
+            self.check_files_read(&planned.logical)?;
+        }
+        // Under a memory limit, a query that was refused memory and then stopped using CPU
+        // has stalled inside DataFusion: it ends with the memory error (`stall.rs`).
+        let pool = self.ctx.runtime_env().memory_pool.clone();
+        let q = query.to_string();
+        let cluster_url = self.cluster.as_ref().map(|c| c.url());
+        let batches = self.on_runtime(&budget, async move {
+            let run = async {
+                planned
+                    .collect()
+                    .await
+                    .map_err(|e| query_error(cluster_url.as_deref(), &q, e))
+            };
+            match pool.as_ref().downcast_ref::<stall::CountingPool>() {
+                Some(p) => {
+                    let start = p.refused();
+                    tokio::select! {
+                        r = run => r,
+                        e = stall::watch(p, start, stall::QUIET) => Err(e),
+                    }
+                }
+                None => run.await,
+            }
+        })?;
+        let (schema, batches) = catalog::plain_strings(schema, batches)?;
+        Ok((schema, batches, read))
+    }
+
+    /// Run `fut` as a task on the engine's runtime (whose threads have a stack for deep
+    /// plans) and wait for it from this thread within `budget`: once the budget is spent the
+    /// task is aborted — DataFusion's operators yield between batches and its spawned parts
+    /// are dropped with it, so the work stops — and the error says why. (A timer inside the
+    /// runtime could not be relied on: a CPU-bound plan keeps its workers busy.)
+    fn on_runtime<T: Send + 'static>(
+        &self,
+        budget: &bounds::Budget,
+        fut: impl std::future::Future<Output = Result<T, EngineError>> + Send + 'static,
+    ) -> Result<T, EngineError> {
+        budget.check()?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let task = self.rt.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        // Aborted however this function ends (an error, a panic of the caller).
+        struct AbortOnDrop(tokio::task::JoinHandle<()>);
+        impl Drop for AbortOnDrop {
+            fn drop(&mut self) {
+                self.0.abort();
             }
         }
-        EngineError::sql(query, e)
+        let _task = AbortOnDrop(task);
+        let slice = std::time::Duration::from_millis(50);
+        loop {
+            let wait = match budget.deadline {
+                Some((d, _)) => d
+                    .saturating_duration_since(std::time::Instant::now())
+                    .min(slice),
+                None => slice,
+            };
+            match rx.recv_timeout(wait) {
+                Ok(answer) => return answer,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => budget.check()?,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(EngineError::Bug(
+                        "a query task ended without an answer (it panicked)".into(),
+                    ));
+                }
+            }
+        }
     }
 
     /// Decode the rows of a query into `T`: in the query's own order if it has an ORDER BY,
@@ -496,34 +552,7 @@ impl Engine {
     }
 }
 
-/// The longest SQL text accepted, in bytes.
-pub const MAX_QUERY_BYTES: usize = 1 << 20;
-
-/// Refuse SQL that cannot be a query before DataFusion sees it: blank, longer than
-/// [`MAX_QUERY_BYTES`], or holding a control character other than tab and line breaks.
-pub(crate) fn check_query(query: &str) -> Result<(), EngineError> {
-    if query.trim().is_empty() {
-        return Err(EngineError::Input(
-            "empty SQL query: give a statement, e.g. SELECT table_name FROM information_schema.tables".into(),
-        ));
-    }
-    if query.len() > MAX_QUERY_BYTES {
-        return Err(EngineError::Input(format!(
-            "SQL query of {} bytes is too long (at most {MAX_QUERY_BYTES})",
-            query.len()
-        )));
-    }
-    if let Some((i, c)) = query
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
-        return Err(EngineError::Input(format!(
-            "SQL query contains the control character {} at byte {i}; remove it",
-            c.escape_unicode()
-        )));
-    }
-    Ok(())
-}
+pub use bounds::{Cancel, MAX_QUERY_BYTES, bounded};
 
 /// Convert serializable result rows into a [`ResultTable`].
 pub fn table_from_rows<T: serde::Serialize>(
@@ -611,6 +640,75 @@ impl Planned {
     }
 }
 
+/// A failed query's error: the cluster's transport failures are the environment's (exit 3),
+/// not a fault in the SQL.
+fn query_error(
+    cluster_url: Option<&str>,
+    query: &str,
+    e: datafusion::error::DataFusionError,
+) -> EngineError {
+    if let Some(url) = cluster_url {
+        let msg = e.to_string();
+        if msg.contains("tonic::transport") || msg.contains("ConnectError") {
+            let detail = if msg.contains("ConnectionRefused") {
+                "connection refused".to_string()
+            } else {
+                msg
+            };
+            return EngineError::Cluster {
+                url: url.to_string(),
+                detail,
+            };
+        }
+    }
+    EngineError::sql(query, e)
+}
+
+/// Parse `query`, check the statement's shape ([`bounds::check_statement`]), plan it and, for
+/// read-only SQL, verify the plan against `options` (no DDL, DML or statements).
+pub(crate) async fn plan_sql(
+    ctx: &SessionContext,
+    query: &str,
+    options: Option<datafusion::execution::context::SQLOptions>,
+) -> Result<datafusion::dataframe::DataFrame, EngineError> {
+    let state = ctx.state();
+    let dialect = state.config().options().sql_parser.dialect;
+    let stmt = state
+        .sql_to_statement(query, &dialect)
+        .map_err(|e| EngineError::sql(query, e))?;
+    bounds::check_statement(&stmt)?;
+    let plan = state
+        .statement_to_plan(stmt)
+        .await
+        .map_err(|e| EngineError::sql(query, e))?;
+    if let Some(o) = options {
+        o.verify_plan(&plan).map_err(|e| EngineError::sql(query, e))?;
+    }
+    ctx.execute_logical_plan(plan)
+        .await
+        .map_err(|e| EngineError::sql(query, e))
+}
+
+/// The engine's query runtime. Dropped without waiting for its tasks: a task aborted past its
+/// time limit may still be inside one call that does not yield, and must not hold up the end
+/// of the engine (or of the process).
+struct QueryRuntime(Option<tokio::runtime::Runtime>);
+
+impl std::ops::Deref for QueryRuntime {
+    type Target = tokio::runtime::Runtime;
+    fn deref(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("the runtime lives as long as the engine")
+    }
+}
+
+impl Drop for QueryRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 /// A dataset as provenance cites it.
 fn dataset_ref(d: &DatasetEntry) -> pivot_vocab::DatasetRef {
     pivot_vocab::DatasetRef {
@@ -637,26 +735,6 @@ fn sorted_at_top(plan: &datafusion::logical_expr::LogicalPlan) -> bool {
 
 #[cfg(test)]
 mod tests {
-    /// Issue 17: SQL that cannot be a query is refused before DataFusion parses it.
-    #[test]
-    fn blank_long_and_control_character_queries_are_refused() {
-        let msg = |q: &str| super::check_query(q).unwrap_err().to_string();
-        assert!(msg(" \n\t").starts_with("empty SQL query"));
-        let long = format!("SELECT 1 -- {}", "x".repeat(super::MAX_QUERY_BYTES));
-        assert_eq!(
-            msg(&long),
-            format!(
-                "SQL query of {} bytes is too long (at most 1048576)",
-                super::MAX_QUERY_BYTES + 12
-            )
-        );
-        assert_eq!(
-            msg("SELECT '\u{0}'"),
-            "SQL query contains the control character \\u{0} at byte 8; remove it"
-        );
-        super::check_query("SELECT 1\n\tFROM t\r\n").unwrap();
-    }
-
     /// A loader's own ORDER BY is kept only where it orders the rows that come out.
     #[test]
     fn only_an_outer_order_by_counts() {

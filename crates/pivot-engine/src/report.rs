@@ -235,7 +235,17 @@ impl Engine {
     /// Build the report document.
     pub fn build_report(&self, opts: &ReportOptions) -> Result<Report, EngineError> {
         let focal = self.iso3(&opts.focal)?;
+        if opts.partners.iter().all(|p| p.trim().is_empty()) {
+            return Err(EngineError::Input(
+                "the report needs at least one partner (e.g. --partners CHN,IND)".into(),
+            ));
+        }
         let partners = self.resolve_set(&opts.partners)?;
+        // Years that do not parse would fail every section into "Not shown": refused here.
+        if let Some(y) = &opts.years {
+            y.parse::<pivot_vocab::YearRange>()
+                .map_err(|e| EngineError::Input(format!("report years: {e}")))?;
+        }
         let mut c = Ctx {
             e: self,
             fname: name(&focal),
@@ -898,10 +908,7 @@ impl Engine {
 
         // --- Claims
         let claims_text = match &opts.claims {
-            Some(p) => Some(
-                std::fs::read_to_string(p)
-                    .map_err(|e| EngineError::Input(format!("cannot read {}: {e}", p.display())))?,
-            ),
+            Some(p) => Some(crate::bounds::read_spec(p, "claims file")?),
             None if focal == "RUS" => Some(MANKOFF_CLAIMS.to_string()),
             None => None,
         };

@@ -72,6 +72,15 @@ pub fn parquet_bytes(t: &ResultTable) -> Result<Vec<u8>, EngineError> {
     Ok(buf)
 }
 
+/// The bytes of a batch's values as sent: the buffers its rows use (a slice counts its own
+/// rows, not the batch it was cut from).
+fn answer_bytes(b: &datafusion::arrow::array::RecordBatch) -> usize {
+    b.columns()
+        .iter()
+        .map(|c| c.to_data().get_slice_memory_size().unwrap_or_else(|_| c.get_array_memory_size()))
+        .sum()
+}
+
 /// A read-only query's answer: the rows (at most the cap) and whether the cap cut it.
 #[derive(Debug, Clone)]
 pub struct CappedTable {
@@ -92,61 +101,13 @@ impl Engine {
         query: &str,
         limits: SqlLimits,
     ) -> Result<CappedTable, EngineError> {
-        crate::check_query(query)?;
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        // The query runs as a task on the engine's runtime and is waited for from this thread
-        // with a plain channel: a CPU-bound plan keeps the runtime's workers (and so its timer)
-        // busy, so a timer inside the runtime could not stop it. Past the limit the task is
-        // aborted (DataFusion's operators yield cooperatively, so it stops at the next batch).
-        let ctx = self.ctx.clone();
-        let q = query.to_string();
-        let max_rows = limits.max_rows;
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let task = self.rt.spawn(async move {
-            let run = async {
-                let df = ctx
-                    .sql_with_options(&q, options)
-                    .await
-                    .map_err(|e| EngineError::sql(&q, e))?;
-                // One row past the cap tells whether the cap cut the answer.
-                let df = match max_rows {
-                    Some(n) => df
-                        .limit(0, Some(n.saturating_add(1)))
-                        .map_err(|e| EngineError::sql(&q, e))?,
-                    None => df,
-                };
-                let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-                let planned = crate::Planned::new(df)
-                    .await
-                    .map_err(|e| EngineError::sql(&q, e))?;
-                let plan = planned.logical.clone();
-                let batches = planned
-                    .collect()
-                    .await
-                    .map_err(|e| EngineError::sql(&q, e))?;
-                let (schema, batches) = crate::catalog::plain_strings(schema, batches)?;
-                Ok::<_, EngineError>((schema, batches, plan))
-            };
-            let _ = tx.send(run.await);
-        });
-        let answer = match limits.timeout {
-            Some(t) => rx.recv_timeout(t).map_err(|e| match e {
-                std::sync::mpsc::RecvTimeoutError::Timeout => {
-                    task.abort();
-                    EngineError::Timeout(t)
-                }
-                std::sync::mpsc::RecvTimeoutError::Disconnected => {
-                    EngineError::Bug("the query task ended without an answer".into())
-                }
-            })?,
-            None => rx
-                .recv()
-                .map_err(|_| EngineError::Bug("the query task ended without an answer".into()))?,
-        };
-        let (schema, mut batches, plan) = answer?;
+        // Planned and run on the engine's runtime, aborted past the time limit (or the
+        // request's budget): see `Engine::run_query`.
+        let (schema, mut batches, read) = self.run_query(query, Some(options), limits, false)?;
         let mut truncated = false;
         if let Some(cap) = limits.max_rows {
             let mut kept = 0usize;
@@ -165,13 +126,23 @@ impl Engine {
             }
             batches = out;
         }
-        let read = self.datasets_read(&plan);
+        if let Some(cap) = limits.max_bytes {
+            let size: usize = batches.iter().map(answer_bytes).sum();
+            if size > cap {
+                return Err(EngineError::Input(format!(
+                    "the answer holds {size} bytes, more than the cap of {cap} bytes: select fewer columns or rows, or aggregate"
+                )));
+            }
+        }
         let mut prov = Provenance::new("sql").param("query", query);
         if let Some(n) = limits.max_rows {
             prov = prov.param("max_rows", n);
         }
         if let Some(t) = limits.timeout {
             prov = prov.param("timeout_ms", t.as_millis());
+        }
+        if let Some(b) = limits.max_bytes {
+            prov = prov.param("max_bytes", b);
         }
         if truncated {
             prov = prov.note(format!(

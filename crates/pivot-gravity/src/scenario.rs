@@ -417,6 +417,39 @@ fn selected(
     fwd || bwd
 }
 
+/// A shock that selects no pair of the counterfactual's panel changes nothing and would show
+/// 0.0% everywhere: refused, naming the states it lists that are not in the panel (absent
+/// that year, or coded under another name).
+fn no_pair_matched(
+    hit: usize,
+    exporter: &[String],
+    importer: &[String],
+    named: [&Vec<String>; 3],
+) -> Result<()> {
+    if hit > 0 {
+        return Ok(());
+    }
+    let present: std::collections::BTreeSet<&str> = exporter
+        .iter()
+        .chain(importer)
+        .map(String::as_str)
+        .collect();
+    let absent: Vec<&str> = named
+        .iter()
+        .flat_map(|v| v.iter())
+        .map(String::as_str)
+        .filter(|c| !present.contains(c))
+        .collect();
+    Err(GravityError::Scenario(if absent.is_empty() {
+        "a shock matched no pair of the counterfactual year's panel, so it would change nothing: check its from/to/among".into()
+    } else {
+        format!(
+            "a shock matched no pair of the counterfactual year's panel, so it would change nothing: {} not in the panel (absent that year, or coded under another name)",
+            absent.join(", ")
+        )
+    }))
+}
+
 /// Runs a scenario on `panel` (which must hold the columns the spec names).
 pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult> {
     let cols = &spec.columns;
@@ -593,6 +626,7 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
                             "covariate '{covariate}' was dropped from the baseline (collinear)"
                         ))
                     })?;
+                let mut hit = 0usize;
                 for k in 0..rows.len() {
                     if selected(
                         &exporter[k],
@@ -603,8 +637,10 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
                         *both_directions,
                     ) {
                         x[k] = *value;
+                        hit += 1;
                     }
                 }
+                no_pair_matched(hit, &exporter, &importer, [among, from, to])?;
             }
             Shock::RemoveBorders { covariate } => {
                 let (_, x) = xcf
@@ -630,6 +666,7 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
                     (None, Some(t)) => t.powf(1.0 - b.sigma),
                     _ => 1.0,
                 };
+                let mut hit = 0usize;
                 for k in 0..rows.len() {
                     if selected(
                         &exporter[k],
@@ -640,8 +677,10 @@ pub fn run_scenario(spec: &ScenarioSpec, panel: &Panel) -> Result<ScenarioResult
                         *both_directions,
                     ) {
                         factor[k] *= m;
+                        hit += 1;
                     }
                 }
+                no_pair_matched(hit, &exporter, &importer, [among, from, to])?;
             }
         }
     }

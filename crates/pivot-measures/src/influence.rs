@@ -650,19 +650,19 @@ pub struct InfluenceParams {
     pub years: crate::params::Years,
     /// Weight of the economic dimension (trade); default 1, equal with security and political.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_economic: f64,
     /// Weight of the security dimension (arms transfers and alliances); default 1.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_security: f64,
     /// Weight of the political dimension (UN agreement beyond the Assembly's mean); default 1.
     #[serde(default = "one")]
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_political: f64,
     /// Weight of finance (Chinese official finance only: it can only raise China's scores); default 0.
     #[serde(default = "zero")]
-    #[schemars(range(min = 0.0))]
+    #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_finance: f64,
     /// Trailing window in years for arms deliveries and finance commitments (lumpy flows).
     #[serde(default = "window")]
@@ -1097,5 +1097,19 @@ mod tests {
         };
         assert!(influence(&inputs(), &cfg(1, neg)).is_err());
         assert!(influence(&inputs(), &cfg(0, InfluenceWeights::default())).is_err());
+    }
+
+    /// Issue 27: weights of 1e308 summed to infinity and gave 0 rows with exit 0; a weight
+    /// past 1e6 is refused by the parameter's range, naming it.
+    #[test]
+    fn influence_weights_that_overflow_are_refused() {
+        let mut raw = serde_json::Map::new();
+        raw.insert("focal".into(), "RUS".into());
+        raw.insert("weight_economic".into(), "1e308".into());
+        let e = crate::params::parse::<InfluenceParams>(&raw).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("weight_economic") && m.contains("1e308"), "{m}");
+        raw.insert("weight_economic".into(), "1000000".into());
+        crate::params::parse::<InfluenceParams>(&raw).unwrap();
     }
 }

@@ -161,6 +161,10 @@ impl Partners {
         {
             return Ok(Partners::default());
         }
+        // `--partners ,,,` names no state: refused, not read as every partner.
+        if !items.is_empty() && items.iter().all(|i| i.as_ref().trim().is_empty()) {
+            return Err(pivot_vocab::ResolveError::Empty);
+        }
         let mut out: Vec<String> = Vec::new();
         for it in items {
             let it = it.as_ref().trim();
@@ -792,5 +796,18 @@ mod tests {
         assert_eq!(by("top").description, "Keep the top N.");
         assert_eq!(by("partners").ty, "array");
         assert_eq!(by("partners").default, Some(Value::from("all")));
+    }
+
+    /// Issue 27: `--partners ,,,` was read as every partner; a list naming no state is
+    /// refused, while an empty item beside real ones is skipped and `all` means every partner.
+    #[test]
+    fn partners_naming_no_state_are_refused() {
+        let e = Partners::resolve(&["", " ", "", ""]).unwrap_err();
+        assert!(e.to_string().starts_with("empty country query"), "{e}");
+        assert_eq!(
+            Partners::resolve(&["CHN", "", "IND"]).unwrap().codes(),
+            ["CHN", "IND"]
+        );
+        assert!(Partners::resolve(&["all"]).unwrap().is_empty());
     }
 }

@@ -408,7 +408,7 @@ impl PyEngine {
     /// Fit gravity models. `data` is a store table name, a `SELECT` query, a CSV/Parquet path,
     /// or any object with `__arrow_c_stream__` / `__arrow_c_array__` (pyarrow, Polars, pandas
     /// ≥ 2.2). Returns (fixest-like text, tidy coefficients table).
-    #[pyo3(signature = (data, formulas, vcov, filter=None, estimator="ppml".to_string(), separation="default".to_string()))]
+    #[pyo3(signature = (data, formulas, vcov, filter=None, estimator="ppml".to_string(), separation="default".to_string(), keep_unconverged=false))]
     #[allow(clippy::too_many_arguments)]
     fn gravity_fit<'py>(
         &self,
@@ -419,6 +419,7 @@ impl PyEngine {
         filter: Option<String>,
         estimator: String,
         separation: String,
+        keep_unconverged: bool,
     ) -> PyResult<(String, Bound<'py, PyAny>)> {
         let mut req = FitRequest {
             data: String::new(),
@@ -427,6 +428,7 @@ impl PyEngine {
             filter,
             estimator,
             separation,
+            keep_unconverged,
         };
         let out = if let Ok(s) = data.cast::<PyString>() {
             req.data = s.extract::<String>()?;

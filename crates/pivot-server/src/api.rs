@@ -37,6 +37,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/v1/sql", axum::routing::post(sql))
 }
 
+/// The query of an endpoint that takes no parameters: any is refused (400), so that a
+/// parameter a user believes applied never goes unnoticed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
 /// The JSON content type.
 const JSON: &str = "application/json";
 /// CSV.
@@ -127,11 +133,14 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(v).map_err(|e| ApiError::internal(format!("encoding JSON: {e}")))
 }
 
-async fn openapi(State(s): State<AppState>) -> Response {
+async fn openapi(State(s): State<AppState>, Query(NoParams {}): Query<NoParams>) -> Response {
     bytes_response(JSON, s.openapi.as_ref().clone())
 }
 
-async fn health(State(s): State<AppState>) -> Result<Response, ApiError> {
+async fn health(
+    State(s): State<AppState>,
+    Query(NoParams {}): Query<NoParams>,
+) -> Result<Response, ApiError> {
     json_response(&Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -146,12 +155,16 @@ pub(crate) fn limits_wire(s: &AppState) -> LimitsWire {
         sql_max_rows: s.limits.sql_max_rows,
         sql_timeout_ms: s.limits.sql_timeout.as_millis() as u64,
         request_timeout_ms: s.limits.request_timeout.as_millis() as u64,
+        sql_max_bytes: s.limits.sql_max_bytes,
         max_body_bytes: s.limits.max_body_bytes,
         concurrency: s.limits.concurrency,
     }
 }
 
-async fn datasets(State(s): State<AppState>) -> Result<Response, ApiError> {
+async fn datasets(
+    State(s): State<AppState>,
+    Query(NoParams {}): Query<NoParams>,
+) -> Result<Response, ApiError> {
     let t = pivot_engine::info::dataset_table(s.engine.manifest())?;
     let datasets = pivot_engine::service::json_rows(&t)?
         .into_iter()
@@ -161,11 +174,15 @@ async fn datasets(State(s): State<AppState>) -> Result<Response, ApiError> {
     json_response(&DatasetList { datasets })
 }
 
-async fn manifest(State(s): State<AppState>) -> Result<Response, ApiError> {
+async fn manifest(
+    State(s): State<AppState>,
+    Query(NoParams {}): Query<NoParams>,
+) -> Result<Response, ApiError> {
     json_response(s.engine.manifest())
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CitationQuery {
     ids: Option<String>,
     format: Option<String>,
@@ -221,6 +238,7 @@ async fn citations(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SearchQuery {
     q: String,
     limit: Option<usize>,
@@ -244,6 +262,7 @@ async fn country_search(Query(q): Query<SearchQuery>) -> Result<Response, ApiErr
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ResolveQuery {
     q: String,
 }
@@ -264,7 +283,7 @@ async fn country_resolve(Query(q): Query<ResolveQuery>) -> Result<Response, ApiE
     json_response(&c)
 }
 
-async fn measures() -> Result<Response, ApiError> {
+async fn measures(Query(NoParams {}): Query<NoParams>) -> Result<Response, ApiError> {
     json_response(&MeasureList {
         measures: pivot_measures::registry::measures()
             .iter()
@@ -273,7 +292,10 @@ async fn measures() -> Result<Response, ApiError> {
     })
 }
 
-async fn measure_schema(Path(name): Path<String>) -> Result<Response, ApiError> {
+async fn measure_schema(
+    Path(name): Path<String>,
+    Query(NoParams {}): Query<NoParams>,
+) -> Result<Response, ApiError> {
     let m = pivot_engine::measure::find_measure(&name)?;
     json_response(&m.params_schema())
 }
@@ -318,6 +340,7 @@ async fn measure_get(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FormatQuery {
     format: Option<String>,
 }
@@ -360,7 +383,10 @@ async fn run_measure(
 /// Where the bundled claims file is cited from.
 const BUNDLED_CLAIMS: &str = "claims/mankoff-2015.toml";
 
-async fn claims_bundled(State(s): State<AppState>) -> Result<Response, ApiError> {
+async fn claims_bundled(
+    State(s): State<AppState>,
+    Query(NoParams {}): Query<NoParams>,
+) -> Result<Response, ApiError> {
     claims_of(
         &s,
         pivot_engine::report::MANKOFF_CLAIMS.to_string(),
@@ -369,7 +395,11 @@ async fn claims_bundled(State(s): State<AppState>) -> Result<Response, ApiError>
     .await
 }
 
-async fn claims_post(State(s): State<AppState>, body: String) -> Result<Response, ApiError> {
+async fn claims_post(
+    State(s): State<AppState>,
+    Query(NoParams {}): Query<NoParams>,
+    body: String,
+) -> Result<Response, ApiError> {
     if body.trim().is_empty() {
         return Err(ApiError::bad_request(
             "the body must be a claims file in TOML (see claims/mankoff-2015.toml)",
@@ -395,6 +425,7 @@ async fn claims_of(s: &AppState, text: String, label: &'static str) -> Result<Re
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReportQuery {
     focal: Option<String>,
     partners: Option<String>,
@@ -428,7 +459,7 @@ async fn report(
     .await
 }
 
-async fn scenarios() -> Result<Response, ApiError> {
+async fn scenarios(Query(NoParams {}): Query<NoParams>) -> Result<Response, ApiError> {
     json_response(&ScenarioList {
         scenarios: pivot_engine::service::SCENARIOS
             .iter()
@@ -441,6 +472,7 @@ async fn scenarios() -> Result<Response, ApiError> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ScenarioQuery {
     all_pairs: Option<bool>,
 }
@@ -489,14 +521,21 @@ async fn sql(
         ));
     }
     let fmt = negotiate(f.format.as_deref(), &headers)?;
+    if req.max_rows == Some(0) {
+        return Err(ApiError::bad_request(
+            "max_rows must be at least 1 (leave it out for the server's cap)",
+        ));
+    }
     let cap = req
         .max_rows
-        .map(|n| (n.max(1) as usize).min(s.limits.sql_max_rows))
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX).min(s.limits.sql_max_rows))
         .unwrap_or(s.limits.sql_max_rows);
     let timeout = s.limits.sql_timeout;
+    let max_bytes = s.limits.sql_max_bytes;
     let limits = SqlLimitsWire {
         max_rows: cap,
         timeout_ms: timeout.as_millis() as u64,
+        max_bytes,
         read_only:
             "one query; DDL (CREATE, DROP), DML (COPY, INSERT) and statements (SET) are refused"
                 .into(),
@@ -510,6 +549,7 @@ async fn sql(
             SqlLimits {
                 max_rows: Some(cap),
                 timeout: Some(timeout),
+                max_bytes: Some(max_bytes),
             },
         )?;
         let truncated = out.truncated;

@@ -115,6 +115,8 @@ pub fn code_for_status(s: StatusCode) -> &'static str {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
         StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         s if s.is_client_error() => "bad_request",
         _ => "internal",
     }

@@ -43,6 +43,8 @@ pub struct Limits {
     pub sql_max_rows: usize,
     /// Time limit of a SQL query.
     pub sql_timeout: Duration,
+    /// Largest SQL answer, in bytes of its values (a larger one is refused, not cut).
+    pub sql_max_bytes: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +55,7 @@ impl Default for Limits {
             concurrency: 64,
             sql_max_rows: 10_000,
             sql_timeout: Duration::from_secs(5),
+            sql_max_bytes: 32 << 20,
         }
     }
 }
@@ -71,6 +74,8 @@ pub(crate) struct AppState {
     /// limit starts when it runs), so a burst of scans queues instead of sharing the cores
     /// until every one of them is over its limit.
     pub(crate) sql_slots: Arc<tokio::sync::Semaphore>,
+    /// Set when the server shuts down: engine work in flight stops at its next check.
+    pub(crate) shutdown: pivot_engine::Cancel,
 }
 
 /// The whole application: API, OpenAPI document, dashboard, with its bounds and access log.
@@ -80,6 +85,16 @@ pub fn router(engine: Arc<Engine>, limits: Limits) -> Router {
 
 /// Like [`router`]; `access_log` off for tests.
 pub fn router_with_log(engine: Arc<Engine>, limits: Limits, access_log: bool) -> Router {
+    router_with(engine, limits, access_log, pivot_engine::Cancel::new())
+}
+
+/// Like [`router_with_log`]; setting `shutdown` cancels the engine work of every request.
+pub fn router_with(
+    engine: Arc<Engine>,
+    limits: Limits,
+    access_log: bool,
+    shutdown: pivot_engine::Cancel,
+) -> Router {
     let openapi = serde_json::to_vec_pretty(&openapi::document(&limits))
         .expect("the OpenAPI document is JSON");
     let state = AppState {
@@ -90,6 +105,7 @@ pub fn router_with_log(engine: Arc<Engine>, limits: Limits, access_log: bool) ->
         sql_slots: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        shutdown,
     };
     let app = api::routes()
         .merge(dashboard::routes())
@@ -107,6 +123,7 @@ pub fn router_with_log(engine: Arc<Engine>, limits: Limits, access_log: bool) ->
             limits.request_timeout,
         ))
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(bounded_head))
         .layer(middleware::from_fn(security_headers));
     if access_log {
         app.layer(middleware::from_fn(log_access))
@@ -198,18 +215,124 @@ async fn log_access(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serve `app` on `addr` until SIGTERM or Ctrl-C, then finish the requests in flight.
-pub async fn serve(app: Router, addr: SocketAddr) -> std::io::Result<()> {
+/// How long a shutdown waits for requests in flight after cancelling their engine work.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a client may take to send a request's head (line and headers).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections open at once (the rest wait to be accepted).
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Headers hyper parses before refusing a request itself (with an empty 431); the JSON
+/// limit [`MAX_HEADERS`] below it answers first.
+const HYPER_MAX_HEADERS: usize = 1000;
+/// Most headers in a request (more: 431 with a JSON body).
+pub const MAX_HEADERS: usize = 100;
+/// Most bytes of header names and values in a request (more: 431 with a JSON body).
+pub const MAX_HEADER_BYTES: usize = 64 << 10;
+/// Longest request target (path and query) in bytes (longer: 414 with a JSON body).
+pub const MAX_URI_BYTES: usize = 16 << 10;
+
+/// Serve `app` on `addr` until SIGTERM or Ctrl-C; then `shutdown` is set (engine work in
+/// flight stops at its next check) and connections get [`SHUTDOWN_GRACE`] to finish their
+/// requests before they are dropped. Each connection must send a request's head within
+/// [`HEADER_READ_TIMEOUT`]; at most [`MAX_CONNECTIONS`] are open at once.
+pub async fn serve(
+    app: Router,
+    addr: SocketAddr,
+    shutdown: pivot_engine::Cancel,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     eprintln!(
         "pivot: serving http://{local}/ (API under /v1, OpenAPI at /openapi.json; Ctrl-C stops)"
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut conns = tokio::task::JoinSet::new();
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut signal => break,
+            p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+        };
+        let stream = tokio::select! {
+            _ = &mut signal => break,
+            a = listener.accept() => match a {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    eprintln!("pivot: accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let svc = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stop = stop_rx.clone();
+        conns.spawn(async move {
+            let _permit = permit;
+            let mut b = hyper::server::conn::http1::Builder::new();
+            b.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_headers(HYPER_MAX_HEADERS);
+            let conn = b.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+        while conns.try_join_next().is_some() {}
+    }
+    shutdown.cancel();
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        eprintln!(
+            "pivot: requests still running {} s after the signal were dropped",
+            SHUTDOWN_GRACE.as_secs()
+        );
+        conns.abort_all();
+    }
     eprintln!("pivot: stopped");
     Ok(())
+}
+
+/// A request head larger than the server takes is refused with JSON `{error, detail}` (414
+/// for the target, 431 for the headers) before anything else runs. Heads past hyper's own
+/// limits (1,000 headers, about 400 KB) and requests that are not HTTP at all are refused by
+/// hyper with a bare status line: no request exists yet to answer in JSON.
+async fn bounded_head(req: Request, next: Next) -> Response {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            error::code_for_status(StatusCode::URI_TOO_LONG),
+            format!("the request target is {target} bytes; the server takes at most {MAX_URI_BYTES} (send long parameters in a POST body)"),
+        )
+        .into_response();
+    }
+    let h = req.headers();
+    let bytes: usize = h.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if h.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            error::code_for_status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+            format!(
+                "the request has {} headers of {bytes} bytes; the server takes at most {MAX_HEADERS} headers and {MAX_HEADER_BYTES} bytes",
+                h.len()
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// `pivot serve`: serve the engine on `addr` with `limits` until SIGTERM or Ctrl-C.
@@ -219,13 +342,19 @@ pub fn run(engine: Engine, addr: SocketAddr, limits: Limits) -> std::io::Result<
             "pivot: warning: listening on {addr}, reachable from other machines (the default is 127.0.0.1)"
         );
     }
+    // Handlers run engine calls on blocking threads; their stack leaves room for deep input.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(16 << 20)
         .enable_all()
         .build()?;
     let engine = Arc::new(engine);
-    let out = rt.block_on(serve(router(engine.clone(), limits), addr));
-    // The engine owns a query runtime of its own, which must not be dropped inside this one.
-    drop(rt);
+    let shutdown = pivot_engine::Cancel::new();
+    let app = router_with(engine.clone(), limits, true, shutdown.clone());
+    let out = rt.block_on(serve(app, addr, shutdown));
+    // A request still running (one call that cannot be interrupted) must not hold the
+    // process: its blocking thread is left behind. The engine owns a query runtime of its own,
+    // dropped after this one (never inside it) and without waiting for its tasks.
+    rt.shutdown_timeout(Duration::from_secs(1));
     drop(engine);
     out
 }
@@ -249,7 +378,7 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    eprintln!("pivot: shutting down (finishing requests in flight)");
+    eprintln!("pivot: shutting down (cancelling the work in flight)");
 }
 
 /// Run `f` with the engine on a blocking thread (engine calls block on the query runtime).
@@ -258,7 +387,10 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let e = state.engine.clone();
-    tokio::task::spawn_blocking(move || f(&e))
+    // The engine work stops at the request's time limit, or when the server shuts down.
+    let limit = state.limits.request_timeout;
+    let cancel = state.shutdown.clone();
+    tokio::task::spawn_blocking(move || pivot_engine::bounded(Some(limit), Some(&cancel), || f(&e)))
         .await
         .map_err(|j| {
             ApiError::internal(format!(

@@ -162,6 +162,8 @@ pub struct LimitsWire {
     pub sql_timeout_ms: u64,
     /// Time limit of any request, in milliseconds.
     pub request_timeout_ms: u64,
+    /// Largest SQL answer, in bytes of its values (a larger one is refused with 400).
+    pub sql_max_bytes: usize,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Requests served at once (others wait).
@@ -423,6 +425,8 @@ pub struct SqlLimitsWire {
     pub max_rows: usize,
     /// Time limit in milliseconds.
     pub timeout_ms: u64,
+    /// Largest answer, in bytes of its values (a larger one is refused).
+    pub max_bytes: usize,
     /// What is refused.
     pub read_only: String,
 }

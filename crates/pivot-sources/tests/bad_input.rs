@@ -888,6 +888,15 @@ fn baci() {
             ),
             ("duplicate", 4, "2021,643,156,270900,5,", Field(4, "k")),
             ("missing column", 1, "t,i,j,k,v", Header("q")),
+            // Issue 27: a file named Y2021 holding another year, and a flow from a country
+            // to itself, were accepted.
+            (
+                "a year other than the file name's",
+                3,
+                "2019,643,156,270900,1000,2",
+                Field(3, "t"),
+            ),
+            ("a flow to the exporter itself", 3, "2021,643,643,270900,1000,2", Field(3, "j")),
         ],
     );
 }
@@ -1012,6 +1021,13 @@ fn imf_dots() {
             ("duplicate pair", 5, "3,RU,CN,1.0,2.0", Field(5, "to")),
             ("missing column", 1, ",from,partner,2019,2020", Header("to")),
             ("no year column", 1, ",from,to,y2019,y2020", Header("year")),
+            // Issue 27: a column `abcd` was dropped silently.
+            (
+                "a column that is neither from, to nor a year",
+                1,
+                ",from,to,2019,abcd",
+                Row(1),
+            ),
         ],
     );
 }

@@ -130,9 +130,10 @@ fn baci_newer_code_list_layout_is_accepted() {
 #[test]
 fn baci_several_years_in_one_file_are_not_duplicates() {
     // 2005 and 2021 differ by 16 years: the same (i, j, k) in both is two flows, not a repeat.
+    // (A file whose name gives no year may hold several; one named Y2005 only 2005.)
     let dir = Dir::new();
     let data = dir.file(
-        "BACI_HS92_Y2005_V202301.csv",
+        "BACI_HS92_V202301.csv",
         "t,i,j,k,v,q\n2005,643,156,270900,1000,\n2021,643,156,270900,2000,\n",
     );
     let (sink, stats) = run("baci", &[data]).unwrap_or_else(|e| panic!("{e}"));
@@ -686,4 +687,30 @@ fn world_bank_wdi_download_layout() {
     let dropped = stats.dropped.join("; ");
     assert!(dropped.contains("1 World Bank aggregate"), "{dropped}");
     assert!(dropped.contains("CHI"), "{dropped}");
+}
+
+/// Issue 27: a long file with both GDP and population kept GDP and lost population silently.
+/// Hand-made rows: every indicator column is read, each value under its own indicator.
+#[test]
+fn world_bank_long_file_with_gdp_and_population_keeps_both() {
+    let dir = Dir::new();
+    let f = dir.file(
+        "wb_long.csv",
+        "iso3,year,gdp_current_usd,population\nRUS,2014,2059241589895.02,143819666\nCHN,2014,,1364270000\n",
+    );
+    let (sink, stats) = run("worldbank", &[f]).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<CountryYear> = sink.decode("country_year");
+    let got: Vec<(&str, &str, Option<f64>)> = rows
+        .iter()
+        .map(|r| (r.country.as_str(), r.indicator.as_str(), r.value))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("RUS", "gdp_usd", Some(2_059_241_589_895.02)),
+            ("RUS", "population", Some(143_819_666.0)),
+            ("CHN", "population", Some(1_364_270_000.0)),
+        ]
+    );
+    assert_eq!(stats.years, Some((2014, 2014)));
 }

@@ -142,10 +142,60 @@ impl Store {
             .open(&rpath)
             .map_err(io(&rpath))?;
         readers.lock_shared().map_err(io(&rpath))?;
-        Ok(Store {
+        let store = Store {
             manifest: read_manifest(root)?,
             root: root.to_path_buf(),
             readers,
+        };
+        store.sweep_if_idle()?;
+        Ok(store)
+    }
+
+    /// Remove what an interrupted write left (a killed ingest's `.staging`, files no manifest
+    /// references) when no write is in progress: the write lock is taken only if free, so
+    /// opening never waits for a writer.
+    fn sweep_if_idle(&self) -> Result<(), StoreError> {
+        let leftovers = self.root.join(".staging").exists()
+            || self.root.join("manifest.json.tmp").exists()
+            || self.has_strays();
+        if !leftovers {
+            return Ok(());
+        }
+        let lock_path = self.root.join(".lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        if lock.try_lock().is_ok() {
+            // The manifest may have changed since it was read: sweep against the one on disk.
+            let on_disk = Store {
+                manifest: read_manifest(&self.root)?,
+                root: self.root.clone(),
+                readers: self.readers.try_clone().map_err(io(&self.root))?,
+            };
+            on_disk.sweep()?;
+        }
+        Ok(())
+    }
+
+    /// Whether a table folder holds a file the manifest does not reference.
+    fn has_strays(&self) -> bool {
+        let referenced: std::collections::HashSet<PathBuf> = self
+            .manifest
+            .datasets
+            .values()
+            .flat_map(|d| d.files.iter())
+            .map(|f| self.path_of(f))
+            .collect();
+        let Ok(dirs) = fs::read_dir(self.root.join("tables")) else {
+            return false;
+        };
+        dirs.flatten().any(|d| {
+            fs::read_dir(d.path())
+                .map(|files| files.flatten().any(|f| !referenced.contains(&f.path())))
+                .unwrap_or(false)
         })
     }
 
@@ -353,6 +403,14 @@ impl Store {
                 bytes: fs::metadata(&dest).map_err(io(&dest))?.len(),
                 sha256: sha,
             });
+        }
+        // The renames are made durable before the manifest that references them.
+        let dirs: std::collections::BTreeSet<&str> = moved.iter().map(|f| f.table.as_str()).collect();
+        for t in dirs {
+            let d = self.root.join("tables").join(t);
+            File::open(&d)
+                .and_then(|f| f.sync_all())
+                .map_err(io(&d))?;
         }
         moved.sort_by(|a, b| (&a.table, &a.part).cmp(&(&b.table, &b.part)));
         let mut h = Sha256::new();

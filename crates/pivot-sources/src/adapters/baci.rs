@@ -293,6 +293,9 @@ impl Adapter for BaciAdapter {
     fn summary(&self) -> &'static str {
         "CEPII BACI files (BACI_HS*_Y*_V*.csv: t,i,j,k,v,q) with country_codes_V*.csv; a folder is fine"
     }
+    fn describes_inputs(&self) -> bool {
+        true
+    }
     fn dataset(&self, inputs: &[Input]) -> DatasetInfo {
         let names: Vec<String> = inputs.iter().map(Input::name).collect();
         let version = names
@@ -684,7 +687,8 @@ fn read_data_file(
     std::thread::scope(|s| {
         let name2 = name.clone();
         let producer = s.spawn(move || {
-            if let Err(e) = produce(reader, input, &name2, chunk, group, codes, &tx) {
+            let file_year = year_in_name(&name2);
+            if let Err(e) = produce(reader, input, &name2, chunk, group, codes, file_year, &tx) {
                 let _ = tx.send(Err(e));
             }
         });
@@ -744,6 +748,7 @@ fn read_data_file(
 }
 
 /// The reader side of [`read_data_file`]: chunk, parse in parallel, check keys, send in order.
+#[allow(clippy::too_many_arguments)]
 fn produce(
     mut reader: Box<dyn Read + Send>,
     input: &Input,
@@ -751,6 +756,7 @@ fn produce(
     chunk: usize,
     group: usize,
     codes: &Codes,
+    file_year: Option<i32>,
     tx: &std::sync::mpsc::SyncSender<Result<Vec<Parsed>, SourceError>>,
 ) -> Result<(), SourceError> {
     let io = |e| SourceError::Io {
@@ -833,7 +839,7 @@ fn produce(
         let (parsed, checked) = rayon::join(
             || {
                 bufs.into_par_iter()
-                    .map(|b| parse_chunk(b, codes))
+                    .map(|b| parse_chunk(b, codes, file_year))
                     .collect::<Result<Vec<Parsed>, String>>()
             },
             || pending.take().map(&mut check),
@@ -1021,7 +1027,18 @@ fn nth_line(buf: &[u8], idx: u32) -> &[u8] {
 
 /// Parse a chunk of whole lines into batches (one per run of equal years). Problems in the data
 /// stop the chunk and are returned in [`Parsed::err`]; `Err` is an internal error only.
-fn parse_chunk(buf: Vec<u8>, codes: &Codes) -> Result<Parsed, String> {
+/// The year a BACI file's name gives (`BACI_HS92_Y2019_V202401.csv`: 2019), if any.
+fn year_in_name(name: &str) -> Option<i32> {
+    let f = name.rsplit('/').next()?;
+    let y = f.split('_').find_map(|part| part.strip_prefix('Y'))?;
+    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| y.parse().ok())
+        .flatten()
+}
+
+/// Parse one chunk of lines; with `file_year` (the year the file's name gives) a row of
+/// another year is an error.
+fn parse_chunk(buf: Vec<u8>, codes: &Codes, file_year: Option<i32>) -> Result<Parsed, String> {
     let (iso, schema) = (&codes.iso, &codes.schema);
     let mut out = Parsed {
         buf: Vec::new(),
@@ -1051,6 +1068,26 @@ fn parse_chunk(buf: Vec<u8>, codes: &Codes) -> Result<Parsed, String> {
                     break;
                 }
             };
+            if let Some(fy) = file_year
+                && p.t != fy
+            {
+                out.err = Some((
+                    idx,
+                    "t",
+                    format!("is year {} in a file whose name says {fy}", p.t),
+                    field_value(l, "t"),
+                ));
+                break;
+            }
+            if p.i == p.j {
+                out.err = Some((
+                    idx,
+                    "j",
+                    "is the exporter itself: BACI has no flows from a country to itself".into(),
+                    field_value(l, "j"),
+                ));
+                break;
+            }
             let (Some(exporter), Some(importer)) = (&iso[p.i as usize], &iso[p.j as usize]) else {
                 let field = if iso[p.i as usize].is_none() {
                     "i"
@@ -1370,7 +1407,8 @@ mod tests {
     /// Read `text` as one BACI data file with tiny chunks (many chunks, lines cut anywhere).
     fn read_chunked(text: &str, chunk: usize) -> Result<Chunked, SourceError> {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("BACI_HS92_Y2020_V202301.csv");
+        // A name without a year: these tests put several years in one file.
+        let path = dir.path().join("BACI_HS92_V202301.csv");
         std::fs::write(&path, text).unwrap();
         let ctx = Ctx {
             countries: pivot_vocab::Countries::bundled(),
@@ -1399,6 +1437,15 @@ mod tests {
             .flat_map(|b| vec![b.1.clone(); b.2.num_rows()])
             .collect();
         Ok((sink.decode("trade_flows"), parts, stats, sink))
+    }
+
+    /// A file's name gives its year only in BACI's own pattern.
+    #[test]
+    fn the_year_of_a_file_comes_from_its_name() {
+        assert_eq!(year_in_name("dir/BACI_HS92_Y2019_V202401.csv"), Some(2019));
+        assert_eq!(year_in_name("BACI_HS17_Y2021_V202301b.csv"), Some(2021));
+        assert_eq!(year_in_name("BACI_HS92_V202301.csv"), None);
+        assert_eq!(year_in_name("BACI_HS92_Yabcd_V1.csv"), None);
     }
 
     #[test]

@@ -25,6 +25,9 @@ impl Adapter for CountriesTable {
     fn summary(&self) -> &'static str {
         "pivot's reference tables (countries with every code; HS2017 products), from embedded data"
     }
+    fn user_ingest(&self) -> bool {
+        false
+    }
     fn dataset(&self, _: &[Input]) -> DatasetInfo {
         info(
             "reference",

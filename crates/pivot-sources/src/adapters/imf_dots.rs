@@ -141,6 +141,23 @@ impl Adapter for ImfDots {
                     format: "IMF DOTS exports".into(),
                 });
             }
+            // A column that is neither the index, from, to nor a year would be dropped
+            // unread: refused, so a renamed or misspelt year never goes missing quietly.
+            if let Some(h) = csv.header().iter().find(|h| {
+                let h = h.trim();
+                !(h.is_empty()
+                    || h == "index"
+                    || COLS.contains(&h)
+                    || years.iter().any(|(y, _)| y.as_str() == h))
+            }) {
+                return Err(SourceError::Row {
+                    file: input.name(),
+                    line: 1,
+                    problem: format!(
+                        "column '{h}' is neither the index, from, to nor a year (four digits, 1000-2999); an IMF DOTS exports file has only those"
+                    ),
+                });
+            }
             for (_, y) in &years {
                 stats.year(*y);
             }

@@ -105,6 +105,16 @@ pub trait Adapter: Send + Sync {
     fn summary(&self) -> &'static str;
     /// The dataset the inputs make (id, citation, licence …).
     fn dataset(&self, inputs: &[Input]) -> DatasetInfo;
+    /// Whether users may ingest files with it (`pivot data ingest NAME`). The country table is
+    /// pivot's own reference, built from its bundled copy whatever file is given: not.
+    fn user_ingest(&self) -> bool {
+        true
+    }
+    /// Whether [`Adapter::dataset`] describes the given files themselves (their release read
+    /// from their names, as BACI's), rather than the copy bundled with pivot.
+    fn describes_inputs(&self) -> bool {
+        false
+    }
     /// Parse and validate `inputs`, pushing canonical batches into `sink`.
     fn read(
         &self,
@@ -146,6 +156,7 @@ pub fn adapter_for(name: &str) -> Option<Box<dyn Adapter>> {
 pub fn user_sources() -> Vec<(&'static str, &'static str)> {
     all_adapters()
         .iter()
+        .filter(|a| a.user_ingest())
         .map(|a| (a.name(), a.summary()))
         .collect()
 }

@@ -87,9 +87,15 @@ impl Adapter for WorldBank {
             } else {
                 Csv::open(input, b',', 0, &["iso3", "year"], "World Bank long CSV")?
             };
-            let value_col = ["gdp_current_usd", "population", "value"]
+            // Every indicator column of a long file is read (a file with GDP and population
+            // lost its population when only the first was); `value` only when neither is there.
+            let mut value_cols: Vec<&str> = ["gdp_current_usd", "population"]
                 .into_iter()
-                .find(|c| csv.has(c));
+                .filter(|c| csv.has(c))
+                .collect();
+            if value_cols.is_empty() && csv.has("value") {
+                value_cols.push("value");
+            }
             let header = csv.header().to_vec();
             while let Some(r) = csv.next_row() {
                 let r = r?;
@@ -152,16 +158,18 @@ impl Adapter for WorldBank {
                         }
                     }
                 } else {
-                    let col = value_col.ok_or_else(|| {
-                        r.err(
+                    if value_cols.is_empty() {
+                        return Err(r.err(
                             "iso3",
                             "no value column (gdp_current_usd, population or value)",
-                        )
-                    })?;
-                    let (ind, unit) = indicator_of(col).unwrap_or(("value", "as published"));
+                        ));
+                    }
                     let year = r.year("year")?;
-                    let v = r.opt_f64(col)?;
-                    emit(year, col, ind, unit, v)?;
+                    for col in &value_cols {
+                        let (ind, unit) = indicator_of(col).unwrap_or(("value", "as published"));
+                        let v = r.opt_f64(col)?;
+                        emit(year, col, ind, unit, v)?;
+                    }
                 }
             }
         }
