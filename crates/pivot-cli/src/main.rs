@@ -528,10 +528,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             // Refused before the (slow) fit: a format that holds one table needs a choice.
-            if out.is_none()
-                && table.is_none()
-                && matches!(format, Format::Csv | Format::Parquet)
-            {
+            if out.is_none() && table.is_none() && matches!(format, Format::Csv | Format::Parquet) {
                 anyhow::bail!(EngineError::Input(format!(
                     "a scenario answers with two tables (countries, pairs) and --format {} holds one: add --table countries or --table pairs, or --out DIR for one file each",
                     format.name()
@@ -551,7 +548,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (ScenarioTable::Countries, "countries", &r.countries),
                 (ScenarioTable::Pairs, "pairs", &r.pairs),
             ];
-            let chosen = tables.iter().filter(|(t, ..)| table.is_none_or(|c| c == *t));
+            let chosen = tables
+                .iter()
+                .filter(|(t, ..)| table.is_none_or(|c| c == *t));
             if let Some(dir) = out {
                 std::fs::create_dir_all(&dir).map_err(|source| EngineError::Io {
                     context: format!("creating {}", dir.display()),

@@ -1174,7 +1174,10 @@ fn queries_over_the_memory_limit_spill_and_give_the_same_answer() {
 
 /// `pivot` with `args`, stdout sent to `/dev/full` (a disk that is full).
 fn pivot_to_full_disk(store: &Path, args: &[&str]) -> std::process::Output {
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
     Command::cargo_bin("pivot")
         .unwrap()
         .arg("--store")
@@ -1207,7 +1210,10 @@ fn sql_1000_and_5000_term_chains_are_refused_not_a_crash() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(stdout(&o), "n\n200\n");
     let unions = format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(1_001));
-    refused(&pivot(base_store(), &["sql", &unions]), "more than 1000 set operations");
+    refused(
+        &pivot(base_store(), &["sql", &unions]),
+        "more than 1000 set operations",
+    );
 }
 
 /// Issue 27: `repeat('x', 2147483647)` ran for minutes after its request had failed; it is
@@ -1238,7 +1244,10 @@ fn output_to_a_full_disk_exits_3() {
 /// per table. The rows are the same in every form.
 #[test]
 fn scenario_output_is_one_document_per_format() {
-    let sc = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/russia-west-costs.toml");
+    let sc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/russia-west-costs.toml"
+    );
     let o = pivot(base_store(), &["scenario", "run", sc, "--format", "json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
@@ -1253,7 +1262,9 @@ fn scenario_output_is_one_document_per_format() {
     );
     let o = pivot(
         base_store(),
-        &["scenario", "run", sc, "--format", "parquet", "--table", "pairs"],
+        &[
+            "scenario", "run", sc, "--format", "parquet", "--table", "pairs",
+        ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
@@ -1268,10 +1279,23 @@ fn scenario_output_is_one_document_per_format() {
     let out = dir.path().join("out");
     let o = pivot(
         base_store(),
-        &["scenario", "run", sc, "--format", "csv", "--out", out.to_str().unwrap()],
+        &[
+            "scenario",
+            "run",
+            sc,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let lines = |f: &str| std::fs::read_to_string(out.join(f)).unwrap().lines().count();
+    let lines = |f: &str| {
+        std::fs::read_to_string(out.join(f))
+            .unwrap()
+            .lines()
+            .count()
+    };
     assert_eq!(lines("countries.csv"), n_countries + 1);
     assert_eq!(lines("pairs.csv"), n_pairs + 1);
 }
@@ -1323,11 +1347,23 @@ fn claims_with_misspelt_columns_or_nan_are_refused() {
     let run = |text: String| {
         let f = dir.path().join("c.toml");
         std::fs::write(&f, text).unwrap();
-        pivot(base_store(), &["claims", "check", f.to_str().unwrap(), "--format", "json"])
+        pivot(
+            base_store(),
+            &["claims", "check", f.to_str().unwrap(), "--format", "json"],
+        )
     };
-    refused(&run(one_check_claims("rnak", "partner", "1")), "column names 'rnak'");
-    refused(&run(one_check_claims("rank", "partnr", "1")), "where names 'partnr'");
-    refused(&run(one_check_claims("rank", "partner", "nan")), "value NaN is not a finite number");
+    refused(
+        &run(one_check_claims("rnak", "partner", "1")),
+        "column names 'rnak'",
+    );
+    refused(
+        &run(one_check_claims("rank", "partnr", "1")),
+        "where names 'partnr'",
+    );
+    refused(
+        &run(one_check_claims("rank", "partner", "nan")),
+        "value NaN is not a finite number",
+    );
     let o = run(one_check_claims("rank", "partner", "1"));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -1351,7 +1387,13 @@ fn report_with_garbage_years_and_partners_naming_no_state_are_refused() {
     refused(
         &pivot(
             base_store(),
-            &["report", "--years", "garbage", "--out", out.to_str().unwrap()],
+            &[
+                "report",
+                "--years",
+                "garbage",
+                "--out",
+                out.to_str().unwrap(),
+            ],
         ),
         "report years",
     );
@@ -1359,7 +1401,14 @@ fn report_with_garbage_years_and_partners_naming_no_state_are_refused() {
     refused(
         &pivot(
             base_store(),
-            &["measure", "partner-share", "--focal", "RUS", "--partners", ",,,"],
+            &[
+                "measure",
+                "partner-share",
+                "--focal",
+                "RUS",
+                "--partners",
+                ",,,",
+            ],
         ),
         "empty country query",
     );
@@ -1377,11 +1426,17 @@ fn empty_ingests_and_the_country_table_are_refused() {
     let cow = files.path().join("cow.csv");
     std::fs::write(&cow, "year,ccode1,ccode2,flow1,flow2\n").unwrap();
     refused(
-        &pivot(store.path(), &["data", "ingest", "cow-trade", cow.to_str().unwrap()]),
+        &pivot(
+            store.path(),
+            &["data", "ingest", "cow-trade", cow.to_str().unwrap()],
+        ),
         "no data rows to ingest",
     );
     refused(
-        &pivot(store.path(), &["data", "ingest", "countries", cow.to_str().unwrap()]),
+        &pivot(
+            store.path(),
+            &["data", "ingest", "countries", cow.to_str().unwrap()],
+        ),
         "unknown source 'countries'",
     );
     assert_eq!(snapshot(store.path()), before, "store changed");
@@ -1404,12 +1459,28 @@ fn a_user_dots_file_is_cited_by_its_own_years() {
     .unwrap();
     let o = pivot(
         store.path(),
-        &["data", "ingest", "imf-dots", f.to_str().unwrap(), "--label", "DOTS test extract"],
+        &[
+            "data",
+            "ingest",
+            "imf-dots",
+            f.to_str().unwrap(),
+            "--label",
+            "DOTS test extract",
+        ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = pivot(
         store.path(),
-        &["measure", "partner-share", "--focal", "RUS", "--years", "2021", "--format", "json"],
+        &[
+            "measure",
+            "partner-share",
+            "--focal",
+            "RUS",
+            "--years",
+            "2021",
+            "--format",
+            "json",
+        ],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -1494,11 +1565,15 @@ impl Server {
         http(self.port, method, path, json)
     }
 
-
     /// CPU seconds the process has used (user + system), from /proc.
     fn cpu_seconds(&self) -> f64 {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
         // Fields 14 and 15 of stat (utime, stime), in clock ticks (100 a second on Linux).
         let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
         ticks as f64 / 100.0
@@ -1519,7 +1594,11 @@ impl Drop for Server {
 fn server_work_stops_at_its_limits_and_on_sigterm() {
     let cross = r#"{"query": "SELECT count(*) AS n FROM trade_flows a CROSS JOIN trade_flows b WHERE a.value_usd_m + b.value_usd_m > 1e12"}"#;
     let s = Server::start(&["--sql-timeout-ms", "2000"]);
-    let (status, body) = s.request("POST", "/v1/sql", r#"{"query": "SELECT repeat('x', 2147483647)"}"#);
+    let (status, body) = s.request(
+        "POST",
+        "/v1/sql",
+        r#"{"query": "SELECT repeat('x', 2147483647)"}"#,
+    );
     assert_eq!(status, 400, "{body}");
     let (status, body) = s.request("POST", "/v1/sql", cross);
     assert_eq!(status, 422, "{body}");
@@ -1529,18 +1608,28 @@ fn server_work_stops_at_its_limits_and_on_sigterm() {
     let (c0, t0) = (s.cpu_seconds(), std::time::Instant::now());
     std::thread::sleep(std::time::Duration::from_secs(5));
     let share = (s.cpu_seconds() - c0) / t0.elapsed().as_secs_f64();
-    assert!(share < 0.05, "the server still used {:.0}% CPU", share * 100.0);
+    assert!(
+        share < 0.05,
+        "the server still used {:.0}% CPU",
+        share * 100.0
+    );
     assert_eq!(s.request("GET", "/v1/health", "").0, 200);
     // A client that sends part of a head and then nothing is cut off (10 s header timeout).
     {
         use std::io::{Read, Write};
         let mut c = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
-        c.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n").unwrap();
-        c.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        c.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
         let t = std::time::Instant::now();
         let mut buf = Vec::new();
         let _ = c.read_to_end(&mut buf);
-        assert!(t.elapsed().as_secs() < 20, "a trickling client held its connection {:?}", t.elapsed());
+        assert!(
+            t.elapsed().as_secs() < 20,
+            "a trickling client held its connection {:?}",
+            t.elapsed()
+        );
     }
     drop(s);
     // SIGTERM while a long query runs (its own limit is 10 minutes).
@@ -1564,7 +1653,10 @@ fn server_work_stops_at_its_limits_and_on_sigterm() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
-    assert!(ended.is_some(), "the server did not end within 15 s of SIGTERM");
+    assert!(
+        ended.is_some(),
+        "the server did not end within 15 s of SIGTERM"
+    );
     assert!(t.elapsed().as_secs() < 10, "SIGTERM took {:?}", t.elapsed());
     let _ = client.join();
 }

@@ -303,7 +303,10 @@ mod tests {
         // "SELECT", "1", then 50,001 × ("+", "1"): 100,004 tokens.
         let many = format!("SELECT 1{}", "+1".repeat(50_001));
         let m = msg(&many);
-        assert!(m.starts_with("SQL query of 100004 tokens is too large"), "{m}");
+        assert!(
+            m.starts_with("SQL query of 100004 tokens is too large"),
+            "{m}"
+        );
     }
 
     fn statement(q: &str) -> DFStatement {
@@ -347,7 +350,10 @@ mod tests {
         };
         check_statement(&statement(&unions(1_000))).unwrap();
         let e = check_statement(&statement(&unions(1_001))).unwrap_err();
-        assert!(e.to_string().contains("more than 1000 set operations"), "{e}");
+        assert!(
+            e.to_string().contains("more than 1000 set operations"),
+            "{e}"
+        );
     }
 
     /// A budget is spent when cancelled or past its deadline, and the tighter of two nested

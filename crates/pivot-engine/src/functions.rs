@@ -14,11 +14,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, Int64Array};
 use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{
     ColumnarValue, Documentation, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF,
     ScalarUDFImpl, Signature, simplify::ExprSimplifyResult, simplify::SimplifyContext,
 };
-use datafusion::execution::FunctionRegistry;
 use datafusion::prelude::SessionContext;
 
 use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
@@ -230,16 +230,43 @@ mod tests {
         };
         let refused = |q: &str| run(q).unwrap_err().to_string();
         for (q, says) in [
-            ("SELECT repeat('x', 2147483647)", "repeat would build a value of 2147483647 bytes"),
-            ("SELECT repeat('xy', 16777216)", "repeat would build a value of 33554432 bytes"),
-            ("SELECT lpad('x', 2147483647)", "lpad to 2147483647 characters"),
-            ("SELECT rpad('x', 2147483647, 'y')", "rpad to 2147483647 characters"),
-            ("SELECT array_repeat(1, 100000000)", "array_repeat would build a list of 100000000 items"),
-            ("SELECT range(0, 10000000000)", "range would build a list of 10000000001 items"),
-            ("SELECT generate_series(1, 10000000000, 1)", "generate_series would build a list of 10000000000 items"),
-            ("SELECT array_resize(make_array(1), 100000000)", "array_resize would build a list of 100000000 items"),
+            (
+                "SELECT repeat('x', 2147483647)",
+                "repeat would build a value of 2147483647 bytes",
+            ),
+            (
+                "SELECT repeat('xy', 16777216)",
+                "repeat would build a value of 33554432 bytes",
+            ),
+            (
+                "SELECT lpad('x', 2147483647)",
+                "lpad to 2147483647 characters",
+            ),
+            (
+                "SELECT rpad('x', 2147483647, 'y')",
+                "rpad to 2147483647 characters",
+            ),
+            (
+                "SELECT array_repeat(1, 100000000)",
+                "array_repeat would build a list of 100000000 items",
+            ),
+            (
+                "SELECT range(0, 10000000000)",
+                "range would build a list of 10000000001 items",
+            ),
+            (
+                "SELECT generate_series(1, 10000000000, 1)",
+                "generate_series would build a list of 10000000000 items",
+            ),
+            (
+                "SELECT array_resize(make_array(1), 100000000)",
+                "array_resize would build a list of 100000000 items",
+            ),
             // Column arguments are checked over every row.
-            ("SELECT repeat(s, n) FROM (VALUES ('ab', 1), ('a', 20000000)) AS t(s, n)", "repeat would build a value of 40000000 bytes"),
+            (
+                "SELECT repeat(s, n) FROM (VALUES ('ab', 1), ('a', 20000000)) AS t(s, n)",
+                "repeat would build a value of 40000000 bytes",
+            ),
         ] {
             let e = refused(q);
             assert!(e.contains(says), "{q}: {e}");

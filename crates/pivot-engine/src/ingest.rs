@@ -238,16 +238,18 @@ pub(crate) fn ingest_user(
             l.escape_debug()
         )));
     }
-    let adapter = adapter_for(source).filter(|a| a.user_ingest()).ok_or_else(|| {
-        let names: Vec<&str> = pivot_sources::user_sources()
-            .into_iter()
-            .map(|x| x.0)
-            .collect();
-        EngineError::Input(format!(
-            "unknown source '{source}'; sources: {}",
-            names.join(", ")
-        ))
-    })?;
+    let adapter = adapter_for(source)
+        .filter(|a| a.user_ingest())
+        .ok_or_else(|| {
+            let names: Vec<&str> = pivot_sources::user_sources()
+                .into_iter()
+                .map(|x| x.0)
+                .collect();
+            EngineError::Input(format!(
+                "unknown source '{source}'; sources: {}",
+                names.join(", ")
+            ))
+        })?;
     let files = expand(paths)?;
     if files.is_empty() {
         return Err(EngineError::Input("no input files".into()));
@@ -269,7 +271,11 @@ pub(crate) fn ingest_user(
         // nothing.
         return Err(EngineError::Input(format!(
             "{}: no data rows to ingest with {source} (only a header, or every row dropped{}); the store is unchanged",
-            inputs.iter().map(Input::name).collect::<Vec<_>>().join(", "),
+            inputs
+                .iter()
+                .map(Input::name)
+                .collect::<Vec<_>>()
+                .join(", "),
             if stats.dropped.is_empty() {
                 String::new()
             } else {

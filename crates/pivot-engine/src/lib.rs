@@ -16,6 +16,7 @@ mod functions;
 pub mod gravity;
 pub mod info;
 mod ingest;
+mod interrupt;
 pub mod measure;
 pub mod report;
 pub mod result_cache;
@@ -286,9 +287,12 @@ impl Engine {
     ) -> Result<(SchemaRef, Vec<RecordBatch>, Vec<pivot_vocab::DatasetRef>), EngineError> {
         bounds::check_query_text(query)?;
         let budget = bounds::current().with_limit(limits.timeout);
+        // Set when the budget is spent: the plan's joins check it inside long polls.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let ctx = self.ctx.clone();
         let q = query.to_string();
-        let planned = self.on_runtime(&budget, async move {
+        let stop2 = stop.clone();
+        let planned = self.on_runtime(&budget, &stop, async move {
             let df = plan_sql(&ctx, &q, options).await?;
             let df = if total_order && !sorted_at_top(df.logical_plan()) {
                 let order: Vec<_> = df
@@ -308,7 +312,7 @@ impl Engine {
                 None => df,
             };
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-            let planned = Planned::new(df)
+            let planned = Planned::new(df, &stop2)
                 .await
                 .map_err(|e| EngineError::sql(&q, e))?;
             Ok::<_, EngineError>((schema, planned))
@@ -325,7 +329,7 @@ impl Engine {
         let pool = self.ctx.runtime_env().memory_pool.clone();
         let q = query.to_string();
         let cluster_url = self.cluster.as_ref().map(|c| c.url());
-        let batches = self.on_runtime(&budget, async move {
+        let batches = self.on_runtime(&budget, &stop, async move {
             let run = async {
                 planned
                     .collect()
@@ -355,6 +359,7 @@ impl Engine {
     fn on_runtime<T: Send + 'static>(
         &self,
         budget: &bounds::Budget,
+        stop: &Arc<std::sync::atomic::AtomicBool>,
         fut: impl std::future::Future<Output = Result<T, EngineError>> + Send + 'static,
     ) -> Result<T, EngineError> {
         budget.check()?;
@@ -380,7 +385,13 @@ impl Engine {
             };
             match rx.recv_timeout(wait) {
                 Ok(answer) => return answer,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => budget.check()?,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(e) = budget.check() {
+                        // Joins stop inside their polls; the task is aborted on return.
+                        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                        return Err(e);
+                    }
+                }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                     return Err(EngineError::Bug(
                         "a query task ended without an answer (it panicked)".into(),
@@ -618,8 +629,10 @@ pub(crate) struct Planned {
 }
 
 impl Planned {
+    /// Plan `df` to run; its joins stop when `stop` is set ([`interrupt`]).
     pub(crate) async fn new(
         df: datafusion::dataframe::DataFrame,
+        stop: &Arc<std::sync::atomic::AtomicBool>,
     ) -> datafusion::error::Result<Planned> {
         let (state, plan) = df.into_parts();
         let logical = state.optimize(&plan)?;
@@ -627,6 +640,7 @@ impl Planned {
             .query_planner()
             .create_physical_plan(&logical, &state)
             .await?;
+        let physical = interrupt::interruptible(physical, stop)?;
         Ok(Planned {
             logical,
             physical,
@@ -682,7 +696,8 @@ pub(crate) async fn plan_sql(
         .await
         .map_err(|e| EngineError::sql(query, e))?;
     if let Some(o) = options {
-        o.verify_plan(&plan).map_err(|e| EngineError::sql(query, e))?;
+        o.verify_plan(&plan)
+            .map_err(|e| EngineError::sql(query, e))?;
     }
     ctx.execute_logical_plan(plan)
         .await
@@ -697,7 +712,9 @@ struct QueryRuntime(Option<tokio::runtime::Runtime>);
 impl std::ops::Deref for QueryRuntime {
     type Target = tokio::runtime::Runtime;
     fn deref(&self) -> &tokio::runtime::Runtime {
-        self.0.as_ref().expect("the runtime lives as long as the engine")
+        self.0
+            .as_ref()
+            .expect("the runtime lives as long as the engine")
     }
 }
 

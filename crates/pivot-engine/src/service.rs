@@ -77,7 +77,11 @@ pub fn parquet_bytes(t: &ResultTable) -> Result<Vec<u8>, EngineError> {
 fn answer_bytes(b: &datafusion::arrow::array::RecordBatch) -> usize {
     b.columns()
         .iter()
-        .map(|c| c.to_data().get_slice_memory_size().unwrap_or_else(|_| c.get_array_memory_size()))
+        .map(|c| {
+            c.to_data()
+                .get_slice_memory_size()
+                .unwrap_or_else(|_| c.get_array_memory_size())
+        })
         .sum()
 }
 

@@ -528,7 +528,11 @@ async fn sql(
     }
     let cap = req
         .max_rows
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX).min(s.limits.sql_max_rows))
+        .map(|n| {
+            usize::try_from(n)
+                .unwrap_or(usize::MAX)
+                .min(s.limits.sql_max_rows)
+        })
         .unwrap_or(s.limits.sql_max_rows);
     let timeout = s.limits.sql_timeout;
     let max_bytes = s.limits.sql_max_bytes;

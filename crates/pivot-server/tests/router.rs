@@ -813,9 +813,10 @@ async fn long_targets_and_large_headers_get_json_errors() {
     for i in 0..150 {
         req = req.header(format!("x-h{i}"), "v");
     }
-    send(app(), req.body(Body::empty()).unwrap())
-        .await
-        .refused(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
+    send(app(), req.body(Body::empty()).unwrap()).await.refused(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "headers_too_large",
+    );
 }
 
 /// Issue 27: a time limit answered but did not stop the work (a 2,000-check `POST /v1/claims`
@@ -844,5 +845,9 @@ async fn engine_work_stops_at_the_request_time_limit() {
         matches!(out, Err(pivot_engine::EngineError::Timeout(_))),
         "{out:?}"
     );
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }

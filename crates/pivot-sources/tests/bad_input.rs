@@ -896,7 +896,12 @@ fn baci() {
                 "2019,643,156,270900,1000,2",
                 Field(3, "t"),
             ),
-            ("a flow to the exporter itself", 3, "2021,643,643,270900,1000,2", Field(3, "j")),
+            (
+                "a flow to the exporter itself",
+                3,
+                "2021,643,643,270900,1000,2",
+                Field(3, "j"),
+            ),
         ],
     );
 }

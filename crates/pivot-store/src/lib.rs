@@ -405,12 +405,11 @@ impl Store {
             });
         }
         // The renames are made durable before the manifest that references them.
-        let dirs: std::collections::BTreeSet<&str> = moved.iter().map(|f| f.table.as_str()).collect();
+        let dirs: std::collections::BTreeSet<&str> =
+            moved.iter().map(|f| f.table.as_str()).collect();
         for t in dirs {
             let d = self.root.join("tables").join(t);
-            File::open(&d)
-                .and_then(|f| f.sync_all())
-                .map_err(io(&d))?;
+            File::open(&d).and_then(|f| f.sync_all()).map_err(io(&d))?;
         }
         moved.sort_by(|a, b| (&a.table, &a.part).cmp(&(&b.table, &b.part)));
         let mut h = Sha256::new();

@@ -294,13 +294,20 @@ fn a_killed_ingests_leftovers_are_removed_at_the_next_open() {
     let staged = d.path().join(".staging").join("txn-1");
     std::fs::create_dir_all(&staged).unwrap();
     std::fs::write(staged.join("part.parquet"), b"PAR1").unwrap();
-    let stray = d.path().join("tables").join("t1").join("ds-000000000000.parquet");
+    let stray = d
+        .path()
+        .join("tables")
+        .join("t1")
+        .join("ds-000000000000.parquet");
     std::fs::write(&stray, b"PAR1").unwrap();
     std::fs::write(d.path().join("manifest.json.tmp"), b"{").unwrap();
     let s = Store::open(d.path()).unwrap();
     assert!(!d.path().join(".staging").exists());
     assert!(!stray.exists());
     assert!(!d.path().join("manifest.json.tmp").exists());
-    assert_eq!(std::fs::read(d.path().join("manifest.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(d.path().join("manifest.json")).unwrap(),
+        before
+    );
     assert_eq!(s.verify().unwrap(), 1);
 }
