@@ -72,3 +72,26 @@ pub fn csv(data: &[u8]) {
     let delim = [b',', b'\t', b';', b'|'][usize::from(d % 4)];
     let _ = pivot_engine::gravity::read_delimited(rest, delim, "fuzz.csv");
 }
+
+/// SQL text through the server's path (issue 27): `Engine::sql_read_only` with the server's
+/// row and byte caps and a 1 s time limit, over the bundled store, opened once per process in
+/// a folder of its own. Any answer or refusal is fine; a panic, an abort (a stack overflow
+/// from a deep expression) or a hang is a finding.
+pub fn sql(data: &[u8]) {
+    static ENGINE: std::sync::OnceLock<pivot_engine::Engine> = std::sync::OnceLock::new();
+    let Ok(q) = std::str::from_utf8(data) else {
+        return;
+    };
+    let e = ENGINE.get_or_init(|| {
+        let root = std::env::temp_dir().join("pivot-fuzz-sql-store");
+        pivot_engine::Engine::open(&root).expect("the bundled store opens")
+    });
+    let _ = e.sql_read_only(
+        q,
+        pivot_engine::SqlLimits {
+            max_rows: Some(100),
+            timeout: Some(std::time::Duration::from_secs(1)),
+            max_bytes: Some(1 << 20),
+        },
+    );
+}

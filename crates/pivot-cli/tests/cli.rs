@@ -1660,3 +1660,44 @@ fn server_work_stops_at_its_limits_and_on_sigterm() {
     assert!(t.elapsed().as_secs() < 10, "SIGTERM took {:?}", t.elapsed());
     let _ = client.join();
 }
+
+/// Issue 27: `gravity fit` on data with a 1e308 outcome did not converge, yet exited 0 with
+/// estimates. A model that does not converge is refused (exit 2) unless the user keeps it
+/// with --keep-unconverged (its rows then say converged = false).
+#[test]
+fn a_gravity_fit_that_does_not_converge_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("panel.csv");
+    // A hand-made panel of 5 exporters × 5 importers, one outcome 1e308.
+    let mut csv = String::from("exporter,importer,trade,x\n");
+    for i in 0..5 {
+        for j in 0..5 {
+            if i == j {
+                continue;
+            }
+            let trade = if (i, j) == (0, 1) {
+                "1e308".to_string()
+            } else {
+                format!("{}", 10 + i * 3 + j)
+            };
+            csv.push_str(&format!("E{i},I{j},{trade},{}\n", (i * 7 + j * 3) % 5));
+        }
+    }
+    std::fs::write(&f, csv).unwrap();
+    let args = [
+        "gravity",
+        "fit",
+        "--data",
+        f.to_str().unwrap(),
+        "--formula",
+        "trade ~ x | exporter + importer",
+    ];
+    let o = pivot(base_store(), &args);
+    refused(&o, "did not converge");
+    let mut keep = args.to_vec();
+    keep.extend(["--keep-unconverged", "--format", "csv"]);
+    let o = pivot(base_store(), &keep);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&o);
+    assert!(rows.iter().all(|r| r["converged"] == "false"), "{rows:?}");
+}

@@ -373,6 +373,21 @@ impl Row<'_> {
         }
     }
 
+    /// A trade value in million current USD (after the caller's unit conversion), refused
+    /// past [`MAX_FLOW_USD_M`]: a value near the largest float passed every check and then
+    /// summed to infinity in every later measure of its year.
+    pub fn flow_usd_m(&self, col: &str, usd_m: f64) -> Result<f64, SourceError> {
+        if usd_m > MAX_FLOW_USD_M {
+            return Err(self.err(
+                col,
+                format!(
+                    "is {usd_m:e} million USD, more than any trade flow can be (at most {MAX_FLOW_USD_M:e}, about 40 times world GDP)"
+                ),
+            ));
+        }
+        Ok(usd_m)
+    }
+
     /// A required number that must not be negative.
     pub fn nonneg(&self, col: &str) -> Result<f64, SourceError> {
         self.opt_nonneg(col)?
@@ -388,6 +403,9 @@ impl Row<'_> {
         }
     }
 }
+
+/// The largest trade flow accepted, in million current USD (10^15 USD).
+pub const MAX_FLOW_USD_M: f64 = 1e9;
 
 thread_local! {
     static RECORDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };

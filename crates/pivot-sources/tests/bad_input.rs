@@ -74,6 +74,13 @@ fn cow_trade() {
                 Field(3, "flow1"),
             ),
             ("negative", 3, "365,710,2014,51135,-5,,", Field(3, "flow2")),
+            // Issue 27: values that summed to infinity were accepted.
+            (
+                "a value past any trade flow",
+                3,
+                "365,710,2014,1e308,42807,,",
+                Field(3, "flow1"),
+            ),
             (
                 "unknown COW code",
                 3,
@@ -1022,6 +1029,13 @@ fn imf_dots() {
             ("empty value", 3, "1,RU,CN,,49583.1", Field(3, "2019")),
             ("NA as a value", 3, "1,RU,CN,NA,49583.1", Field(3, "2019")),
             ("negative", 3, "1,RU,CN,54937.5,-0.1", Field(3, "2020")),
+            // Issue 27: values that summed to infinity were accepted.
+            (
+                "a value past any trade flow",
+                3,
+                "1,RU,CN,1e308,49583.1",
+                Field(3, "2019"),
+            ),
             ("own trade", 3, "1,RU,RU,54937.5,49583.1", Field(3, "to")),
             ("duplicate pair", 5, "3,RU,CN,1.0,2.0", Field(5, "to")),
             ("missing column", 1, ",from,partner,2019,2020", Header("to")),

@@ -1079,6 +1079,19 @@ fn parse_chunk(buf: Vec<u8>, codes: &Codes, file_year: Option<i32>) -> Result<Pa
                 ));
                 break;
             }
+            // v is in thousand USD: at most 10^12 (10^15 USD, as every trade source).
+            if p.v > crate::input::MAX_FLOW_USD_M * 1000.0 {
+                out.err = Some((
+                    idx,
+                    "v",
+                    format!(
+                        "is {:e} thousand USD, more than any trade flow can be (at most 1e12)",
+                        p.v
+                    ),
+                    field_value(l, "v"),
+                ));
+                break;
+            }
             if p.i == p.j {
                 out.err = Some((
                     idx,

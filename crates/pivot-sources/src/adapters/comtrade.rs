@@ -157,6 +157,7 @@ impl Adapter for Comtrade {
                 }
                 stats.year(year);
                 let v = r.nonneg("primaryValue")?;
+                r.flow_usd_m("primaryValue", v / 1e6)?;
                 let q = r.opt_nonneg("netWgt")?.map(|kg| kg / 1000.0);
                 out.push(
                     TradeFlow {

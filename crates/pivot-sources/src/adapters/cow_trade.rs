@@ -78,7 +78,7 @@ impl Adapter for CowTrade {
                         Some(v) if v < 0.0 => {
                             return Err(r.err(col, "is negative (COW codes missing as -9)"));
                         }
-                        Some(v) => v,
+                        Some(v) => r.flow_usd_m(col, v)?,
                     };
                     let key = (year, code3(exporter), code3(importer));
                     let row = TradeFlow {

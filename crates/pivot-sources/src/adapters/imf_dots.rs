@@ -185,7 +185,7 @@ impl Adapter for ImfDots {
                     return Err(r.err("to", "is the reporter itself (DOTS has no own-trade rows)"));
                 }
                 for (col, year) in &years {
-                    let v = value(&r, col)?;
+                    let v = r.flow_usd_m(col, value(&r, col)?)?;
                     if !seen.insert((*year, exporter.clone(), importer.clone())) {
                         return Err(duplicate(
                             &r,

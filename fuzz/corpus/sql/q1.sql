@@ -1,0 +1,1 @@
+SELECT year, value_usd_m FROM trade_flows WHERE source = 'cow_trade' AND exporter = 'CHN' AND importer = 'RUS' ORDER BY year

@@ -1,0 +1,1 @@
+WITH t AS (SELECT exporter, SUM(value_usd_m) v FROM trade_flows GROUP BY 1) SELECT * FROM t ORDER BY v DESC LIMIT 5

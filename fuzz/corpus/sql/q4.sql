@@ -1,0 +1,1 @@
+SELECT repeat('x', 3), lpad('a', 4, '-'), range(0, 5)

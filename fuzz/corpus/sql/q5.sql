@@ -1,0 +1,1 @@
+SELECT count(*) FROM trade_flows a JOIN trade_flows b ON a.year = b.year WHERE a.exporter = 'RUS' AND b.exporter = 'CHN'
