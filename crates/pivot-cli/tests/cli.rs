@@ -1224,6 +1224,18 @@ fn sql_repeat_2147483647_is_refused_at_once() {
     let o = pivot(base_store(), &["sql", "SELECT repeat('x', 2147483647)"]);
     refused(&o, "repeat would build a value of 2147483647 bytes");
     assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+    // A 16 MB value repeated down every row of a batch (128 GB for 8,192 rows), and 40 such
+    // values concatenated while planning (45 s of one core, unstoppable), are refused too.
+    let o = pivot(
+        base_store(),
+        &["sql", "SELECT repeat('x', 16000000) AS s FROM trade_flows"],
+    );
+    refused(&o, "would be repeated down every row");
+    let forty = format!(
+        "SELECT length({})",
+        vec!["repeat('x', 16000000)"; 40].join(" || ")
+    );
+    refused(&pivot(base_store(), &["sql", &forty]), "more than 16 times");
 }
 
 /// Issue 27: output lost on a full disk exited 0 (Parquet) or 1, the bug code (CSV, JSON); a

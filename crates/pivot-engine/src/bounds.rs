@@ -13,7 +13,10 @@
 //!   DataFusion tasks are dropped, so the work stops, not only the answer.
 //! - **Values**: SQL functions that build a value whose size is an argument (`repeat`, `lpad`,
 //!   `rpad`, `array_repeat`, `range`, `generate_series`, `array_resize`) refuse to build one
-//!   past [`MAX_VALUE_BYTES`] / [`MAX_LIST_ITEMS`] before they allocate it (`functions.rs`).
+//!   past [`MAX_VALUE_BYTES`] / [`MAX_LIST_ITEMS`] (or [`MAX_BATCH_BYTES`] for a batch) before
+//!   they allocate it (`functions.rs`), at most [`MAX_BUILDER_CALLS`] of them in a query; a
+//!   constant over 64 KiB (a literal, or one computed while planning) is refused, since it is
+//!   repeated down every row of a batch (`interrupt.rs`).
 
 use std::cell::RefCell;
 use std::ops::ControlFlow;
@@ -35,6 +38,13 @@ pub const MAX_QUERY_TOKENS: usize = 100_000;
 pub const MAX_EXPR_DEPTH: usize = 256;
 /// The most set operations (`UNION`, `INTERSECT`, `EXCEPT`) in one query body.
 pub const MAX_SET_OPERATIONS: usize = 1_000;
+/// The most calls of the value-building functions (`repeat`, `lpad`, `rpad`, `array_repeat`,
+/// `array_resize`, `range`, `generate_series`) in one query: each may build up to
+/// [`MAX_VALUE_BYTES`], and constant ones are built while the query is planned.
+pub const MAX_BUILDER_CALLS: usize = 16;
+/// The most bytes a value-building function may produce for one batch of rows (a value per
+/// row when an argument is a column).
+pub const MAX_BATCH_BYTES: usize = 64 << 20;
 /// The largest text or binary value `repeat`, `lpad` and `rpad` may build, in bytes.
 pub const MAX_VALUE_BYTES: usize = 16 << 20;
 /// The most items `array_repeat`, `range`, `generate_series` and `array_resize` may build in
@@ -110,6 +120,7 @@ pub(crate) fn check_statement(stmt: &DFStatement) -> Result<(), EngineError> {
 #[derive(Default)]
 struct Shape {
     depth: usize,
+    builders: usize,
 }
 
 impl Visitor for Shape {
@@ -135,7 +146,19 @@ impl Visitor for Shape {
         ControlFlow::Continue(())
     }
 
-    fn pre_visit_expr(&mut self, _expr: &Expr) -> ControlFlow<EngineError> {
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<EngineError> {
+        if let Expr::Function(f) = expr {
+            let name = f.name.to_string().to_ascii_lowercase();
+            if crate::functions::BUILDERS.contains(&name.as_str()) {
+                self.builders += 1;
+                if self.builders > MAX_BUILDER_CALLS {
+                    return ControlFlow::Break(EngineError::Input(format!(
+                        "SQL query calls value-building functions ({}) more than {MAX_BUILDER_CALLS} times",
+                        crate::functions::BUILDERS.join(", ")
+                    )));
+                }
+            }
+        }
         self.depth += 1;
         if self.depth > MAX_EXPR_DEPTH {
             return ControlFlow::Break(EngineError::Input(format!(

@@ -21,7 +21,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::SessionContext;
 
-use crate::bounds::{MAX_LIST_ITEMS, MAX_VALUE_BYTES};
+use crate::bounds::{MAX_BATCH_BYTES, MAX_LIST_ITEMS, MAX_VALUE_BYTES};
 
 /// What a bounded function checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +45,19 @@ const BOUNDED: &[(&str, Check)] = &[
     ("array_resize", Check::Items(1)),
     ("range", Check::Series),
     ("generate_series", Check::Series),
+];
+
+/// The names of the functions bounded here (counted per query by `bounds.rs`).
+pub(crate) const BUILDERS: &[&str] = &[
+    "repeat",
+    "lpad",
+    "rpad",
+    "array_repeat",
+    "list_repeat",
+    "array_resize",
+    "list_resize",
+    "range",
+    "generate_series",
 ];
 
 /// Replace the session's unbounded functions by bounded ones of the same names.
@@ -104,7 +117,7 @@ fn max_len(v: &ColumnarValue) -> Option<i64> {
 }
 
 impl Bounded {
-    fn check_args(&self, args: &[ColumnarValue]) -> Result<()> {
+    fn check_args(&self, args: &[ColumnarValue], rows: usize) -> Result<()> {
         let name = self.inner.name();
         match self.check {
             Check::Repeat => {
@@ -118,6 +131,18 @@ impl Bounded {
                 if bytes > MAX_VALUE_BYTES as i128 {
                     return exec_err!(
                         "{name} would build a value of {bytes} bytes; pivot builds values of at most {MAX_VALUE_BYTES} bytes"
+                    );
+                }
+                // A column argument builds a value per row.
+                let rows = if args.iter().any(|a| matches!(a, ColumnarValue::Array(_))) {
+                    rows as i128
+                } else {
+                    1
+                };
+                if bytes * rows > MAX_BATCH_BYTES as i128 {
+                    return exec_err!(
+                        "{name} would build {} bytes for {rows} rows; pivot builds at most {MAX_BATCH_BYTES} bytes per batch",
+                        bytes * rows
                     );
                 }
             }
@@ -195,7 +220,7 @@ impl ScalarUDFImpl for Bounded {
         self.inner.inner().is_strict()
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        self.check_args(&args.args)?;
+        self.check_args(&args.args, args.number_rows)?;
         self.inner.invoke_with_args(args)
     }
     fn simplify(&self, args: Vec<Expr>, info: &SimplifyContext) -> Result<ExprSimplifyResult> {

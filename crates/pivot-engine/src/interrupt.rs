@@ -138,3 +138,30 @@ impl PhysicalExpr for Interruptible {
         self.inner.fmt_sql(f)
     }
 }
+
+/// Refuse a plan holding a constant larger than [`MAX_CONSTANT_BYTES`]: a constant is
+/// repeated down every row of a batch (8,192 copies), so a 16 MB `repeat` folded while
+/// planning, or a long literal, would make gigabytes per batch.
+pub(crate) fn check_constants(plan: &datafusion::logical_expr::LogicalPlan) -> Result<()> {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    use datafusion::logical_expr::Expr;
+    plan.apply_with_subqueries(|node| {
+        node.apply_expressions(|e| {
+            e.apply(|x| {
+                if let Expr::Literal(v, _) = x
+                    && v.size() > MAX_CONSTANT_BYTES
+                {
+                    return datafusion::common::plan_err!(
+                        "a constant of {} bytes would be repeated down every row; pivot takes constants of at most {MAX_CONSTANT_BYTES} bytes",
+                        v.size()
+                    );
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })
+    })
+    .map(|_| ())
+}
+
+/// The largest constant (a literal, or a value computed while planning) in a query, in bytes.
+pub(crate) const MAX_CONSTANT_BYTES: usize = 64 << 10;

@@ -636,6 +636,7 @@ impl Planned {
     ) -> datafusion::error::Result<Planned> {
         let (state, plan) = df.into_parts();
         let logical = state.optimize(&plan)?;
+        interrupt::check_constants(&logical)?;
         let physical = state
             .query_planner()
             .create_physical_plan(&logical, &state)
