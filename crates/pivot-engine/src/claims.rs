@@ -173,6 +173,16 @@ impl Check {
     }
 }
 
+/// A check that could not be evaluated, and why.
+fn not_evaluated(c: &Check, why: String) -> CheckOutcome {
+    CheckOutcome {
+        label: c.label.clone(),
+        pass: None,
+        evidence: why,
+        datasets: vec![],
+    }
+}
+
 fn default_period() -> String {
     "year".into()
 }
@@ -392,17 +402,11 @@ impl Engine {
         Self::validate(c)?;
         crate::bounds::check()?;
         let req = c.request();
-        let na = |why: String| {
-            Ok(CheckOutcome {
-                label: c.label.clone(),
-                pass: None,
-                evidence: why,
-                datasets: vec![],
-            })
-        };
         let table = match self.measure(&req) {
             Ok(t) => t,
-            Err(e) if e.is_missing_data() => return na(format!("not testable: {e}")),
+            Err(e) if e.is_missing_data() => {
+                return Ok(not_evaluated(c, format!("not testable: {e}")));
+            }
             Err(e) => {
                 return Err(EngineError::Input(format!(
                     "claims: check '{}': {e}",
@@ -419,14 +423,7 @@ impl Engine {
 
     /// A check's outcome over the rows of its measure's answer.
     fn evaluate(&self, c: &Check, rows: &[Value]) -> Result<CheckOutcome, EngineError> {
-        let na = |why: String| {
-            Ok(CheckOutcome {
-                label: c.label.clone(),
-                pass: None,
-                evidence: why,
-                datasets: vec![],
-            })
-        };
+        let na = |why: String| Ok(not_evaluated(c, why));
         let mean = |s: &BTreeMap<i64, f64>, w: (i64, i64)| -> Option<f64> {
             let v: Vec<f64> = s.range(w.0..=w.1).map(|(_, v)| *v).collect();
             (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)

@@ -161,14 +161,7 @@ impl Store {
         if !leftovers {
             return Ok(());
         }
-        let lock_path = self.root.join(".lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        if lock.try_lock().is_ok() {
+        if self.lock_file()?.try_lock().is_ok() {
             // The manifest may have changed since it was read: sweep against the one on disk.
             let on_disk = Store {
                 manifest: read_manifest(&self.root)?,
@@ -308,17 +301,22 @@ impl Store {
             .collect()
     }
 
-    /// Take the write lock (waiting for a write in progress to finish), re-read the manifest
-    /// as the last writer left it, and start a staged ingest.
-    pub fn begin(&mut self) -> Result<Staging, StoreError> {
+    /// The write lock's file, `.lock` (created if needed; not locked yet).
+    fn lock_file(&self) -> Result<File, StoreError> {
         let lock_path = self.root.join(".lock");
-        let lock = File::options()
+        File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        lock.lock().map_err(io(&lock_path))?;
+            .map_err(io(&lock_path))
+    }
+
+    /// Take the write lock (waiting for a write in progress to finish), re-read the manifest
+    /// as the last writer left it, and start a staged ingest.
+    pub fn begin(&mut self) -> Result<Staging, StoreError> {
+        let lock = self.lock_file()?;
+        lock.lock().map_err(io(&self.root.join(".lock")))?;
         self.manifest = read_manifest(&self.root)?;
         self.sweep()?;
         Staging::new(&self.root, lock)
