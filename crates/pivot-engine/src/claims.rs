@@ -407,6 +407,13 @@ impl Engine {
             Err(e) if e.is_missing_data() => {
                 return Ok(not_evaluated(c, format!("not testable: {e}")));
             }
+            // A time limit, a cancellation, the store or a bug is not the claims file's fault.
+            Err(e)
+                if e.kind() != crate::ErrorKind::Input
+                    || matches!(e, EngineError::Timeout(_) | EngineError::Cancelled) =>
+            {
+                return Err(e);
+            }
             Err(e) => {
                 return Err(EngineError::Input(format!(
                     "claims: check '{}': {e}",
