@@ -173,15 +173,19 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a table folder holds a file the manifest does not reference.
-    fn has_strays(&self) -> bool {
-        let referenced: std::collections::HashSet<PathBuf> = self
-            .manifest
+    /// Every file the manifest references (absolute paths).
+    fn referenced_paths(&self) -> std::collections::HashSet<PathBuf> {
+        self.manifest
             .datasets
             .values()
             .flat_map(|d| d.files.iter())
             .map(|f| self.path_of(f))
-            .collect();
+            .collect()
+    }
+
+    /// Whether a table folder holds a file the manifest does not reference.
+    fn has_strays(&self) -> bool {
+        let referenced = self.referenced_paths();
         let Ok(dirs) = fs::read_dir(self.root.join("tables")) else {
             return false;
         };
@@ -329,13 +333,7 @@ impl Store {
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
         }
-        let referenced: std::collections::HashSet<PathBuf> = self
-            .manifest
-            .datasets
-            .values()
-            .flat_map(|d| d.files.iter())
-            .map(|f| self.path_of(f))
-            .collect();
+        let referenced = self.referenced_paths();
         let tables = self.root.join("tables");
         let mut swept = Ok(());
         self.if_no_other_reader(|| {
