@@ -52,7 +52,7 @@ use serde_json::Value;
 
 use crate::measure::MeasureRequest;
 use crate::{Engine, EngineError, ResultTable, table_from_rows};
-use pivot_vocab::{Provenance, YearRange};
+use pivot_vocab::{Provenance, Verdict, YearRange};
 
 /// A claims file.
 #[derive(Debug, Clone, Deserialize)]
@@ -211,8 +211,8 @@ pub struct ClaimVerdict {
     pub id: String,
     /// Claim text.
     pub claim: String,
-    /// supported / not supported / mixed / not testable.
-    pub verdict: String,
+    /// The verdict (on the wire: supported, not supported, mixed or not testable).
+    pub verdict: Verdict,
     /// Evidence, one sentence per check.
     pub evidence: String,
     /// Checks passed.
@@ -538,15 +538,7 @@ impl Engine {
             }
             let evaluated = checks.iter().filter(|c| c.pass.is_some()).count();
             let passed = checks.iter().filter(|c| c.pass == Some(true)).count();
-            let verdict = if evaluated == 0 {
-                "not testable"
-            } else if passed == evaluated {
-                "supported"
-            } else if passed == 0 {
-                "not supported"
-            } else {
-                "mixed"
-            };
+            let verdict = Verdict::of(passed, evaluated);
             let mut evidence: Vec<String> = checks
                 .iter()
                 .map(|c| {
@@ -568,7 +560,7 @@ impl Engine {
             out.push(ClaimVerdict {
                 id: cl.id.clone(),
                 claim: cl.text.clone(),
-                verdict: verdict.into(),
+                verdict,
                 evidence: evidence.join("; "),
                 passed,
                 evaluated,

@@ -18,6 +18,7 @@ pub mod info;
 mod ingest;
 mod interrupt;
 pub mod measure;
+pub use measure::Answer;
 pub mod report;
 pub mod result_cache;
 pub mod service;
@@ -35,7 +36,7 @@ pub use error::{EngineError, ErrorKind};
 pub use ingest::IngestOutcome;
 use pivot_store::Store;
 pub use pivot_store::{DatasetEntry, Manifest};
-pub use pivot_vocab::{Countries, Provenance};
+pub use pivot_vocab::{Countries, Provenance, Verdict};
 
 /// A result: a table (Arrow batches) and where it came from.
 #[derive(Debug, Clone)]
@@ -85,7 +86,9 @@ pub struct Engine {
     verified: Arc<verified::VerifiedFs>,
     rt: QueryRuntime,
     /// Measure results by request (cleared by every ingest).
-    measure_cache: std::sync::Mutex<std::collections::HashMap<String, ResultTable>>,
+    measure_cache: std::sync::Mutex<
+        std::collections::HashMap<String, (ResultTable, Option<pivot_measures::Rows>)>,
+    >,
     /// Claims verdicts by (label, claims text) (cleared by every ingest).
     claims_cache: std::sync::Mutex<std::collections::HashMap<(String, String), ResultTable>>,
     /// Years of each trade source, once asked (cleared by every ingest).

@@ -55,6 +55,26 @@ pub fn find_measure(name: &str) -> Result<&'static dyn DynMeasure, EngineError> 
     })
 }
 
+/// A measure's answer: its rows in the measure's own row type, and where they came from.
+#[derive(Debug, Clone)]
+pub struct Answer<R> {
+    /// The rows.
+    pub rows: Vec<R>,
+    /// Datasets read, parameters as applied, notes.
+    pub provenance: Provenance,
+}
+
+/// Rows of a result table as their row type (for answers read back from the store's cache).
+fn typed_rows<R: serde::de::DeserializeOwned>(t: &ResultTable) -> Result<Vec<R>, EngineError> {
+    let mut out = Vec::with_capacity(t.num_rows());
+    for b in &t.batches {
+        let rows: Vec<R> = serde_arrow::from_record_batch(b)
+            .map_err(|e| EngineError::Bug(format!("reading a kept answer as its rows: {e}")))?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// A trade flow with the dataset it came from.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SourcedFlow {
@@ -81,47 +101,70 @@ fn in_list(v: &[String]) -> String {
 /// COW.
 const SPLICE_ORDER: [&str; 3] = ["baci", "imf_dots", "cow_trade"];
 
-fn span(years: &BTreeSet<i32>) -> String {
-    // Runs of consecutive years: 1870-2014, 2019-2020.
-    let mut runs: Vec<(i32, i32)> = vec![];
-    for &y in years {
-        match runs.last_mut() {
-            Some((_, b)) if *b + 1 == y => *b = y,
-            _ => runs.push((y, y)),
-        }
-    }
-    runs.iter()
-        .map(|(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Engine {
-    /// Compute a measure. Results are remembered for the life of the engine (until the next
-    /// ingest), so the report's charts and its claims check compute each measure once; answers
-    /// that took long are also kept in the store for later runs ([`crate::result_cache`]).
+    /// Compute a measure by name from raw parameters, as every front door receives them. The
+    /// registry's entry parses the parameters into the measure's own type and runs the same
+    /// path as [`Engine::run`]. Results are remembered for the life of the engine (until the
+    /// next ingest), so the report's charts and its claims check compute each measure once;
+    /// answers that took long are also kept in the store for later runs
+    /// ([`crate::result_cache`]).
     pub fn measure(&self, req: &MeasureRequest) -> Result<ResultTable, EngineError> {
         let measure = find_measure(&req.name)?;
         let applied = measure.check(&req.params).map_err(EngineError::Param)?;
-        let key = format!("{}|{applied:?}", req.name);
-        if let Some(t) = self
+        let (t, _) = self.compute(measure.name(), &applied, |data| {
+            measure.run(&req.params, data)
+        })?;
+        Ok(t)
+    }
+
+    /// Compute a measure from its own parameter type and answer in its own row type, with the
+    /// provenance of the rows: the datasets the measure read, the parameters as applied and
+    /// its notes. The report and claims read measures this way; nothing reads a field by name.
+    pub fn run<M: m::Measure>(&self, params: &M::Params) -> Result<Answer<M::Row>, EngineError> {
+        use pivot_measures::params::Validate;
+        params.validate().map_err(|mut e| {
+            e.measure = M::NAME.to_string();
+            EngineError::Param(e)
+        })?;
+        let applied = m::params::applied(params);
+        let (table, rows) = self.compute(M::NAME, &applied, |data| {
+            Ok(m::Computed {
+                output: M::compute(params, data)?.into(),
+                params: applied.clone(),
+            })
+        })?;
+        let rows = match rows.as_ref().and_then(|r| r.typed::<M::Row>()) {
+            Some(r) => r.clone(),
+            // An answer kept in the store from an earlier run: read back through its schema.
+            None => typed_rows::<M::Row>(&table)?,
+        };
+        Ok(Answer {
+            rows,
+            provenance: table.provenance,
+        })
+    }
+
+    /// The one path every measure takes: the engine's cache, the store's cache of slow
+    /// answers, or `run` over the store's rows; provenance from what was read.
+    fn compute(
+        &self,
+        name: &str,
+        applied: &BTreeMap<String, String>,
+        run: impl FnOnce(&dyn Data) -> Result<m::Computed, MeasureError>,
+    ) -> Result<(ResultTable, Option<m::Rows>), EngineError> {
+        let key = format!("{name}|{applied:?}");
+        if let Some(hit) = self
             .measure_cache
             .lock()
             .expect("no poisoned lock")
             .get(&key)
         {
-            return Ok(t.clone());
+            return Ok(hit.clone());
         }
-        let disk_key = self.result_key(&req.name, &format!("{applied:?}"));
+        let disk_key = self.result_key(name, &format!("{applied:?}"));
         if let Some(t) = self.cached_result(&disk_key) {
-            self.remember(key, &t);
-            return Ok(t);
+            self.remember(key, &t, None);
+            return Ok((t, None));
         }
         let started = std::time::Instant::now();
         let data = StoreData {
@@ -130,11 +173,11 @@ impl Engine {
             notes: RefCell::default(),
             error: RefCell::default(),
         };
-        let computed = match measure.run(&req.params, &data) {
+        let computed = match run(&data) {
             Ok(c) => c,
             Err(err) => return Err(data.error.take().unwrap_or_else(|| err.into())),
         };
-        let mut prov = Provenance::new(measure.name());
+        let mut prov = Provenance::new(name);
         for (k, v) in &computed.params {
             prov = prov.param(k, v);
         }
@@ -151,21 +194,21 @@ impl Engine {
         if let Some(c) = self.cluster() {
             prov = prov.note(c.note());
         }
-        let rows = &computed.output.rows;
-        let t = table_from_serialize(rows, rows.is_empty(), prov)?;
+        let rows = computed.output.rows;
+        let t = table_from_serialize(&rows, rows.is_empty(), prov)?;
         if started.elapsed() >= crate::result_cache::MIN_COMPUTE {
             self.keep_result(&disk_key, &t);
         }
-        self.remember(key, &t);
-        Ok(t)
+        self.remember(key, &t, Some(rows.clone()));
+        Ok((t, Some(rows)))
     }
 
-    fn remember(&self, key: String, t: &ResultTable) {
+    fn remember(&self, key: String, t: &ResultTable, rows: Option<m::Rows>) {
         let mut cache = self.measure_cache.lock().expect("no poisoned lock");
         if cache.len() >= MEASURE_CACHE_ENTRIES {
             cache.clear();
         }
-        cache.insert(key, t.clone());
+        cache.insert(key, (t.clone(), rows));
     }
 
     /// Years of a trade source in the store (asked once per engine; an ingest resets it).
@@ -387,12 +430,17 @@ impl StoreData<'_> {
         for id in by.keys() {
             self.read("trade_flows", Some(id));
         }
+        // COW is named with the version the store holds (a user's COW file is not v4.0).
+        let manifest = self.e.manifest();
         let title = |id: &str| match id {
-            "cow_trade" => "COW v4.0",
-            "imf_dots" => "IMF DOTS",
-            "baci" => "BACI",
-            "comtrade" => "UN Comtrade",
-            _ => "another source",
+            "cow_trade" => match manifest.datasets.get(id) {
+                Some(d) if d.bundled => format!("COW {}", d.version),
+                _ => "COW".to_string(),
+            },
+            "imf_dots" => "IMF DOTS".into(),
+            "baci" => "BACI".into(),
+            "comtrade" => "UN Comtrade".into(),
+            _ => "another source".into(),
         };
         let all: BTreeSet<i32> = by.values().flatten().copied().collect();
         let gaps: BTreeSet<i32> = match (all.first(), all.last()) {
@@ -404,13 +452,21 @@ impl StoreData<'_> {
             let parts: Vec<String> = SPLICE_ORDER
                 .iter()
                 .rev()
-                .filter_map(|id| by.get(id).map(|y| format!("{} for {}", title(id), span(y))))
+                .filter_map(|id| {
+                    by.get(id).map(|y| {
+                        format!(
+                            "{} for {}",
+                            title(id),
+                            pivot_vocab::year_runs(y.iter().copied())
+                        )
+                    })
+                })
                 .collect();
             let mut n = format!("Trade spliced: {}", parts.join(", "));
             if !gaps.is_empty() {
                 n.push_str(&format!(
                     "; no trade data for {} (never interpolated; pivot data ingest baci PATH fills them)",
-                    span(&gaps)
+                    pivot_vocab::year_runs(gaps.iter().copied())
                 ));
             }
             n.push_str(
@@ -555,7 +611,23 @@ impl Data for StoreData<'_> {
         countries: &[String],
         years: &Years,
     ) -> m::Result<Vec<m::IndicatorValue>> {
-        self.read("country_year", None);
+        // Cite the datasets whose adapter writes this indicator (all with country-year rows
+        // where none says so).
+        let ids: Vec<String> = self
+            .e
+            .manifest()
+            .datasets
+            .values()
+            .filter(|d| {
+                pivot_sources::adapter_for(&d.adapter)
+                    .is_some_and(|a| a.indicators().contains(&indicator))
+            })
+            .map(|d| d.id.clone())
+            .collect();
+        self.read(
+            "country_year",
+            (!ids.is_empty()).then(|| ids.join("+")).as_deref(),
+        );
         self.wrap(self.e.indicator_rows(indicator, countries, years.range()))
     }
 
@@ -915,4 +987,81 @@ fn strings(
     let c = datafusion::arrow::compute::cast(batch.column(i), &DataType::Utf8)
         .map_err(|e| EngineError::Bug(format!("column {i}: {e}")))?;
     Ok(c.as_string::<i32>().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pivot_measures::energy::{Carrier, EnergyDestinationRow};
+    use pivot_measures::finance::{AmountBasis, FinanceClass, FinanceClassRow, FinanceRankRow};
+    use pivot_measures::un_alignment::{AlignmentPeriod, AlignmentRow};
+
+    fn round_trip<R>(rows: Vec<R>)
+    where
+        R: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let t = table_from_serialize(&rows, false, Provenance::new("test")).unwrap();
+        assert_eq!(typed_rows::<R>(&t).unwrap(), rows);
+    }
+
+    /// Issue 28: an answer kept in the store (Arrow, enums as text, missing values as nulls)
+    /// reads back as the measure's own rows, equal to those computed — hand-made rows with
+    /// each kind of field: unit enums, optional numbers, optional text, counts.
+    #[test]
+    fn kept_answers_read_back_as_their_row_type() {
+        round_trip(vec![
+            FinanceRankRow {
+                year_start: 2000,
+                year_end: 2021,
+                recipient: "RUS".into(),
+                basis: AmountBasis::Committed,
+                amount: 169.6e9,
+                all_recipients: 1.3e12,
+                share: 0.13,
+                rank: Some(1),
+                n_recipients: 165,
+            },
+            FinanceRankRow {
+                year_start: 2001,
+                year_end: 2001,
+                recipient: "RUS".into(),
+                basis: AmountBasis::Adjusted,
+                amount: 0.0,
+                all_recipients: 1.0e9,
+                share: 0.0,
+                rank: None,
+                n_recipients: 40,
+            },
+        ]);
+        round_trip(vec![FinanceClassRow {
+            year: 2009,
+            recipient: "RUS".into(),
+            class: FinanceClass::OofLike,
+            amount: 25.0e9,
+            adjusted_amount: None,
+        }]);
+        round_trip(vec![EnergyDestinationRow {
+            year: 2023,
+            exporter: "RUS".into(),
+            carrier: Carrier::PipelineGas,
+            importer: "China".into(),
+            in_asia: true,
+            volume: 22.7,
+            unit: "bcm".into(),
+            share: 0.25,
+        }]);
+        round_trip(vec![AlignmentRow {
+            period_kind: AlignmentPeriod::Session,
+            period: 74,
+            issue: Some("human rights".into()),
+            focal: "RUS".into(),
+            partner: "CHN".into(),
+            n_joint: 90,
+            agreement: 0.85,
+            s_score: 0.7,
+            observed_agreement: 0.8,
+            scott_pi: None,
+            cohen_kappa: Some(0.5),
+        }]);
+    }
 }

@@ -65,7 +65,7 @@ pub struct AllianceConfig {
 }
 
 /// Alliance flags of one dyad-year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AllianceFlagRow {
     /// Year.
     pub year: i32,
@@ -174,12 +174,16 @@ pub struct AllianceFlags;
 
 impl crate::measure::Measure for AllianceFlags {
     type Params = AllianceFlagsParams;
+    type Row = AllianceFlagRow;
     const NAME: &'static str = "alliance-flags";
     const DIMENSION: crate::Dimension = crate::Dimension::Alliances;
     const TABLES: &'static [&'static str] = &["alliances"];
     const SOURCE: &'static str = include_str!("alliances.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let recs = data.alliances(&p.focal.0, &p.years)?;
         let y = p.years.range();
         let fill = match (y.from, y.to) {

@@ -69,7 +69,7 @@ pub struct ArmsShareConfig {
 }
 
 /// One counterpart in one period (and category).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ArmsShareRow {
     /// First year of the period.
     pub period_start: i32,
@@ -245,12 +245,16 @@ pub struct ArmsShares;
 
 impl crate::measure::Measure for ArmsShares {
     type Params = ArmsSharesParams;
+    type Row = ArmsShareRow;
     const NAME: &'static str = "arms-shares";
     const DIMENSION: crate::Dimension = crate::Dimension::Arms;
     const TABLES: &'static [&'static str] = &["arms_dyad_year", "arms_transfers"];
     const SOURCE: &'static str = include_str!("arms.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let focal = p.focal.0.as_str();
         let by_cat = p.by == ArmsBy::Category;
         let rows = data.arms(focal, p.role, by_cat)?;

@@ -82,7 +82,7 @@ pub struct BarbieriConfig {
 }
 
 /// Barbieri scores for one dyad-year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BarbieriRow {
     /// Year.
     pub year: i32,
@@ -183,12 +183,16 @@ pub struct Barbieri;
 
 impl crate::measure::Measure for Barbieri {
     type Params = BarbieriParams;
+    type Row = BarbieriRow;
     const NAME: &'static str = "barbieri-interdependence";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("barbieri.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let focal = p.focal.0.clone();
         // Each partner's own total T_j needs all of its flows: read flows touching the focal
         // state and the partners (or every flow when all partners are asked for).

@@ -115,7 +115,7 @@ pub struct KeyedValue {
 }
 
 /// Concentration in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ConcentrationRow {
     /// Year.
     pub year: i32,
@@ -251,12 +251,16 @@ pub struct PartnerConcentration;
 
 impl crate::measure::Measure for PartnerConcentration {
     type Params = ConcentrationParams;
+    type Row = ConcentrationRow;
     const NAME: &'static str = "concentration";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("concentration.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let flows = data.trade_flows(&crate::data::TradeQuery {
             source: p.source,
             years: p.years,

@@ -1,8 +1,9 @@
-//! An exporter's energy volumes and shares by destination and carrier, and Asia's share.
+//! An exporter's energy volumes and shares by destination and carrier.
 //!
 //! # What it measures
 //! Where an exporter's crude oil, oil products, LNG, pipeline gas and coal go: the volume to
-//! each destination, each destination's share of the carrier's exports, and Asia's share.
+//! each destination and each destination's share of the carrier's exports (Asia's share of
+//! them is the measure `energy-asia-share`).
 //!
 //! # Formula
 //! For exporter e, carrier c and year t, with v_d the volume to destination d:
@@ -120,7 +121,7 @@ pub struct EnergyConfig {
 }
 
 /// One destination of one carrier in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EnergyDestinationRow {
     /// Year.
     pub year: i32,
@@ -141,7 +142,7 @@ pub struct EnergyDestinationRow {
 }
 
 /// Asia's share of one carrier in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EnergyAsiaRow {
     /// Year.
     pub year: i32,
@@ -297,19 +298,6 @@ pub fn top_destinations(rows: Vec<EnergyDestinationRow>, top: u32) -> Vec<Energy
 /// ingest.) Countries count as Asia by UN M49 membership (the named set `asia`).
 pub const ASIA_AREAS: &[&str] = &["Other Asia Pacific"];
 
-/// What `energy-destinations` reports.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum EnergyView {
-    /// Asia's share per year and carrier.
-    #[default]
-    Asia,
-    /// Each destination's volume and share per year and carrier.
-    Destination,
-}
-
 /// Parameters of `pivot measure energy-destinations`.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -322,85 +310,86 @@ pub struct EnergyDestinationsParams {
     /// Only this carrier; none: every carrier (shares are always within one carrier).
     #[serde(default)]
     pub carrier: Option<Carrier>,
-    /// Asia's share, or every destination.
-    #[serde(default)]
-    pub by: EnergyView,
-    /// With by=destination: keep the N largest destinations of each carrier (by volume over the
+    /// Keep the N largest destinations of each carrier (by volume over the
     /// years asked) and sum the others into one "Other" row per year; none: every destination.
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub top: Option<u32>,
 }
 
-impl crate::params::Validate for EnergyDestinationsParams {
-    fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
-        if self.top.is_some() && self.by != EnergyView::Destination {
-            return Err(crate::params::ParamError::new(
-                "top",
-                self.top.map(|t| t.to_string()),
-                "applies to by=destination only",
-            ));
-        }
-        Ok(())
-    }
-}
+impl crate::params::Validate for EnergyDestinationsParams {}
 
 /// The `energy-destinations` measure.
 pub struct EnergyDestinations;
 
 impl crate::measure::Measure for EnergyDestinations {
     type Params = EnergyDestinationsParams;
+    type Row = EnergyDestinationRow;
     const NAME: &'static str = "energy-destinations";
     const DIMENSION: crate::Dimension = crate::Dimension::Energy;
     const TABLES: &'static [&'static str] = &["energy_flows"];
     const SOURCE: &'static str = include_str!("energy.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
-        let focal = p.focal.0.clone();
-        let rows = data.energy_exports(&focal, &p.years)?;
-        let asia_codes = pivot_vocab::regions::members(pivot_vocab::Countries::bundled(), "asia")
-            .unwrap_or_default();
-        let mut asia: Vec<String> = Vec::new();
-        let mut flows = Vec::new();
-        for r in rows {
-            let in_asia = ASIA_AREAS.contains(&r.flow.importer.as_str())
-                || r.importer_iso3
-                    .as_ref()
-                    .is_some_and(|c| asia_codes.contains(c));
-            if in_asia && !asia.contains(&r.flow.importer) {
-                asia.push(r.flow.importer.clone());
-            }
-            flows.push(EnergyFlow {
-                exporter: focal.clone(),
-                ..r.flow
-            });
-        }
-        if let Some(c) = p.carrier {
-            flows.retain(|f| f.carrier == c);
-        }
-        asia.sort();
-        let res = energy_destinations(
-            &flows,
-            &EnergyConfig {
-                exporter: focal,
-                asia: asia.clone(),
-            },
-        )?;
-        let out = match p.by {
-            EnergyView::Destination => crate::measure::Output::rows(match p.top {
-                Some(n) => top_destinations(res.destinations, n),
-                None => res.destinations,
-            }),
-            EnergyView::Asia => crate::measure::Output::rows(res.asia),
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
+        let (res, notes) = exporter_energy(&p.focal, &p.years, p.carrier, data)?;
+        let rows = match p.top {
+            Some(n) => top_destinations(res.destinations, n),
+            None => res.destinations,
         };
-        Ok(out
-            .note(format!(
-                "Asia = importers in UN M49 Asia and the publisher's area {}: {}.",
-                ASIA_AREAS.join(", "),
-                asia.join(", ")
-            ))
-            .note("Volumes: oil in million tonnes, gas in billion cubic metres, coal in exajoules; 2022 missing."))
+        Ok(crate::measure::Output { rows, notes })
     }
+}
+
+/// The exporter's flows from the store, Asia marked (UN M49 Asia and [`ASIA_AREAS`]), computed
+/// by [`energy_destinations`]; with the notes both energy measures give.
+pub(crate) fn exporter_energy(
+    focal: &crate::params::Country,
+    years: &crate::params::Years,
+    carrier: Option<Carrier>,
+    data: &dyn crate::data::Data,
+) -> Result<(EnergyResult, Vec<String>)> {
+    let focal = focal.0.clone();
+    let rows = data.energy_exports(&focal, years)?;
+    let asia_codes = pivot_vocab::regions::members(pivot_vocab::Countries::bundled(), "asia")
+        .unwrap_or_default();
+    let mut asia: Vec<String> = Vec::new();
+    let mut flows = Vec::new();
+    for r in rows {
+        let in_asia = ASIA_AREAS.contains(&r.flow.importer.as_str())
+            || r.importer_iso3
+                .as_ref()
+                .is_some_and(|c| asia_codes.contains(c));
+        if in_asia && !asia.contains(&r.flow.importer) {
+            asia.push(r.flow.importer.clone());
+        }
+        flows.push(EnergyFlow {
+            exporter: focal.clone(),
+            ..r.flow
+        });
+    }
+    if let Some(c) = carrier {
+        flows.retain(|f| f.carrier == c);
+    }
+    asia.sort();
+    let res = energy_destinations(
+        &flows,
+        &EnergyConfig {
+            exporter: focal,
+            asia: asia.clone(),
+        },
+    )?;
+    let notes = vec![
+        format!(
+            "Asia = importers in UN M49 Asia and the publisher's area {}: {}.",
+            ASIA_AREAS.join(", "),
+            asia.join(", ")
+        ),
+        "Volumes: oil in million tonnes, gas in billion cubic metres, coal in exajoules; 2022 missing.".to_string(),
+    ];
+    Ok((res, notes))
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub struct EventConfig {
 }
 
 /// One dyad-month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EventDyadMonthRow {
     /// Year.
     pub year: i32,
@@ -261,12 +261,16 @@ pub struct EventProfile;
 
 impl crate::measure::Measure for EventProfile {
     type Params = EventProfileParams;
+    type Row = EventDyadMonthRow;
     const NAME: &'static str = "event-profile";
     const DIMENSION: crate::Dimension = crate::Dimension::Events;
     const TABLES: &'static [&'static str] = &["events"];
     const SOURCE: &'static str = include_str!("events.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let recs = data.events(p.focal.as_ref().map(|c| c.0.as_str()), &p.years)?;
         if recs.is_empty() {
             return Err(MeasureError::MissingData {

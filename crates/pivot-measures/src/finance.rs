@@ -1,9 +1,10 @@
-//! Chinese official finance to a recipient by year and class, with its rank and share among all recipients.
+//! Chinese official finance to a recipient by year, with its rank and share among all recipients.
 //!
 //! # What it measures
 //! How much official finance a lender (China, in AidData's GCDF) committed to one recipient
-//! each year, split by flow class, and where that recipient stands among all recipients —
-//! per year and cumulatively since the first year of the data.
+//! each year, and where that recipient stands among all recipients — per year and
+//! cumulatively since the first year of the data (the split by flow class is the measure
+//! `official-finance-by-class`).
 //!
 //! # Formula
 //! With a_rt = Σ_class amount_rct (on the chosen basis, committed or adjusted) for recipient r
@@ -38,7 +39,9 @@ use crate::common::{check_code, check_focal, check_nonneg, competition_ranks};
 use crate::error::{MeasureError, Result};
 
 /// Flow class of official finance (AidData) or investment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FinanceClass {
     /// Other official flows (OOF-like).
@@ -79,6 +82,16 @@ pub enum AmountBasis {
     Adjusted,
 }
 
+impl AmountBasis {
+    /// The snake_case name (`committed`, `adjusted`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Committed => "committed",
+            Self::Adjusted => "adjusted",
+        }
+    }
+}
+
 /// Parameters of [`official_finance`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinanceConfig {
@@ -89,7 +102,7 @@ pub struct FinanceConfig {
 }
 
 /// The recipient's amount of one class in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FinanceClassRow {
     /// Year.
     pub year: i32,
@@ -104,7 +117,7 @@ pub struct FinanceClassRow {
 }
 
 /// The recipient's standing among all recipients over `year_start..=year_end`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FinanceRankRow {
     /// First year (= `year_end` for annual rows).
     pub year_start: i32,
@@ -261,8 +274,6 @@ pub enum FinanceBy {
     /// Per year: the recipient's amount, rank and share among recipients.
     #[default]
     Annual,
-    /// Per year and flow class (ODA-like, OOF-like, vague).
-    Class,
     /// Cumulated from the first data year: amount, rank and share.
     Cumulative,
 }
@@ -279,7 +290,7 @@ pub struct OfficialFinanceParams {
     /// Committed or adjusted amounts for ranks and shares.
     #[serde(default)]
     pub basis: AmountBasis,
-    /// Annual, by class or cumulative.
+    /// Per year, or cumulated from the first data year.
     #[serde(default)]
     pub by: FinanceBy,
 }
@@ -291,12 +302,16 @@ pub struct OfficialFinance;
 
 impl crate::measure::Measure for OfficialFinance {
     type Params = OfficialFinanceParams;
+    type Row = FinanceRankRow;
     const NAME: &'static str = "official-finance";
     const DIMENSION: crate::Dimension = crate::Dimension::Finance;
     const TABLES: &'static [&'static str] = &["finance_flows"];
     const SOURCE: &'static str = include_str!("finance.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let rows = data.finance(&p.years)?;
         let res = official_finance(
             &rows,
@@ -306,7 +321,6 @@ impl crate::measure::Measure for OfficialFinance {
             },
         )?;
         let out = match p.by {
-            FinanceBy::Class => crate::measure::Output::rows(res.by_class),
             FinanceBy::Cumulative => crate::measure::Output::rows(res.cumulative),
             FinanceBy::Annual => crate::measure::Output::rows(res.annual),
         };

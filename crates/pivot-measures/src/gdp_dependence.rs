@@ -43,7 +43,7 @@ pub struct GdpDependenceConfig {
 }
 
 /// D_ij for one partner and year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GdpDependenceRow {
     /// Year.
     pub year: i32,
@@ -159,12 +159,16 @@ pub struct GdpDependence;
 
 impl crate::measure::Measure for GdpDependence {
     type Params = GdpDependenceParams;
+    type Row = GdpDependenceRow;
     const NAME: &'static str = "gdp-dependence";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows", "country_year"];
     const SOURCE: &'static str = include_str!("gdp_dependence.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let focal = p.focal.0.clone();
         let who = [vec![focal.clone()], p.partners.0.clone()].concat();
         let flows = data.trade_flows(&crate::data::TradeQuery {

@@ -176,7 +176,7 @@ pub struct GeoDepYearRow {
 }
 
 /// The stability rule for one importer, product and window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GeoDepWindowRow {
     /// First year of the window.
     pub window_start: i32,
@@ -607,12 +607,16 @@ pub struct GeoDep;
 
 impl crate::measure::Measure for GeoDep {
     type Params = GeoDepParams;
+    type Row = GeoDepWindowRow;
     const NAME: &'static str = "geodep";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("geodep.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let importers = match &p.focal {
             Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
             None => PartnerSelection::All,

@@ -79,7 +79,7 @@ impl HedgingConfig {
 }
 
 /// One dimension of the view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HedgingDimensionRow {
     /// Focal state.
     pub focal: String,
@@ -383,13 +383,17 @@ pub fn hedging_inputs(
 
 impl crate::measure::Measure for HedgingViewMeasure {
     type Params = HedgingViewParams;
+    type Row = HedgingDimensionRow;
     const NAME: &'static str = "hedging-view";
     const DIMENSION: crate::Dimension = crate::Dimension::Hedging;
     const TABLES: &'static [&'static str] =
         &["trade_flows", "energy_flows", "arms_dyad_year", "un_votes"];
     const SOURCE: &'static str = include_str!("hedging.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let focal = p.focal.0.as_str();
         let (values, notes) = hedging_inputs(data, focal, &p.partners.0, &p.years)?;
         let cfg = HedgingConfig {

@@ -159,7 +159,7 @@ pub struct InfluenceConfig {
 }
 
 /// One directed dyad-year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InfluenceRow {
     /// Year.
     pub year: i32,
@@ -698,26 +698,9 @@ impl crate::params::Validate for InfluenceParams {
 /// The `influence` measure.
 pub struct Influence;
 
-fn span(ys: &[i32]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < ys.len() {
-        let mut k = i;
-        while k + 1 < ys.len() && ys[k + 1] == ys[k] + 1 {
-            k += 1;
-        }
-        parts.push(if k == i {
-            ys[i].to_string()
-        } else {
-            format!("{}-{}", ys[i], ys[k])
-        });
-        i = k + 1;
-    }
-    parts.join(", ")
-}
-
 impl crate::measure::Measure for Influence {
     type Params = InfluenceParams;
+    type Row = InfluenceRow;
     const NAME: &'static str = "influence";
     const DIMENSION: crate::Dimension = crate::Dimension::Hedging;
     const TABLES: &'static [&'static str] = &[
@@ -731,7 +714,10 @@ impl crate::measure::Measure for Influence {
     ];
     const SOURCE: &'static str = include_str!("influence.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let win = p.window_years as i32;
         // The window before the first year too.
         let wide = match p.years.0.from {
@@ -798,7 +784,7 @@ impl crate::measure::Measure for Influence {
             if !ys.is_empty() {
                 out = out.note(format!(
                     "No {what} data in {}: that part is missing (null) and counts 0 in the total.",
-                    span(ys)
+                    pivot_vocab::year_runs(ys.iter().copied())
                 ));
             }
         }

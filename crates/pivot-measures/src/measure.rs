@@ -28,6 +28,11 @@ pub trait Measure: Send + Sync + 'static {
     /// Its parameters: `#[serde(deny_unknown_fields)]`, doc comments as descriptions,
     /// `#[serde(default …)]` for defaults, `#[schemars(range(…))]` for ranges.
     type Params: serde::de::DeserializeOwned + Serialize + schemars::JsonSchema + Validate;
+    /// One row of its answer: every front door's columns (CLI tables, Arrow, JSON, Python
+    /// and R data frames) are this struct's fields, and typed callers (the report, claims)
+    /// read its fields, never names in text. A measure whose parameters would change the
+    /// shape of its answer is two measures.
+    type Row: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static;
     /// Kebab-case name (`pivot measure NAME`).
     const NAME: &'static str;
     /// Dimension.
@@ -38,7 +43,7 @@ pub trait Measure: Send + Sync + 'static {
     /// documentation.
     const SOURCE: &'static str;
     /// Compute from the rows `data` serves.
-    fn compute(params: &Self::Params, data: &dyn Data) -> Result<Output>;
+    fn compute(params: &Self::Params, data: &dyn Data) -> Result<Output<Self::Row>>;
 }
 
 /// Rows of any serialisable row type, type-erased (each measure has its own row struct).
@@ -48,8 +53,14 @@ pub struct Rows {
     len: usize,
 }
 
-trait ErasedRows: erased_serde::Serialize + Send + Sync {}
-impl<T: Serialize + Send + Sync> ErasedRows for Vec<T> {}
+trait ErasedRows: erased_serde::Serialize + Send + Sync {
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+impl<T: Serialize + Send + Sync + 'static> ErasedRows for Vec<T> {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
 erased_serde::serialize_trait_object!(ErasedRows);
 
 impl Rows {
@@ -70,6 +81,11 @@ impl Rows {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The rows as their own type, when they are of type `T`.
+    pub fn typed<T: 'static>(&self) -> Option<&Vec<T>> {
+        self.inner.as_any().downcast_ref::<Vec<T>>()
     }
 
     /// As JSON records (for tests and small outputs).
@@ -93,28 +109,46 @@ impl std::fmt::Debug for Rows {
     }
 }
 
-/// What a measure returns.
+/// What a measure returns: its rows, of its own row type, and notes.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub struct Output<R> {
     /// Result rows.
-    pub rows: Rows,
+    pub rows: Vec<R>,
     /// Caveats a reader must know (units, coverage, what was counted how).
     pub notes: Vec<String>,
 }
 
-impl Output {
+impl<R> Output<R> {
     /// Rows without notes.
-    pub fn rows<T: Serialize + Send + Sync + 'static>(rows: Vec<T>) -> Output {
+    pub fn rows(rows: Vec<R>) -> Output<R> {
         Output {
-            rows: Rows::new(rows),
+            rows,
             notes: vec![],
         }
     }
 
     /// Add a note.
-    pub fn note(mut self, n: impl Into<String>) -> Output {
+    pub fn note(mut self, n: impl Into<String>) -> Output<R> {
         self.notes.push(n.into());
         self
+    }
+}
+
+/// A measure's output with its row type erased (the registry's view).
+#[derive(Debug, Clone)]
+pub struct ErasedOutput {
+    /// Result rows.
+    pub rows: Rows,
+    /// Caveats a reader must know.
+    pub notes: Vec<String>,
+}
+
+impl<R: Serialize + Send + Sync + 'static> From<Output<R>> for ErasedOutput {
+    fn from(o: Output<R>) -> ErasedOutput {
+        ErasedOutput {
+            rows: Rows::new(o.rows),
+            notes: o.notes,
+        }
     }
 }
 
@@ -122,7 +156,7 @@ impl Output {
 #[derive(Debug, Clone)]
 pub struct Computed {
     /// Rows and notes.
-    pub output: Output,
+    pub output: ErasedOutput,
     /// Every parameter as applied, as text.
     pub params: BTreeMap<String, String>,
 }
@@ -277,7 +311,7 @@ impl<M: Measure> DynMeasure for Registered<M> {
         let p = self.parse(raw).map_err(MeasureError::Param)?;
         let output = M::compute(&p, data)?;
         Ok(Computed {
-            output,
+            output: output.into(),
             params: params::applied(&p),
         })
     }

@@ -43,7 +43,7 @@ pub struct PartnerShareConfig {
 }
 
 /// One partner of the focal state in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PartnerShareRow {
     /// Year.
     pub year: i32,
@@ -132,12 +132,16 @@ pub struct PartnerShare;
 
 impl crate::measure::Measure for PartnerShare {
     type Params = PartnerShareParams;
+    type Row = PartnerShareRow;
     const NAME: &'static str = "partner-share";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("partner_share.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let flows = data.trade_flows(&crate::data::TradeQuery {
             source: p.source,
             years: p.years,

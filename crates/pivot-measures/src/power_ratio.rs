@@ -43,7 +43,7 @@ pub struct PowerRatioConfig {
 }
 
 /// Ratio and shares in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PowerRatioRow {
     /// Year.
     pub year: i32,
@@ -189,12 +189,16 @@ pub struct PowerRatio;
 
 impl crate::measure::Measure for PowerRatio {
     type Params = PowerRatioParams;
+    type Row = PowerRatioRow;
     const NAME: &'static str = "power-ratio";
     const DIMENSION: crate::Dimension = crate::Dimension::Power;
     const TABLES: &'static [&'static str] = &["country_year"];
     const SOURCE: &'static str = include_str!("power_ratio.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let (a, b) = (p.focal.0.clone(), p.partners.0[0].clone());
         let ind = p.indicator.as_str();
         let vals = data.indicator(ind, &[a.clone(), b.clone()], &p.years)?;

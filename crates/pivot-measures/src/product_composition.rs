@@ -57,7 +57,7 @@ pub struct ProductCompositionConfig {
 }
 
 /// One chapter of the focal state's trade with a partner group in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ProductCompositionRow {
     /// Year.
     pub year: i32,
@@ -159,12 +159,16 @@ pub struct ProductComposition;
 
 impl crate::measure::Measure for ProductComposition {
     type Params = ProductCompositionParams;
+    type Row = ProductCompositionRow;
     const NAME: &'static str = "product-composition";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_dyad_hs2"];
     const SOURCE: &'static str = include_str!("product_composition.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let flows = data.chapter_flows(&p.focal.0, &p.years)?;
         let mut rows = product_composition(
             &flows,

@@ -30,7 +30,7 @@ use crate::partner_share::{PartnerShareConfig, partner_shares};
 use crate::trade::{FlowDirection, TradeFlow};
 
 /// One set's share of the focal state's trade in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegionShareRow {
     /// Year.
     pub year: i32,
@@ -143,12 +143,16 @@ pub struct RegionShare;
 
 impl crate::measure::Measure for RegionShare {
     type Params = RegionShareParams;
+    type Row = RegionShareRow;
     const NAME: &'static str = "region-share";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("region_share.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let c = pivot_vocab::Countries::bundled();
         let sets = p
             .regions

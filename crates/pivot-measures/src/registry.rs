@@ -11,7 +11,9 @@ use crate::error::{MeasureError, Result};
 use crate::measure::{DynMeasure, Registered};
 
 /// The dimension of interstate dependence a measure belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// Trade in goods.
@@ -86,12 +88,14 @@ pub static REGISTRY: &[&dyn DynMeasure] = &[
     &Registered::<crate::concentration::PartnerConcentration>::NEW,
     &Registered::<crate::geodep::GeoDep>::NEW,
     &Registered::<crate::energy::EnergyDestinations>::NEW,
+    &Registered::<crate::energy_asia::EnergyAsiaShare>::NEW,
     &Registered::<crate::arms::ArmsShares>::NEW,
     &Registered::<crate::un_alignment::UnAlignment>::NEW,
     &Registered::<crate::un_ideal_points::UnIdealPoints>::NEW,
     &Registered::<crate::alliances::AllianceFlags>::NEW,
     &Registered::<crate::power_ratio::PowerRatio>::NEW,
     &Registered::<crate::finance::OfficialFinance>::NEW,
+    &Registered::<crate::finance_class::OfficialFinanceByClass>::NEW,
     &Registered::<crate::hedging::HedgingViewMeasure>::NEW,
     &Registered::<crate::influence::Influence>::NEW,
     &Registered::<crate::events::EventProfile>::NEW,

@@ -42,7 +42,7 @@ pub struct TradeIntensityConfig {
 }
 
 /// TII_ij for one importer and year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TradeIntensityRow {
     /// Year.
     pub year: i32,
@@ -139,12 +139,16 @@ pub struct TradeIntensity;
 
 impl crate::measure::Measure for TradeIntensity {
     type Params = TradeIntensityParams;
+    type Row = TradeIntensityRow;
     const NAME: &'static str = "trade-intensity";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
     const TABLES: &'static [&'static str] = &["trade_flows"];
     const SOURCE: &'static str = include_str!("trade_intensity.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         // World imports are needed: every flow.
         let flows = data.trade_flows(&crate::data::TradeQuery {
             source: p.source,

@@ -221,7 +221,7 @@ pub fn alignment_stats(pairs: &[(VoteChoice, VoteChoice)]) -> Result<AlignmentSt
 type JointVote = (VoteChoice, VoteChoice);
 
 /// Alignment of the focal state with one partner in one period (and issue).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AlignmentRow {
     /// Session or year.
     pub period_kind: AlignmentPeriod,
@@ -401,12 +401,16 @@ pub struct UnAlignment;
 
 impl crate::measure::Measure for UnAlignment {
     type Params = UnAlignmentParams;
+    type Row = AlignmentRow;
     const NAME: &'static str = "un-alignment";
     const DIMENSION: crate::Dimension = crate::Dimension::Diplomacy;
     const TABLES: &'static [&'static str] = &["un_votes", "un_roll_calls", "un_issues"];
     const SOURCE: &'static str = include_str!("un_alignment.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let rows = alignment_over(
             data,
             &p.focal.0,

@@ -108,7 +108,7 @@ impl Default for IdealConfig {
 }
 
 /// One state's position in one year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct IdealPointRow {
     /// State (ISO3).
     pub country: String,
@@ -1025,12 +1025,16 @@ pub struct UnIdealPoints;
 
 impl crate::measure::Measure for UnIdealPoints {
     type Params = UnIdealPointsParams;
+    type Row = IdealPointRow;
     const NAME: &'static str = "un-ideal-points";
     const DIMENSION: crate::Dimension = crate::Dimension::Diplomacy;
     const TABLES: &'static [&'static str] = &["un_votes", "un_roll_calls"];
     const SOURCE: &'static str = include_str!("un_ideal_points.rs");
 
-    fn compute(p: &Self::Params, data: &dyn crate::data::Data) -> Result<crate::measure::Output> {
+    fn compute(
+        p: &Self::Params,
+        data: &dyn crate::data::Data,
+    ) -> Result<crate::measure::Output<Self::Row>> {
         let v = data.un_votes(&[], &p.years, false)?;
         let cfg = IdealConfig {
             drift_variance: p.drift_variance,

@@ -248,50 +248,7 @@ impl Cell {
     }
 }
 
-/// The verdict on one claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// The data support the claim.
-    Supported,
-    /// The data contradict the claim.
-    NotSupported,
-    /// Some measures support the claim and others do not.
-    Mixed,
-    /// The data loaded cannot test the claim.
-    NotTestable,
-}
-
-impl Verdict {
-    /// Human label: "supported", "not supported", "mixed", "not testable".
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Supported => "supported",
-            Verdict::NotSupported => "not supported",
-            Verdict::Mixed => "mixed",
-            Verdict::NotTestable => "not testable",
-        }
-    }
-
-    /// Machine slug used in CSS classes and `data-verdict` attributes.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Verdict::Supported => "supported",
-            Verdict::NotSupported => "not-supported",
-            Verdict::Mixed => "mixed",
-            Verdict::NotTestable => "not-testable",
-        }
-    }
-
-    /// A symbol that survives black-and-white printing.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Verdict::Supported => "✔",
-            Verdict::NotSupported => "✘",
-            Verdict::Mixed => "◐",
-            Verdict::NotTestable => "?",
-        }
-    }
-}
+pub use pivot_vocab::Verdict;
 
 /// The claims checked by the report.
 #[derive(Debug, Clone, PartialEq, Default)]

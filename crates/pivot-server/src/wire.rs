@@ -377,7 +377,7 @@ pub struct VerdictWire {
     /// The claim's text.
     pub claim: String,
     /// supported, not supported, mixed or not testable.
-    pub verdict: String,
+    pub verdict: pivot_engine::Verdict,
     /// Evidence, one sentence per check.
     pub evidence: String,
     /// Checks passed.

@@ -7,8 +7,10 @@
 pub mod country;
 pub mod provenance;
 pub mod regions;
+pub mod verdict;
 pub mod years;
 
 pub use country::{Countries, Country, CountryKind, ResolveError, Resolved, Scheme};
 pub use provenance::{DatasetRef, Provenance};
-pub use years::{YearRange, YearRangeError};
+pub use verdict::Verdict;
+pub use years::{YearRange, YearRangeError, year_runs};

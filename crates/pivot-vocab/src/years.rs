@@ -133,6 +133,32 @@ impl fmt::Display for YearRange {
     }
 }
 
+/// Runs of consecutive years, in order: `1870-2014, 2019-2020` (the one formatter of year runs:
+/// coverage notes, provenance and the report all use it). Duplicates and order in the input do
+/// not matter.
+pub fn year_runs(years: impl IntoIterator<Item = i32>) -> String {
+    let mut ys: Vec<i32> = years.into_iter().collect();
+    ys.sort_unstable();
+    ys.dedup();
+    let mut runs: Vec<(i32, i32)> = vec![];
+    for y in ys {
+        match runs.last_mut() {
+            Some((_, b)) if *b + 1 == y => *b = y,
+            _ => runs.push((y, y)),
+        }
+    }
+    runs.iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +193,18 @@ mod tests {
             "year BETWEEN 1992 AND 2014"
         );
         assert_eq!(YearRange::new(1992, 2014).to_string(), "1992-2014");
+    }
+
+    /// Hand-written cases: runs, singletons, unsorted and repeated input, nothing.
+    #[test]
+    fn year_runs_join_consecutive_years() {
+        assert_eq!(
+            year_runs([1870, 1871, 1872, 2019, 2020]),
+            "1870-1872, 2019-2020"
+        );
+        assert_eq!(year_runs([2021, 2019, 2019, 2023]), "2019, 2021, 2023");
+        assert_eq!(year_runs([2015, 2016, 2017, 2018]), "2015-2018");
+        assert_eq!(year_runs([]), "");
     }
 
     /// Issue 17: absurd ranges are refused saying why, and a long input is shortened in the

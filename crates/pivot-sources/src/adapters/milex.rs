@@ -41,6 +41,9 @@ impl Adapter for SipriMilex {
     fn name(&self) -> &'static str {
         "sipri-milex"
     }
+    fn indicators(&self) -> Vec<&'static str> {
+        MEASURES.iter().map(|m| m.1).collect()
+    }
     fn summary(&self) -> &'static str {
         "SIPRI military expenditure, long CSV (country, year, measure, value, status, sipri_flag)"
     }

@@ -110,6 +110,11 @@ pub trait Adapter: Send + Sync {
     fn user_ingest(&self) -> bool {
         true
     }
+    /// The `country_year` indicators it writes (so a measure that reads one indicator cites
+    /// the dataset it came from, not every dataset with country-year rows).
+    fn indicators(&self) -> Vec<&'static str> {
+        vec![]
+    }
     /// Whether [`Adapter::dataset`] describes the given files themselves (their release read
     /// from their names, as BACI's), rather than the copy bundled with pivot.
     fn describes_inputs(&self) -> bool {

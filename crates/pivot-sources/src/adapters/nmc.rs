@@ -26,6 +26,9 @@ impl Adapter for CowNmc {
     fn name(&self) -> &'static str {
         "cow-nmc"
     }
+    fn indicators(&self) -> Vec<&'static str> {
+        IND.iter().map(|m| m.1).collect()
+    }
     fn summary(&self) -> &'static str {
         "COW National Material Capabilities CSV (ccode, year, milex, milper, irst, pec, tpop, upop, cinc)"
     }

@@ -45,6 +45,18 @@ impl Adapter for WorldBank {
     fn name(&self) -> &'static str {
         "worldbank"
     }
+    fn indicators(&self) -> Vec<&'static str> {
+        [
+            "gdp_current_usd",
+            "population",
+            "NY.GDP.PCAP.CD",
+            "NY.GDP.MKTP.PP.CD",
+            "NE.TRD.GNFS.ZS",
+        ]
+        .iter()
+        .filter_map(|c| indicator_of(c).map(|i| i.0))
+        .collect()
+    }
     fn summary(&self) -> &'static str {
         "World Bank WDI: API_*.csv download (wide) or long CSV (country_name, iso3, year, gdp_current_usd|population)"
     }

@@ -1,0 +1,187 @@
+//! Trade: the focal state's partner shares over time, its top partners in the last year, and
+//! Asia's share of its trade.
+
+use std::collections::BTreeSet;
+
+use pivot_measures::partner_share::{PartnerShare, PartnerShareRow};
+use pivot_measures::region_share::RegionShare;
+use pivot_report::{Annotation, Block, Cell, Point, Section, Series, Table};
+
+use super::ctx::{Ctx, line_chart, name, with_gaps};
+
+/// First year drawn: Russia as a state (COW's 365 is the USSR before).
+const FROM: i32 = 1992;
+
+pub(super) fn section(c: &mut Ctx) -> Section {
+    Section {
+        id: "trade".into(),
+        heading: "Trade".into(),
+        blocks: blocks(c),
+    }
+}
+
+fn blocks(c: &mut Ctx) -> Vec<Block> {
+    let p = c.params::<PartnerShare>(&c.focal, &[]);
+    let focal = c.focal.clone();
+    let shares = match c.run::<PartnerShare>("partner-share", &focal, p) {
+        Ok(a) => a,
+        Err(note) => return vec![note],
+    };
+    let rows = &shares.rows;
+    let src = c.source(&[&shares.provenance]);
+    let last = rows.iter().map(|r| r.year).max().unwrap_or(0);
+    let mut top: Vec<&PartnerShareRow> = rows.iter().filter(|r| r.year == last).collect();
+    top.sort_by_key(|r| r.rank);
+    let mut shown: Vec<String> = c.partners.clone();
+    for r in top.iter().take(5) {
+        if !shown.contains(&r.partner) {
+            shown.push(r.partner.clone());
+        }
+    }
+    let series: Vec<Series> = shown
+        .iter()
+        .map(|p| Series {
+            name: name(p),
+            points: with_gaps(
+                rows.iter()
+                    .filter(|r| &r.partner == p && r.year >= FROM)
+                    .map(|r| Point::num(r.year as f64, 100.0 * r.share))
+                    .collect(),
+            ),
+            highlight: *p == c.highlight,
+        })
+        .filter(|s| s.points.iter().any(|p| p.y.is_finite()))
+        .collect();
+    // Where the series changes source or stops: from the answer's own years and datasets.
+    let years_with: BTreeSet<i32> = rows.iter().map(|r| r.year).filter(|y| *y >= FROM).collect();
+    let gap_years: Vec<i32> = match (years_with.first(), years_with.last()) {
+        (Some(&a), Some(&b)) => (a..=b).filter(|y| !years_with.contains(y)).collect(),
+        _ => vec![],
+    };
+    let read = |id: &str| shares.provenance.datasets.iter().any(|d| d.id == id);
+    let imf_from = (read("imf_dots") && !read("baci"))
+        .then(|| years_with.iter().copied().find(|y| *y >= 2015))
+        .flatten();
+    let marks: Vec<Annotation> = imf_from
+        .map(|y| Annotation {
+            x: y as f64,
+            label: "IMF DOTS from here".into(),
+        })
+        .into_iter()
+        .collect();
+    let mut text = format!(
+        "Shares of {}'s total trade (exports plus imports) by partner, from {FROM}. {} is highlighted. In {last}, {}'s largest partner was {} ({:.1}% of its trade).",
+        c.fname,
+        name(&c.highlight),
+        c.fname,
+        top.first().map(|r| name(&r.partner)).unwrap_or_default(),
+        top.first().map(|r| 100.0 * r.share).unwrap_or(f64::NAN)
+    );
+    if !gap_years.is_empty() {
+        text.push_str(&format!(
+            " There is no trade data for {} (the lines break there; nothing is interpolated): ingest BACI for those years (pivot data ingest baci PATH) and the report uses it.",
+            pivot_vocab::year_runs(gap_years)
+        ));
+    }
+    if let Some(y) = imf_from {
+        text.push_str(&format!(
+            " From {y} the series is IMF DOTS (each direction as its exporter reports it, FOB), not COW's importer-based blend: read the step at the break as partly a change of source."
+        ));
+    }
+    // Which source gave which years, as the measure reported it.
+    let splice = shares
+        .provenance
+        .notes
+        .iter()
+        .find_map(|n| n.strip_prefix("Trade spliced: "))
+        .and_then(|n| n.split(';').next())
+        .and_then(|n| n.split(". ").next())
+        .map(|n| format!(" Sources by year: {n}."))
+        .unwrap_or_default();
+    let mut blocks = vec![Block::Paragraph(text)];
+    let mut chart = line_chart(
+        "trade-shares",
+        format!("{}'s trade partner shares", c.fname),
+        "Share of total trade",
+        "%",
+        series,
+        src.clone(),
+        &format!(
+            "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992.{splice}"
+        ),
+    );
+    chart.annotations = marks.clone();
+    blocks.push(Block::Chart(chart));
+    blocks.push(Block::Table(Table {
+        id: "trade-ranking".into(),
+        title: format!("{}'s top trade partners, {last}", c.fname),
+        columns: vec![
+            "Rank".into(),
+            "Partner".into(),
+            "Trade (million USD)".into(),
+            "Share (%)".into(),
+        ],
+        rows: top
+            .iter()
+            .take(10)
+            .map(|r| {
+                vec![
+                    Cell::num(r.rank as f64, 0),
+                    Cell::text(name(&r.partner)),
+                    Cell::num(r.value / 1e6, 0),
+                    Cell::num(100.0 * r.share, 1),
+                ]
+            })
+            .collect(),
+        source: src,
+        method: "partner-share, direction total, current USD".into(),
+    }));
+    blocks.push(asia_share(c, marks));
+    blocks
+}
+
+/// Asia's share of the focal state's total trade (the region-share measure).
+fn asia_share(c: &mut Ctx, marks: Vec<Annotation>) -> Block {
+    let mut p = c.params::<RegionShare>(&c.focal, &[]);
+    if let Ok(p) = &mut p {
+        p.regions = vec!["asia".into(), "east-south-asia".into()];
+    }
+    let focal = c.focal.clone();
+    let regions = match c.run::<RegionShare>("region-share regions=asia,east-south-asia", &focal, p)
+    {
+        Ok(a) => a,
+        Err(note) => return note,
+    };
+    let pts = |region: &str| {
+        with_gaps(
+            regions
+                .rows
+                .iter()
+                .filter(|r| r.region == region && r.year >= FROM)
+                .map(|r| Point::num(r.year as f64, 100.0 * r.share))
+                .collect(),
+        )
+    };
+    let mut chart = line_chart(
+        "asia-share",
+        format!("Asia's share of {}'s total trade", c.fname),
+        "Share of total trade",
+        "%",
+        vec![
+            Series {
+                name: "Asia (UN M49)".into(),
+                points: pts("asia"),
+                highlight: true,
+            },
+            Series {
+                name: "East, South-East and South Asia".into(),
+                points: pts("east-south-asia"),
+                highlight: false,
+            },
+        ],
+        c.source(&[&regions.provenance]),
+        "region-share: sum of partner shares over each set's members (UN M49 geoscheme via world-countries).",
+    );
+    chart.annotations = marks;
+    Block::Chart(chart)
+}
