@@ -11,6 +11,8 @@
 #   bench/fuzz/run.sh                   every target
 #   FUZZ_SECONDS=60 bench/fuzz/run.sh csv formula   some targets, a minute each
 #   FUZZ_SECONDS=300 FUZZ_WORKERS=2 FUZZ_CPU_SECONDS=600 bench/fuzz/run.sh   10 CPU-minutes each
+# The targets that write their input to a file (the adapters) write under TMPDIR: on a tmpfs
+# (TMPDIR=/dev/shm) they spend their time parsing, not waiting for the disk.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivot-target-fuzz}"
@@ -26,7 +28,10 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 # No sanitizer: the workspace forbids unsafe code, so ASan would only slow the search; debug
 # assertions and overflow checks stay on (fuzz/Cargo.toml's release profile).
-cargo +nightly fuzz build -s none
+# FUZZ_NO_BUILD=1 runs the binaries already built (e.g. while the workspace changes meanwhile).
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  cargo +nightly fuzz build -s none
+fi
 # Run copies of the built binaries, so a build started meanwhile (an edit in the workspace)
 # neither replaces them mid-run nor counts as fuzzing time.
 bin="$OUT/bin"

@@ -53,7 +53,7 @@ pub(crate) fn context(
         Some(store.cache_dir().join("verified.json")),
     ));
     let Some(cluster) = cluster else {
-        let limit = memory_limit()?;
+        let limit = crate::memory::memory_limit().map_err(EngineError::Input)?;
         // A sort keeps this much back for merging what it spilled (DataFusion's default 10 MB);
         // under a small limit that reserve alone would not fit.
         if let Some(l) = limit
@@ -83,67 +83,6 @@ pub(crate) fn context(
 /// default number of tasks a `pivot cluster executor` runs at once.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
-}
-
-/// How much memory a query's operators may hold before they spill to disk (sorts, grouped
-/// aggregates, joins) or, where an operator cannot spill, fail with "Resources exhausted":
-/// `PIVOT_MEMORY_LIMIT` (`512M`, `4G`, `none`), else half of the machine's memory.
-pub(crate) fn memory_limit() -> Result<Option<usize>, EngineError> {
-    match std::env::var("PIVOT_MEMORY_LIMIT") {
-        Ok(v) => parse_size(&v).map_err(|why| {
-            EngineError::Input(format!(
-                "PIVOT_MEMORY_LIMIT='{}': {why} (expected a size such as 512M, 4G or 2.5G, or none)",
-                v.chars().take(40).collect::<String>()
-            ))
-        }),
-        Err(_) => Ok(machine_memory().map(|m| m / 2)),
-    }
-}
-
-/// A size in bytes: digits (a decimal point allowed) and an optional K, M, G or T (powers of
-/// 1024, an optional trailing B or iB); `none` for no limit.
-fn parse_size(v: &str) -> Result<Option<usize>, &'static str> {
-    let v = v.trim();
-    if v.eq_ignore_ascii_case("none") {
-        return Ok(None);
-    }
-    let upper = v.to_ascii_uppercase();
-    let t = upper
-        .strip_suffix("IB")
-        .or_else(|| upper.strip_suffix('B'))
-        .unwrap_or(&upper);
-    let (num, unit) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
-        _ => (t, ' '),
-    };
-    let mult: f64 = match unit {
-        ' ' => 1.0,
-        'K' => 1024.0,
-        'M' => 1024.0 * 1024.0,
-        'G' => 1024.0 * 1024.0 * 1024.0,
-        'T' => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err("unknown unit"),
-    };
-    let n: f64 = num.trim().parse().map_err(|_| "not a number")?;
-    let bytes = n * mult;
-    if !(bytes.is_finite() && bytes >= 1024.0 * 1024.0) {
-        return Err("less than 1M");
-    }
-    Ok(Some(bytes.min(usize::MAX as f64) as usize))
-}
-
-/// Total memory of this machine (Linux: /proc/meminfo), if known.
-fn machine_memory() -> Option<usize> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib * 1024)
 }
 
 /// The local query runtime: the memory limit as a fair spill pool (each spilling operator gets
@@ -430,7 +369,7 @@ pub(crate) fn tables_in(query: &str) -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use crate::memory::parse_size;
 
     #[test]
     fn memory_limits_are_read_or_refused() {

@@ -612,13 +612,4 @@ pub fn parse_claims(text: &str) -> Result<ClaimsFile, String> {
     toml::from_str(text).map_err(|e| e.to_string())
 }
 
-/// Rows of a result table as JSON values.
-pub fn table_rows(t: &ResultTable) -> Result<Vec<Value>, EngineError> {
-    let mut rows = Vec::new();
-    for b in &t.batches {
-        let r: Vec<Value> = serde_arrow::from_record_batch(b)
-            .map_err(|e| EngineError::Bug(format!("rows as JSON: {e}")))?;
-        rows.extend(r);
-    }
-    Ok(rows)
-}
+pub use crate::result_io::table_rows;

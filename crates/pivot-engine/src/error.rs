@@ -208,7 +208,7 @@ impl EngineError {
 
 /// The memory limit queries run under, as said in [`EngineError::Memory`].
 pub(crate) fn limit_text() -> String {
-    match crate::catalog::memory_limit() {
+    match crate::memory::memory_limit() {
         Ok(Some(b)) => format!("{:.1} MiB", b as f64 / 1048576.0),
         _ => "this machine".into(),
     }

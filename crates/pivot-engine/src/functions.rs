@@ -47,19 +47,6 @@ const BOUNDED: &[(&str, Check)] = &[
     ("generate_series", Check::Series),
 ];
 
-/// The names of the functions bounded here (counted per query by `bounds.rs`).
-pub(crate) const BUILDERS: &[&str] = &[
-    "repeat",
-    "lpad",
-    "rpad",
-    "array_repeat",
-    "list_repeat",
-    "array_resize",
-    "list_resize",
-    "range",
-    "generate_series",
-];
-
 /// Replace the session's unbounded functions by bounded ones of the same names.
 pub(crate) fn register(ctx: &SessionContext) {
     for (name, check) in BOUNDED {

@@ -31,7 +31,7 @@ pub fn list_measures() -> Result<ResultTable, EngineError> {
                 .map(|p| p.name.clone())
                 .collect::<Vec<_>>()
                 .join(", "),
-            tables: m.tables().join(", "),
+            tables: m.table_names().join(", "),
         })
         .collect();
     table_from_rows(&rows, Provenance::new("measures"))
@@ -44,7 +44,7 @@ pub fn measure_entry(m: &dyn pivot_measures::DynMeasure) -> Value {
         "name": m.name(),
         "dimension": m.dimension().as_str(),
         "doc": m.doc(),
-        "tables": m.tables(),
+        "tables": m.table_names(),
         "parameters": m.params(),
         "schema": m.params_schema(),
     })

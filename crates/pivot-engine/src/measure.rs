@@ -117,6 +117,17 @@ impl Engine {
         Ok(t)
     }
 
+    /// Where the answer to `req` is (or would be) kept in this store.
+    pub fn result_cache_path(
+        &self,
+        req: &MeasureRequest,
+    ) -> Result<std::path::PathBuf, EngineError> {
+        let measure = find_measure(&req.name)?;
+        let applied = measure.check(&req.params).map_err(EngineError::Param)?;
+        let key = self.result_key(&req.name, &format!("{applied:?}"));
+        Ok(self.result_dir().join(format!("{key}.parquet")))
+    }
+
     /// Compute a measure from its own parameter type and answer in its own row type, with the
     /// provenance of the rows: the datasets the measure read, the parameters as applied and
     /// its notes. The report and claims read measures this way; nothing reads a field by name.
@@ -689,8 +700,9 @@ impl Data for StoreData<'_> {
         };
         let q = if by_category {
             self.read("arms_transfers", None);
+            // Summed in DECIMAL: the same sum whatever order parallel parts meet in.
             format!(
-                "SELECT delivery_year AS year, COALESCE(supplier_iso3, supplier) AS supplier, COALESCE(recipient_iso3, recipient) AS recipient, category, SUM(COALESCE(tiv_delivered, 0)) AS tiv \
+                "SELECT delivery_year AS year, COALESCE(supplier_iso3, supplier) AS supplier, COALESCE(recipient_iso3, recipient) AS recipient, category, CAST(SUM(CAST(COALESCE(tiv_delivered, 0) AS DECIMAL(38, 9))) AS DOUBLE) AS tiv \
                  FROM arms_transfers WHERE {col} = {} AND delivery_year IS NOT NULL GROUP BY 1, 2, 3, 4",
                 quote(focal)
             )

@@ -26,7 +26,7 @@ use datafusion::arrow::record_batch::RecordBatchReader;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 
-use crate::service::{PROVENANCE_KEY, parquet_bytes};
+use crate::result_io::{PROVENANCE_KEY, parquet_bytes};
 use crate::{Engine, ResultTable};
 
 /// Answers computed faster than this are not worth a file.
@@ -40,7 +40,7 @@ pub const MAX_ENTRIES: usize = 64;
 pub const CODE_HASH: &str = env!("PIVOT_CODE_HASH");
 
 impl Engine {
-    fn result_dir(&self) -> PathBuf {
+    pub(crate) fn result_dir(&self) -> PathBuf {
         self.store_cache_dir().join("measures")
     }
 }
@@ -68,19 +68,6 @@ impl Engine {
             h.update([0]);
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    /// Where the answer to `req` is (or would be) kept in this store.
-    pub fn result_cache_path(
-        &self,
-        req: &crate::measure::MeasureRequest,
-    ) -> Result<PathBuf, crate::EngineError> {
-        let measure = crate::measure::find_measure(&req.name)?;
-        let applied = measure
-            .check(&req.params)
-            .map_err(crate::EngineError::Param)?;
-        let key = self.result_key(&req.name, &format!("{applied:?}"));
-        Ok(self.result_dir().join(format!("{key}.parquet")))
     }
 
     /// A cached answer, if one is there and reads back whole.

@@ -32,6 +32,8 @@
 //! effects, plus small sparse products. The Gauss–Seidel order is thus lead
 //! first, then the others in formula order; the fixed point is the same.
 
+use rayon::prelude::*;
+
 /// Fixed effects prepared for estimation: dense codes per dimension.
 #[derive(Debug, Clone)]
 pub struct FixedEffects {
@@ -652,6 +654,48 @@ impl<'a> Demeaner<'a> {
         state.last_iterations = iters;
         state.last_converged = converged;
         iters
+    }
+}
+
+/// Demeans several columns (in parallel unless `seq`).
+pub(crate) fn demean_columns(
+    dm: &Demeaner<'_>,
+    inputs: &[&[f64]],
+    outputs: &mut [Vec<f64>],
+    states: &mut [ColumnState],
+    seq: bool,
+) {
+    let tols = vec![dm.tol(); inputs.len()];
+    demean_columns_tol(dm, inputs, outputs, states, &tols, seq);
+}
+
+/// Demeans several columns, each with its own tolerance.
+pub(crate) fn demean_columns_tol(
+    dm: &Demeaner<'_>,
+    inputs: &[&[f64]],
+    outputs: &mut [Vec<f64>],
+    states: &mut [ColumnState],
+    tols: &[f64],
+    seq: bool,
+) {
+    if seq || inputs.len() == 1 {
+        for (((x, o), s), t) in inputs
+            .iter()
+            .zip(outputs.iter_mut())
+            .zip(states.iter_mut())
+            .zip(tols)
+        {
+            dm.demean_tol(x, o, s, *t);
+        }
+    } else {
+        inputs
+            .par_iter()
+            .zip(outputs.par_iter_mut())
+            .zip(states.par_iter_mut())
+            .zip(tols.par_iter())
+            .for_each(|(((x, o), s), t)| {
+                dm.demean_tol(x, o, s, *t);
+            });
     }
 }
 

@@ -6,7 +6,7 @@ use crate::demean::{FeDim, FixedEffects};
 use crate::error::{GravityError, Result};
 use crate::formula::{Expr, Formula, Term};
 use crate::panel::{Categorical, Panel};
-use crate::separation::SeparationMethod;
+use crate::separation_method::SeparationMethod;
 
 /// Why observations were removed before estimation.
 #[derive(Debug, Clone, PartialEq, Eq)]

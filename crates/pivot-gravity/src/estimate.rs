@@ -3,11 +3,14 @@
 
 use rayon::prelude::*;
 
-use crate::demean::{ColumnState, DemeanControl, Demeaner, FeLayout};
+use crate::demean::{
+    ColumnState, DemeanControl, Demeaner, FeLayout, demean_columns, demean_columns_tol,
+};
 use crate::design::{Design, DesignOptions, DropReason};
 use crate::error::{GravityError, Result};
 use crate::fit::{Convergence, Estimator, Fit, FitParts, FitStore, StopReason};
 use crate::formula::Formula;
+use crate::linalg::{chol_solve, cholesky};
 use crate::panel::Panel;
 use crate::separation::{ReluControl, Separation, SeparationMethod, SeparationReport};
 use crate::vcov::{Ssc, VcovSpec};
@@ -266,48 +269,6 @@ fn with_par<T: Send>(par: Par, f: impl FnOnce() -> T + Send) -> Result<T> {
     }
 }
 
-/// Demeans several columns (in parallel unless `seq`).
-pub(crate) fn demean_columns(
-    dm: &Demeaner<'_>,
-    inputs: &[&[f64]],
-    outputs: &mut [Vec<f64>],
-    states: &mut [ColumnState],
-    seq: bool,
-) {
-    let tols = vec![dm.tol(); inputs.len()];
-    demean_columns_tol(dm, inputs, outputs, states, &tols, seq);
-}
-
-/// Demeans several columns, each with its own tolerance.
-pub(crate) fn demean_columns_tol(
-    dm: &Demeaner<'_>,
-    inputs: &[&[f64]],
-    outputs: &mut [Vec<f64>],
-    states: &mut [ColumnState],
-    tols: &[f64],
-    seq: bool,
-) {
-    if seq || inputs.len() == 1 {
-        for (((x, o), s), t) in inputs
-            .iter()
-            .zip(outputs.iter_mut())
-            .zip(states.iter_mut())
-            .zip(tols)
-        {
-            dm.demean_tol(x, o, s, *t);
-        }
-    } else {
-        inputs
-            .par_iter()
-            .zip(outputs.par_iter_mut())
-            .zip(states.par_iter_mut())
-            .zip(tols.par_iter())
-            .for_each(|(((x, o), s), t)| {
-                dm.demean_tol(x, o, s, *t);
-            });
-    }
-}
-
 /// Weighted cross products `X̃'WX̃` (row-major p×p) and `X̃'W z̃`.
 fn cross_products(xt: &[Vec<f64>], zt: &[f64], w: &[f64], seq: bool) -> (Vec<f64>, Vec<f64>) {
     let p = xt.len();
@@ -350,50 +311,6 @@ fn cross_products(xt: &[Vec<f64>], zt: &[f64], w: &[f64], seq: bool) -> (Vec<f64
             .map(|c| body(c * chunk, ((c + 1) * chunk).min(n)))
             .reduce(|| (vec![0.0; p * p], vec![0.0; p]), add)
     }
-}
-
-/// Cholesky of a symmetric p×p matrix with detection of (near-)zero pivots.
-/// Returns `Err(j)` with the first column whose pivot is ≤ `tol · a_jj`.
-pub(crate) fn cholesky(a: &[f64], p: usize, tol: f64) -> std::result::Result<Vec<f64>, usize> {
-    let mut l = vec![0.0; p * p];
-    for j in 0..p {
-        let mut d = a[j * p + j];
-        for k in 0..j {
-            d -= l[j * p + k] * l[j * p + k];
-        }
-        if d <= tol * a[j * p + j].abs() || d <= 0.0 || !d.is_finite() {
-            return Err(j);
-        }
-        let dj = d.sqrt();
-        l[j * p + j] = dj;
-        for i in j + 1..p {
-            let mut s = a[i * p + j];
-            for k in 0..j {
-                s -= l[i * p + k] * l[j * p + k];
-            }
-            l[i * p + j] = s / dj;
-        }
-    }
-    Ok(l)
-}
-
-pub(crate) fn chol_solve(l: &[f64], p: usize, b: &[f64]) -> Vec<f64> {
-    let mut y = b.to_vec();
-    for i in 0..p {
-        let mut s = y[i];
-        for k in 0..i {
-            s -= l[i * p + k] * y[k];
-        }
-        y[i] = s / l[i * p + i];
-    }
-    for i in (0..p).rev() {
-        let mut s = y[i];
-        for k in i + 1..p {
-            s -= l[k * p + i] * y[k];
-        }
-        y[i] = s / l[i * p + i];
-    }
-    y
 }
 
 /// Drops collinear columns: returns the names removed. Columns with a

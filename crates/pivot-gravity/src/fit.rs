@@ -10,7 +10,7 @@ use crate::formula::{Formula, Term};
 use crate::panel::Panel;
 use crate::separation::SeparationReport;
 use crate::stats::normal_two_sided_p;
-use crate::vcov::{Ssc, VcovSpec};
+use crate::vcov_spec::{Ssc, VcovSpec};
 
 /// Which estimator produced a fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,8 +203,10 @@ pub struct Fit {
 }
 
 impl Fit {
-    pub(crate) fn assemble(parts: FitParts) -> Result<Fit> {
-        let mut fit = Fit {
+    /// The fit from its parts, without a variance yet (`vcov.rs` computes it: see
+    /// `Fit::assemble`).
+    pub(crate) fn from_parts(parts: FitParts) -> Fit {
+        Fit {
             estimator: parts.estimator,
             formula: parts.formula,
             names: parts.names,
@@ -222,18 +224,14 @@ impl Fit {
             ssc: Ssc::fixest(),
             separation: parts.separation,
             offset_column: parts.offset_column,
-        };
-        fit.vcov = crate::vcov::compute(&fit, &VcovSpec::Iid, Ssc::fixest(), None)?;
-        Ok(fit)
+        }
     }
 
-    /// Recomputes the variance in place (no refit). `panel` must be the panel
-    /// the model was fitted on (needed for cluster columns).
-    pub fn set_vcov(&mut self, spec: VcovSpec, ssc: Ssc, panel: &Panel) -> Result<()> {
-        self.vcov = crate::vcov::compute(self, &spec, ssc, Some(panel))?;
+    /// Set the variance as computed for `spec` and `ssc` (by `vcov.rs`).
+    pub(crate) fn put_vcov(&mut self, vcov: Vec<f64>, spec: VcovSpec, ssc: Ssc) {
+        self.vcov = vcov;
         self.vcov_spec = spec;
         self.ssc = ssc;
-        Ok(())
     }
 
     /// A copy of this fit with another variance (fixest's small-sample

@@ -107,11 +107,14 @@ mod estimate;
 mod fit;
 mod formula;
 pub mod ge;
+mod linalg;
 mod panel;
 pub mod scenario;
 mod separation;
+mod separation_method;
 mod stats;
 mod vcov;
+mod vcov_spec;
 
 pub use demean::{DemeanControl, FeDim, FixedEffects};
 pub use design::{DropReason, Dropped};

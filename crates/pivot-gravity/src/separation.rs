@@ -34,53 +34,13 @@
 
 use std::fmt;
 
+use crate::demean::demean_columns;
 use crate::demean::{ColumnState, DemeanControl, Demeaner};
 use crate::design::Design;
 use crate::error::{GravityError, Result};
-use crate::estimate::{chol_solve, cholesky, demean_columns};
+use crate::linalg::{chol_solve, cholesky};
 
-/// One separation-detection method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SeparationMethod {
-    /// All-zero fixed-effect groups.
-    Fe,
-    /// Linear programming on the regressors.
-    Simplex,
-    /// Iterated rectifier (ReLU) regression with the fixed effects.
-    Relu,
-    /// Fitted means that vanish during IRLS.
-    Mu,
-}
-
-impl SeparationMethod {
-    /// All methods, in the order they run.
-    pub const ALL: [SeparationMethod; 4] = [
-        SeparationMethod::Fe,
-        SeparationMethod::Simplex,
-        SeparationMethod::Relu,
-        SeparationMethod::Mu,
-    ];
-
-    /// The method's name as written in `--separation` (`fe`, `simplex`, `relu`, `mu`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SeparationMethod::Fe => "fe",
-            SeparationMethod::Simplex => "simplex",
-            SeparationMethod::Relu => "relu",
-            SeparationMethod::Mu => "mu",
-        }
-    }
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-impl fmt::Display for SeparationMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::separation_method::SeparationMethod;
 
 /// The set of separation checks PPML runs (ppmlhdfe's `separation()`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -12,8 +12,8 @@
 //! # Reading it
 //! RUS–CHN with consul = true and defense = false in 2018 is "a defence relationship short of
 //! alliance" (claim C8): a consultation pact without a mutual-defence obligation. A dyad-year
-//! absent from ATOP has no alliance; with `fill_years` set the measure writes those years out as
-//! all-false rows, which is only correct inside ATOP's coverage (1815–2018).
+//! absent from ATOP has no alliance; with a closed range of `years` the measure writes those
+//! years out as all-false rows, which is only correct inside ATOP's coverage (1815–2018).
 //!
 //! # Data it needs
 //! `alliances` (ATOP dyad-year obligation flags), with states as ISO3 (the engine maps COW
@@ -31,38 +31,7 @@ use serde::Serialize;
 use crate::common::{PartnerSelection, YearRange, check_code, check_focal};
 use crate::error::Result;
 
-/// One ATOP dyad-year row (either order).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AllianceRecord {
-    /// Year.
-    pub year: i32,
-    /// First state (ISO3).
-    pub state_a: String,
-    /// Second state (ISO3).
-    pub state_b: String,
-    /// Defence obligation.
-    pub defense: bool,
-    /// Offence obligation.
-    pub offense: bool,
-    /// Neutrality obligation.
-    pub neutral: bool,
-    /// Non-aggression pact.
-    pub nonagg: bool,
-    /// Consultation obligation.
-    pub consul: bool,
-}
-
-/// Parameters of [`alliance_flags`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct AllianceConfig {
-    /// The focal state (ISO3).
-    pub focal: String,
-    /// Partners.
-    pub partners: PartnerSelection,
-    /// When set, every year of the range gets a row for every partner (all false where no
-    /// ATOP row exists). Use only within ATOP's coverage.
-    pub fill_years: Option<YearRange>,
-}
+pub use crate::records::AllianceRecord;
 
 /// Alliance flags of one dyad-year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -87,16 +56,20 @@ pub struct AllianceFlagRow {
     pub any: bool,
 }
 
-/// Undirected alliance flags of the focal state with each partner, per year (sorted by partner, year).
+/// Undirected alliance flags of the focal state with each partner, per year (sorted by partner,
+/// year). When `years` is a closed range, every year of it gets a row for every partner (all
+/// false where no ATOP row exists: correct only within ATOP's coverage).
 pub fn alliance_flags(
     rows: &[AllianceRecord],
-    config: &AllianceConfig,
+    p: &AllianceFlagsParams,
 ) -> Result<Vec<AllianceFlagRow>> {
-    check_focal("focal", &config.focal)?;
-    if let Some(r) = &config.fill_years {
-        r.check()?;
-    }
-    let focal = config.focal.as_str();
+    let focal = p.focal.0.as_str();
+    check_focal("focal", focal)?;
+    let fill_years = match (p.years.0.from, p.years.0.to) {
+        (Some(a), Some(b)) => Some(YearRange::new(a, b)?),
+        _ => None,
+    };
+    let partners = p.partners.selection();
     let mut flags: BTreeMap<(String, i32), [bool; 5]> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for r in rows {
@@ -110,7 +83,7 @@ pub fn alliance_flags(
         } else {
             continue;
         };
-        if !config.partners.includes(partner) {
+        if !partners.includes(partner) {
             continue;
         }
         seen.insert(partner.clone());
@@ -122,8 +95,8 @@ pub fn alliance_flags(
             *slot |= v;
         }
     }
-    if let Some(range) = config.fill_years {
-        let partners: Vec<String> = match &config.partners {
+    if let Some(range) = fill_years {
+        let partners: Vec<String> = match &partners {
             PartnerSelection::All => seen.into_iter().collect(),
             PartnerSelection::Only(l) => {
                 l.iter().filter(|p| p.as_str() != focal).cloned().collect()
@@ -177,7 +150,7 @@ impl crate::measure::Measure for AllianceFlags {
     type Row = AllianceFlagRow;
     const NAME: &'static str = "alliance-flags";
     const DIMENSION: crate::Dimension = crate::Dimension::Alliances;
-    const TABLES: &'static [&'static str] = &["alliances"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::Alliances];
     const SOURCE: &'static str = include_str!("alliances.rs");
 
     fn compute(
@@ -185,19 +158,7 @@ impl crate::measure::Measure for AllianceFlags {
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
         let recs = data.alliances(&p.focal.0, &p.years)?;
-        let y = p.years.range();
-        let fill = match (y.from, y.to) {
-            (Some(a), Some(b)) => Some(YearRange::new(a, b)?),
-            _ => None,
-        };
-        let rows = alliance_flags(
-            &recs,
-            &AllianceConfig {
-                focal: p.focal.0.clone(),
-                partners: p.partners.selection(),
-                fill_years: fill,
-            },
-        )?;
+        let rows = alliance_flags(&recs, p)?;
         Ok(crate::measure::Output::rows(rows))
     }
 }
@@ -205,6 +166,14 @@ impl crate::measure::Measure for AllianceFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn params(partners: &[&str], years: pivot_vocab::YearRange) -> AllianceFlagsParams {
+        AllianceFlagsParams {
+            focal: crate::params::Country("RUS".into()),
+            partners: crate::params::Partners(partners.iter().map(|p| p.to_string()).collect()),
+            years: crate::params::Years(years),
+        }
+    }
 
     fn rec(y: i32, a: &str, b: &str, defense: bool, consul: bool) -> AllianceRecord {
         AllianceRecord {
@@ -226,11 +195,7 @@ mod tests {
             rec(2002, "BLR", "RUS", true, false),
             rec(2002, "CHN", "PAK", true, false),
         ];
-        let cfg = AllianceConfig {
-            focal: "RUS".into(),
-            partners: PartnerSelection::All,
-            fill_years: None,
-        };
+        let cfg = params(&[], pivot_vocab::YearRange::ALL);
         let out = alliance_flags(&rows, &cfg).unwrap();
         assert_eq!(
             out.len(),
@@ -251,11 +216,7 @@ mod tests {
             ("CHN", false, true, true)
         );
 
-        let cfg = AllianceConfig {
-            focal: "RUS".into(),
-            partners: PartnerSelection::Only(vec!["CHN".into(), "IND".into()]),
-            fill_years: Some(YearRange::new(2001, 2002).unwrap()),
-        };
+        let cfg = params(&["CHN", "IND"], pivot_vocab::YearRange::new(2001, 2002));
         let out = alliance_flags(&rows, &cfg).unwrap();
         let got: Vec<_> = out
             .iter()
@@ -274,17 +235,16 @@ mod tests {
 
     #[test]
     fn empty_codes_are_rejected() {
-        let cfg = AllianceConfig {
-            focal: "RUS".into(),
-            partners: PartnerSelection::All,
-            fill_years: None,
-        };
+        let cfg = params(&[], pivot_vocab::YearRange::ALL);
         assert!(alliance_flags(&[rec(2000, "", "RUS", true, false)], &cfg).is_err());
         assert!(
             alliance_flags(
                 &[],
-                &AllianceConfig {
-                    fill_years: Some(YearRange { start: 3, end: 1 }),
+                &AllianceFlagsParams {
+                    years: crate::params::Years(pivot_vocab::YearRange {
+                        from: Some(3),
+                        to: Some(1)
+                    }),
                     ..cfg
                 }
             )

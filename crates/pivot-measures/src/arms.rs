@@ -34,39 +34,7 @@ use serde::Serialize;
 use crate::common::{YearRange, check_code, check_focal, check_nonneg, competition_ranks};
 use crate::error::{MeasureError, Result};
 
-/// TIV delivered by a supplier to a recipient in a year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArmsTransfer {
-    /// Delivery year.
-    pub year: i32,
-    /// Supplier (ISO3).
-    pub supplier: String,
-    /// Recipient (ISO3).
-    pub recipient: String,
-    /// Weapon category (Aircraft, Ships …), where known.
-    pub category: Option<String>,
-    /// TIV delivered, millions of TIV, ≥ 0.
-    pub tiv: f64,
-}
-
-/// Whether shares are pooled over categories or computed per category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CategoryBreakdown {
-    /// All categories together.
-    #[default]
-    Pooled,
-    /// One set of shares per weapon category (rows without a category form their own group).
-    ByCategory,
-}
-
-/// Parameters of [`recipient_shares`] and [`supplier_shares`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArmsShareConfig {
-    /// Periods (inclusive year ranges).
-    pub periods: Vec<YearRange>,
-    /// Pooled or per category.
-    pub categories: CategoryBreakdown,
-}
+pub use crate::records::ArmsTransfer;
 
 /// One counterpart in one period (and category).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -101,7 +69,8 @@ fn shares(
     rows: &[ArmsTransfer],
     focal: &str,
     side: Side,
-    config: &ArmsShareConfig,
+    periods: &[YearRange],
+    by: ArmsBy,
 ) -> Result<Vec<ArmsShareRow>> {
     check_focal(
         match side {
@@ -110,12 +79,12 @@ fn shares(
         },
         focal,
     )?;
-    if config.periods.is_empty() {
+    if periods.is_empty() {
         return Err(MeasureError::Empty {
             what: "list of periods",
         });
     }
-    for p in &config.periods {
+    for p in periods {
         p.check()?;
     }
     for r in rows {
@@ -125,7 +94,7 @@ fn shares(
         check_code("recipient", &r.recipient, ctx)?;
     }
     let mut out = Vec::new();
-    for period in &config.periods {
+    for period in periods {
         // category → counterpart → TIV
         let mut groups: BTreeMap<Option<String>, BTreeMap<String, f64>> = BTreeMap::new();
         for r in rows.iter().filter(|r| period.contains(r.year)) {
@@ -136,9 +105,9 @@ fn shares(
             if me != focal {
                 continue;
             }
-            let cat = match config.categories {
-                CategoryBreakdown::Pooled => None,
-                CategoryBreakdown::ByCategory => r.category.clone(),
+            let cat = match by {
+                ArmsBy::Pooled => None,
+                ArmsBy::Category => r.category.clone(),
             };
             *groups
                 .entry(cat)
@@ -174,22 +143,15 @@ fn shares(
     Ok(out)
 }
 
-/// Recipient shares of a supplier's TIV, per period (and category); rows by period, category, rank.
-pub fn recipient_shares(
-    rows: &[ArmsTransfer],
-    supplier: &str,
-    config: &ArmsShareConfig,
-) -> Result<Vec<ArmsShareRow>> {
-    shares(rows, supplier, Side::Supplier, config)
-}
-
-/// Supplier shares of a recipient's TIV imports, per period (and category).
-pub fn supplier_shares(
-    rows: &[ArmsTransfer],
-    recipient: &str,
-    config: &ArmsShareConfig,
-) -> Result<Vec<ArmsShareRow>> {
-    shares(rows, recipient, Side::Recipient, config)
+/// Per period (and category), rows by period, category, rank: with `role` supplier, recipient
+/// shares of the focal state's TIV deliveries; with `role` recipient, supplier shares of its TIV
+/// imports. `partners` is not read here (the measure keeps the rows of those partners after).
+pub fn arms_shares(rows: &[ArmsTransfer], p: &ArmsSharesParams) -> Result<Vec<ArmsShareRow>> {
+    let side = match p.role {
+        crate::data::ArmsRole::Supplier => Side::Supplier,
+        crate::data::ArmsRole::Recipient => Side::Recipient,
+    };
+    shares(rows, &p.focal.0, side, &p.periods.0, p.by)
 }
 
 fn default_periods() -> crate::params::Periods {
@@ -248,30 +210,17 @@ impl crate::measure::Measure for ArmsShares {
     type Row = ArmsShareRow;
     const NAME: &'static str = "arms-shares";
     const DIMENSION: crate::Dimension = crate::Dimension::Arms;
-    const TABLES: &'static [&'static str] = &["arms_dyad_year", "arms_transfers"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::ArmsDyadYear, crate::Table::ArmsTransfers];
     const SOURCE: &'static str = include_str!("arms.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let focal = p.focal.0.as_str();
-        let by_cat = p.by == ArmsBy::Category;
-        let rows = data.arms(focal, p.role, by_cat)?;
-        let cfg = ArmsShareConfig {
-            periods: p.periods.0.clone(),
-            categories: if by_cat {
-                CategoryBreakdown::ByCategory
-            } else {
-                CategoryBreakdown::Pooled
-            },
-        };
+        let rows = data.arms(&p.focal.0, p.role, p.by == ArmsBy::Category)?;
         let recipient = p.role == crate::data::ArmsRole::Recipient;
-        let mut out = if recipient {
-            supplier_shares(&rows, focal, &cfg)?
-        } else {
-            recipient_shares(&rows, focal, &cfg)?
-        };
+        let mut out = arms_shares(&rows, p)?;
         if !p.partners.is_empty() {
             let list = &p.partners.0;
             out.retain(|r| {
@@ -291,6 +240,7 @@ impl crate::measure::Measure for ArmsShares {
 mod tests {
     use super::*;
     use crate::common::assert_close;
+    use crate::data::ArmsRole::{Recipient, Supplier};
     use proptest::prelude::*;
 
     fn t(y: i32, s: &str, r: &str, c: &str, tiv: f64) -> ArmsTransfer {
@@ -321,17 +271,28 @@ mod tests {
         ]
     }
 
+    fn params(
+        focal: &str,
+        role: crate::data::ArmsRole,
+        periods: Vec<YearRange>,
+        by: ArmsBy,
+    ) -> ArmsSharesParams {
+        ArmsSharesParams {
+            focal: crate::params::Country(focal.into()),
+            partners: crate::params::Partners::default(),
+            role,
+            periods: crate::params::Periods(periods),
+            by,
+        }
+    }
+
     #[test]
     fn recipient_shares_by_period_hand_computed() {
         // 2010–14: RUS → IND 300 + 100 = 400, VNM 200, CHN 100; total 700 → 4/7, 2/7, 1/7.
         // 2015–19: RUS → CHN 500 only → 1.
-        let rows = recipient_shares(
+        let rows = arms_shares(
             &fixture(),
-            "RUS",
-            &ArmsShareConfig {
-                periods: periods(),
-                categories: CategoryBreakdown::Pooled,
-            },
+            &params("RUS", Supplier, periods(), ArmsBy::Pooled),
         )
         .unwrap();
         let got: Vec<_> = rows
@@ -357,13 +318,14 @@ mod tests {
     #[test]
     fn by_category_and_supplier_side() {
         // 2010–14 by category: Aircraft IND 300, CHN 100 → 0.75, 0.25; Ships IND 100, VNM 200 → 1/3, 2/3.
-        let rows = recipient_shares(
+        let rows = arms_shares(
             &fixture(),
-            "RUS",
-            &ArmsShareConfig {
-                periods: vec![YearRange::new(2010, 2014).unwrap()],
-                categories: CategoryBreakdown::ByCategory,
-            },
+            &params(
+                "RUS",
+                Supplier,
+                vec![YearRange::new(2010, 2014).unwrap()],
+                ArmsBy::Category,
+            ),
         )
         .unwrap();
         let air: Vec<_> = rows
@@ -379,13 +341,9 @@ mod tests {
         assert_eq!(ships[0].recipient, "VNM");
         assert_close(ships[0].share, 2.0 / 3.0);
         // India's suppliers 2015–19: FRA 400 → 1; 2010–14: RUS 400 → 1.
-        let s = supplier_shares(
+        let s = arms_shares(
             &fixture(),
-            "IND",
-            &ArmsShareConfig {
-                periods: periods(),
-                categories: CategoryBreakdown::Pooled,
-            },
+            &params("IND", Recipient, periods(), ArmsBy::Pooled),
         )
         .unwrap();
         let got: Vec<_> = s
@@ -397,33 +355,29 @@ mod tests {
 
     #[test]
     fn invalid_inputs() {
-        let cfg = ArmsShareConfig {
-            periods: vec![],
-            categories: CategoryBreakdown::Pooled,
-        };
+        let cfg = params("RUS", Supplier, vec![], ArmsBy::Pooled);
         assert!(matches!(
-            recipient_shares(&fixture(), "RUS", &cfg),
+            arms_shares(&fixture(), &cfg),
             Err(MeasureError::Empty { .. })
         ));
-        let cfg = ArmsShareConfig {
-            periods: vec![YearRange {
+        let cfg = params(
+            "RUS",
+            Supplier,
+            vec![YearRange {
                 start: 2020,
                 end: 2010,
             }],
-            categories: CategoryBreakdown::Pooled,
-        };
+            ArmsBy::Pooled,
+        );
         assert!(matches!(
-            recipient_shares(&fixture(), "RUS", &cfg),
+            arms_shares(&fixture(), &cfg),
             Err(MeasureError::InvalidParameter { .. })
         ));
         let mut bad = fixture();
         bad[0].tiv = -1.0;
-        let cfg = ArmsShareConfig {
-            periods: periods(),
-            categories: CategoryBreakdown::Pooled,
-        };
+        let cfg = params("RUS", Supplier, periods(), ArmsBy::Pooled);
         assert!(matches!(
-            recipient_shares(&bad, "RUS", &cfg),
+            arms_shares(&bad, &cfg),
             Err(MeasureError::InvalidValue { .. })
         ));
     }
@@ -432,9 +386,9 @@ mod tests {
         #[test]
         fn shares_sum_to_one_per_period(v in prop::collection::vec((2000i32..2010, 0usize..5, 0.0f64..1000.0), 1..30)) {
             let rows: Vec<_> = v.iter().map(|(y, r, tiv)| t(*y, "RUS", &format!("R{r}"), "Aircraft", *tiv)).collect();
-            let cfg = ArmsShareConfig { periods: vec![YearRange::new(2000, 2004).unwrap(), YearRange::new(2003, 2009).unwrap()], categories: CategoryBreakdown::Pooled };
-            let out = recipient_shares(&rows, "RUS", &cfg).unwrap();
-            for p in &cfg.periods {
+            let cfg = params("RUS", Supplier, vec![YearRange::new(2000, 2004).unwrap(), YearRange::new(2003, 2009).unwrap()], ArmsBy::Pooled);
+            let out = arms_shares(&rows, &cfg).unwrap();
+            for p in &cfg.periods.0 {
                 let s: Vec<f64> = out.iter().filter(|r| r.period_start == p.start).map(|r| r.share).collect();
                 if !s.is_empty() {
                     prop_assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-9);

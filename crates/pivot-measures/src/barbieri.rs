@@ -72,15 +72,6 @@ pub fn barbieri_scores(s_i: f64, s_j: f64) -> Result<BarbieriScores> {
     })
 }
 
-/// Parameters of [`barbieri`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct BarbieriConfig {
-    /// The focal state i (ISO3).
-    pub focal: String,
-    /// Partners j.
-    pub partners: PartnerSelection,
-}
-
 /// Barbieri scores for one dyad-year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BarbieriRow {
@@ -110,24 +101,23 @@ pub struct BarbieriRow {
     pub asymmetry: f64,
 }
 
-/// Barbieri scores of the focal state with each partner, per year (sorted by year, partner).
-pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<BarbieriRow>> {
-    check_focal("focal", &config.focal)?;
+/// Barbieri scores of the focal state i with each partner j (none: every partner), per year
+/// (sorted by year, partner).
+pub fn barbieri(flows: &[TradeFlow], p: &BarbieriParams) -> Result<Vec<BarbieriRow>> {
+    let focal = &p.focal.0;
+    check_focal("focal", focal)?;
+    let selection = p.partners.selection();
     let years = index_by_year(flows)?;
     let mut out = Vec::new();
     for (year, t) in &years {
-        let total_i = t.total_of(&config.focal);
+        let total_i = t.total_of(focal);
         if total_i <= 0.0 {
             continue;
         }
-        let partners: Vec<String> = match &config.partners {
-            PartnerSelection::All => t.partners(&config.focal, FlowDirection::Total),
+        let partners: Vec<String> = match &selection {
+            PartnerSelection::All => t.partners(focal, FlowDirection::Total),
             PartnerSelection::Only(list) => {
-                let mut l: Vec<String> = list
-                    .iter()
-                    .filter(|p| **p != config.focal)
-                    .cloned()
-                    .collect();
+                let mut l: Vec<String> = list.iter().filter(|q| *q != focal).cloned().collect();
                 l.sort();
                 l.dedup();
                 l
@@ -138,11 +128,11 @@ pub fn barbieri(flows: &[TradeFlow], config: &BarbieriConfig) -> Result<Vec<Barb
             if total_j <= 0.0 {
                 continue;
             }
-            let trade_ij = t.bilateral(&config.focal, &partner);
+            let trade_ij = t.bilateral(focal, &partner);
             let scores = barbieri_scores(trade_ij / total_i, trade_ij / total_j)?;
             out.push(BarbieriRow {
                 year: *year,
-                focal: config.focal.clone(),
+                focal: focal.clone(),
                 partner,
                 trade_ij,
                 total_i,
@@ -186,30 +176,24 @@ impl crate::measure::Measure for Barbieri {
     type Row = BarbieriRow;
     const NAME: &'static str = "barbieri-interdependence";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::TradeFlows, crate::Table::TradeDyadYear];
     const SOURCE: &'static str = include_str!("barbieri.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let focal = p.focal.0.clone();
         // Each partner's own total T_j needs all of its flows: read flows touching the focal
         // state and the partners (or every flow when all partners are asked for).
-        let touching =
-            (!p.partners.is_empty()).then(|| [vec![focal.clone()], p.partners.0.clone()].concat());
+        let touching = (!p.partners.is_empty())
+            .then(|| [vec![p.focal.0.clone()], p.partners.0.clone()].concat());
         let flows = data.trade_flows(&crate::data::TradeQuery {
             source: p.source,
             years: p.years,
             touching,
         })?;
-        let rows = barbieri(
-            &flows,
-            &BarbieriConfig {
-                focal,
-                partners: p.partners.selection(),
-            },
-        )?;
+        let rows = barbieri(&flows, p)?;
         Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
     }
 }
@@ -219,6 +203,15 @@ mod tests {
     use super::*;
     use crate::common::assert_close;
     use proptest::prelude::*;
+
+    fn params(focal: &str, partners: &[&str]) -> BarbieriParams {
+        BarbieriParams {
+            focal: crate::params::Country(focal.into()),
+            partners: crate::params::Partners(partners.iter().map(|p| p.to_string()).collect()),
+            years: crate::params::Years::ALL,
+            source: crate::data::TradeSource::default(),
+        }
+    }
 
     #[test]
     fn scores_hand_computed() {
@@ -243,14 +236,7 @@ mod tests {
             TradeFlow::new(1999, "A", "C", 70.0),
             TradeFlow::new(1999, "D", "B", 30.0),
         ];
-        let rows = barbieri(
-            &flows,
-            &BarbieriConfig {
-                focal: "A".into(),
-                partners: PartnerSelection::Only(vec!["B".into(), "Z".into()]),
-            },
-        )
-        .unwrap();
+        let rows = barbieri(&flows, &params("A", &["B", "Z"])).unwrap();
         assert_eq!(rows.len(), 1, "Z has no trade: no row");
         let r = &rows[0];
         assert_close(r.trade_ij, 30.0);
@@ -289,8 +275,8 @@ mod tests {
                 TradeFlow::new(2000, "I", "K", oi),
                 TradeFlow::new(2000, "L", "J", oj),
             ];
-            let rows = barbieri(&flows, &BarbieriConfig { focal: "I".into(), partners: PartnerSelection::Only(vec!["J".into()]) }).unwrap();
-            let rev = barbieri(&flows, &BarbieriConfig { focal: "J".into(), partners: PartnerSelection::Only(vec!["I".into()]) }).unwrap();
+            let rows = barbieri(&flows, &params("I", &["J"])).unwrap();
+            let rev = barbieri(&flows, &params("J", &["I"])).unwrap();
             prop_assert_eq!(rows.len(), rev.len());
             for (a, b) in rows.iter().zip(&rev) {
                 prop_assert!(a.salience <= 1.0);

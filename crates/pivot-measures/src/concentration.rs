@@ -178,45 +178,30 @@ pub fn concentration_by_year(rows: &[KeyedValue]) -> Result<Vec<ConcentrationRow
     Ok(out)
 }
 
-/// Parameters of [`partner_concentration`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartnerConcentrationConfig {
-    /// The focal state (ISO3).
-    pub focal: String,
-    /// Exports, imports or total trade.
-    pub direction: FlowDirection,
-    /// The partner set; with `Only`, partners without trade count as zeros (they are in N).
-    pub partners: PartnerSelection,
-}
-
-/// Concentration of the focal state's trade over its partners, per year.
+/// Concentration of the focal state's trade over its partners, per year. Selected partners
+/// without trade count as zeros (they are in N); none selected: every partner in the rows.
 pub fn partner_concentration(
     flows: &[TradeFlow],
-    config: &PartnerConcentrationConfig,
+    p: &ConcentrationParams,
 ) -> Result<Vec<ConcentrationRow>> {
-    check_focal("focal", &config.focal)?;
-    if matches!(&config.partners, PartnerSelection::Only(l) if l.is_empty()) {
-        return Err(MeasureError::Empty {
-            what: "partner set",
-        });
-    }
+    let focal = &p.focal.0;
+    check_focal("focal", focal)?;
+    let selection = p.partners.selection();
     let years = index_by_year(flows)?;
     let mut keyed = Vec::new();
     for (year, t) in &years {
-        if !t.has(&config.focal) {
+        if !t.has(focal) {
             continue;
         }
-        let partners = match &config.partners {
-            PartnerSelection::All => t.partners(&config.focal, config.direction),
-            PartnerSelection::Only(l) => {
-                l.iter().filter(|p| **p != config.focal).cloned().collect()
-            }
+        let partners = match &selection {
+            PartnerSelection::All => t.partners(focal, p.direction),
+            PartnerSelection::Only(l) => l.iter().filter(|q| *q != focal).cloned().collect(),
         };
-        for p in partners {
-            let value = t.directed(&config.focal, &p, config.direction);
+        for q in partners {
+            let value = t.directed(focal, &q, p.direction);
             keyed.push(KeyedValue {
                 year: *year,
-                key: p,
+                key: q,
                 value,
             });
         }
@@ -254,7 +239,8 @@ impl crate::measure::Measure for PartnerConcentration {
     type Row = ConcentrationRow;
     const NAME: &'static str = "concentration";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::TradeFlows, crate::Table::TradeDyadYear];
     const SOURCE: &'static str = include_str!("concentration.rs");
 
     fn compute(
@@ -266,14 +252,7 @@ impl crate::measure::Measure for PartnerConcentration {
             years: p.years,
             touching: Some(vec![p.focal.0.clone()]),
         })?;
-        let rows = partner_concentration(
-            &flows,
-            &PartnerConcentrationConfig {
-                focal: p.focal.0.clone(),
-                direction: p.direction,
-                partners: p.partners.selection(),
-            },
-        )?;
+        let rows = partner_concentration(&flows, p)?;
         Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
     }
 }
@@ -342,10 +321,12 @@ mod tests {
             TradeFlow::new(2010, "IND", "RUS", 20.0),
             TradeFlow::new(2010, "RUS", "DEU", 500.0),
         ];
-        let cfg = PartnerConcentrationConfig {
-            focal: "RUS".into(),
+        let cfg = ConcentrationParams {
+            focal: crate::params::Country("RUS".into()),
+            partners: crate::params::Partners(vec!["CHN".into(), "IND".into(), "JPN".into()]),
+            years: crate::params::Years::ALL,
             direction: FlowDirection::Total,
-            partners: PartnerSelection::Only(vec!["CHN".into(), "IND".into(), "JPN".into()]),
+            source: crate::data::TradeSource::default(),
         };
         let rows = partner_concentration(&flows, &cfg).unwrap();
         assert_eq!(rows.len(), 1);

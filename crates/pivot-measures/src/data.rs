@@ -6,18 +6,14 @@
 //! A loader returns rows or a [`MeasureError`]; data the store does not hold is
 //! [`MeasureError::MissingData`], naming the dataset to ingest.
 
-use crate::alliances::AllianceRecord;
-use crate::arms::ArmsTransfer;
 use crate::common::{IndicatorValue, PartnerSelection};
-use crate::energy::EnergyFlow;
 use crate::error::{MeasureError, Result};
-use crate::events::EventRecord;
-use crate::finance::FinanceFlow;
-use crate::geodep::{ProductFlow, ProductPanel};
 use crate::params::Years;
-use crate::product_composition::ChapterFlow;
+use crate::records::{
+    AllianceRecord, ArmsTransfer, ChapterFlow, EnergyFlow, EventRecord, FinanceFlow, ProductFlow,
+    ProductPanel, RollCall, RollCallIssue, Vote,
+};
 use crate::trade::TradeFlow;
-use crate::un_alignment::{RollCall, RollCallIssue, Vote};
 
 /// Which trade series a trade measure reads.
 #[derive(

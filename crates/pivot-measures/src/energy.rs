@@ -34,91 +34,7 @@ use serde::Serialize;
 use crate::common::{check_code, check_focal, check_nonneg};
 use crate::error::{MeasureError, Result};
 
-/// An energy carrier.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Carrier {
-    /// Crude oil (million tonnes).
-    CrudeOil,
-    /// Refined oil products (million tonnes).
-    OilProducts,
-    /// Liquefied natural gas (billion cubic metres).
-    Lng,
-    /// Pipeline gas (billion cubic metres).
-    PipelineGas,
-    /// Coal (exajoules).
-    Coal,
-}
-
-impl Carrier {
-    /// The canonical snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CrudeOil => "crude_oil",
-            Self::OilProducts => "oil_products",
-            Self::Lng => "lng",
-            Self::PipelineGas => "pipeline_gas",
-            Self::Coal => "coal",
-        }
-    }
-
-    /// Parse a canonical name (`crude_oil`, `oil_products`, `lng`, `pipeline_gas`, `coal`).
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "crude_oil" => Self::CrudeOil,
-            "oil_products" => Self::OilProducts,
-            "lng" => Self::Lng,
-            "pipeline_gas" => Self::PipelineGas,
-            "coal" => Self::Coal,
-            other => {
-                return Err(MeasureError::InvalidField {
-                    field: "carrier",
-                    value: other.to_string(),
-                    context: "energy flow".into(),
-                    reason: "expected crude_oil, oil_products, lng, pipeline_gas or coal",
-                });
-            }
-        })
-    }
-}
-
-/// One energy trade movement.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EnergyFlow {
-    /// Year.
-    pub year: i32,
-    /// Exporter (the publisher's name or ISO3, as the engine chooses).
-    pub exporter: String,
-    /// Importer: a country or an area.
-    pub importer: String,
-    /// Carrier.
-    pub carrier: Carrier,
-    /// Volume ≥ 0.
-    pub volume: f64,
-    /// Unit of `volume` (one unit per carrier).
-    pub unit: String,
-}
-
-/// Parameters of [`energy_destinations`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct EnergyConfig {
-    /// The exporter.
-    pub exporter: String,
-    /// Importer labels counted as Asia.
-    pub asia: Vec<String>,
-}
+pub use crate::records::{Carrier, EnergyFlow};
 
 /// One destination of one carrier in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -171,12 +87,17 @@ pub struct EnergyResult {
     pub asia: Vec<EnergyAsiaRow>,
 }
 
-/// Volumes and shares by destination and carrier, and Asia's share, for one exporter.
-pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Result<EnergyResult> {
-    check_focal("exporter", &config.exporter)?;
+/// Volumes and shares by destination and carrier, and Asia's share, for one exporter; `asia` is
+/// the importer labels counted as Asia.
+pub fn energy_destinations(
+    flows: &[EnergyFlow],
+    exporter: &str,
+    asia: &[String],
+) -> Result<EnergyResult> {
+    check_focal("exporter", exporter)?;
     // (year, carrier) → (unit, importer → volume); repeated importers are summed.
     let mut groups: BTreeMap<(i32, Carrier), (String, BTreeMap<String, f64>)> = BTreeMap::new();
-    for f in flows.iter().filter(|f| f.exporter == config.exporter) {
+    for f in flows.iter().filter(|f| f.exporter == exporter) {
         let ctx = || {
             format!(
                 "{} {} {}->{}",
@@ -201,7 +122,7 @@ pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Resul
         *entry.1.entry(f.importer.clone()).or_insert(0.0) += f.volume;
     }
     let mut destinations = Vec::new();
-    let mut asia = Vec::new();
+    let mut asia_rows = Vec::new();
     for ((year, carrier), (unit, dest)) in groups {
         let total: f64 = dest.values().sum();
         if total <= 0.0 {
@@ -212,13 +133,13 @@ pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Resul
         let mut asia_volume = 0.0;
         let n = sorted.len();
         for (importer, volume) in sorted {
-            let in_asia = config.asia.contains(&importer);
+            let in_asia = asia.contains(&importer);
             if in_asia {
                 asia_volume += volume;
             }
             destinations.push(EnergyDestinationRow {
                 year,
-                exporter: config.exporter.clone(),
+                exporter: exporter.to_string(),
                 carrier,
                 importer,
                 in_asia,
@@ -227,9 +148,9 @@ pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Resul
                 share: volume / total,
             });
         }
-        asia.push(EnergyAsiaRow {
+        asia_rows.push(EnergyAsiaRow {
             year,
-            exporter: config.exporter.clone(),
+            exporter: exporter.to_string(),
             carrier,
             unit,
             total,
@@ -238,7 +159,10 @@ pub fn energy_destinations(flows: &[EnergyFlow], config: &EnergyConfig) -> Resul
             n_destinations: n,
         });
     }
-    Ok(EnergyResult { destinations, asia })
+    Ok(EnergyResult {
+        destinations,
+        asia: asia_rows,
+    })
 }
 
 /// The destinations ranked `top` or better by volume summed over the years given, per carrier;
@@ -327,7 +251,7 @@ impl crate::measure::Measure for EnergyDestinations {
     type Row = EnergyDestinationRow;
     const NAME: &'static str = "energy-destinations";
     const DIMENSION: crate::Dimension = crate::Dimension::Energy;
-    const TABLES: &'static [&'static str] = &["energy_flows"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::EnergyFlows];
     const SOURCE: &'static str = include_str!("energy.rs");
 
     fn compute(
@@ -374,13 +298,7 @@ pub(crate) fn exporter_energy(
         flows.retain(|f| f.carrier == c);
     }
     asia.sort();
-    let res = energy_destinations(
-        &flows,
-        &EnergyConfig {
-            exporter: focal,
-            asia: asia.clone(),
-        },
-    )?;
+    let res = energy_destinations(&flows, &focal, &asia)?;
     let notes = vec![
         format!(
             "Asia = importers in UN M49 Asia and the publisher's area {}: {}.",
@@ -401,7 +319,7 @@ mod tests {
     fn flow(y: i32, imp: &str, c: Carrier, v: f64, unit: &str) -> EnergyFlow {
         EnergyFlow {
             year: y,
-            exporter: "Russian Federation".into(),
+            exporter: EXPORTER.into(),
             importer: imp.into(),
             carrier: c,
             volume: v,
@@ -409,11 +327,10 @@ mod tests {
         }
     }
 
-    fn cfg() -> EnergyConfig {
-        EnergyConfig {
-            exporter: "Russian Federation".into(),
-            asia: vec!["China".into(), "India".into(), "Japan".into()],
-        }
+    const EXPORTER: &str = "Russian Federation";
+
+    fn asia() -> Vec<String> {
+        vec!["China".into(), "India".into(), "Japan".into()]
     }
 
     #[test]
@@ -433,7 +350,7 @@ mod tests {
                 ..flow(2023, "China", Carrier::Lng, 30.0, "billion cubic metres")
             },
         ];
-        let r = energy_destinations(&flows, &cfg()).unwrap();
+        let r = energy_destinations(&flows, EXPORTER, &asia()).unwrap();
         assert_eq!(r.asia.len(), 2);
         let crude = &r.asia[0];
         assert_eq!(crude.carrier, Carrier::CrudeOil);
@@ -462,12 +379,12 @@ mod tests {
             flow(2021, "India", Carrier::Coal, 1.0, "million tonnes"),
         ];
         assert!(matches!(
-            energy_destinations(&flows, &cfg()),
+            energy_destinations(&flows, EXPORTER, &asia()),
             Err(MeasureError::MixedUnits { .. })
         ));
         let flows = vec![flow(2021, "China", Carrier::Coal, -1.0, "exajoules")];
         assert!(matches!(
-            energy_destinations(&flows, &cfg()),
+            energy_destinations(&flows, EXPORTER, &asia()),
             Err(MeasureError::InvalidValue { .. })
         ));
         assert_eq!(
@@ -481,7 +398,7 @@ mod tests {
         #[test]
         fn destination_shares_sum_to_one(v in prop::collection::vec(0.0f64..500.0, 1..10)) {
             let flows: Vec<_> = v.iter().enumerate().map(|(k, x)| flow(2020, &format!("D{k}"), Carrier::CrudeOil, *x, "Mt")).collect();
-            let r = energy_destinations(&flows, &cfg()).unwrap();
+            let r = energy_destinations(&flows, EXPORTER, &asia()).unwrap();
             if v.iter().sum::<f64>() > 0.0 {
                 let s: f64 = r.destinations.iter().map(|d| d.share).sum();
                 prop_assert!((s - 1.0).abs() < 1e-9);

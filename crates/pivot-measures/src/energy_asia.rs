@@ -54,7 +54,7 @@ impl crate::measure::Measure for EnergyAsiaShare {
     type Row = EnergyAsiaRow;
     const NAME: &'static str = "energy-asia-share";
     const DIMENSION: crate::Dimension = crate::Dimension::Energy;
-    const TABLES: &'static [&'static str] = &["energy_flows"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::EnergyFlows];
     const SOURCE: &'static str = include_str!("energy_asia.rs");
 
     fn compute(

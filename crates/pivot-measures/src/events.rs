@@ -37,26 +37,7 @@ use serde::Serialize;
 use crate::common::check_code;
 use crate::error::{MeasureError, Result};
 
-/// One coded event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventRecord {
-    /// Year of the event.
-    pub year: i32,
-    /// Month of the event, 1–12.
-    pub month: u32,
-    /// Actor 1 (source) country, ISO3.
-    pub actor1: String,
-    /// Actor 2 (target) country, ISO3.
-    pub actor2: String,
-    /// CAMEO event code (digits, e.g. "042").
-    pub cameo: String,
-    /// QuadClass 1–4.
-    pub quad_class: u8,
-    /// Goldstein score in [−10, 10].
-    pub goldstein: f64,
-    /// Number of mentions.
-    pub num_mentions: u32,
-}
+pub use crate::records::EventRecord;
 
 /// Directed (a → b and b → a apart) or undirected dyads.
 #[derive(
@@ -82,15 +63,6 @@ pub enum EventWeighting {
     Events,
     /// Each event counts its number of mentions.
     Mentions,
-}
-
-/// Parameters of [`event_profile`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EventConfig {
-    /// Directed or undirected dyads.
-    pub orientation: DyadOrientation,
-    /// Weighting of the mean and share.
-    pub weighting: EventWeighting,
 }
 
 /// One dyad-month.
@@ -177,10 +149,11 @@ fn validate(e: &EventRecord) -> Result<()> {
     Ok(())
 }
 
-/// QuadClass counts, mean Goldstein and cooperation share per dyad-month (sorted by dyad, then month).
+/// QuadClass counts, mean Goldstein and cooperation share per dyad-month (sorted by dyad, then
+/// month). `focal` and `years` are not read here: they choose the events the measure reads.
 pub fn event_profile(
     events: &[EventRecord],
-    config: &EventConfig,
+    p: &EventProfileParams,
 ) -> Result<Vec<EventDyadMonthRow>> {
     let mut acc: BTreeMap<(String, String, i32, u32), Acc> = BTreeMap::new();
     for e in events {
@@ -188,7 +161,7 @@ pub fn event_profile(
         if e.actor1 == e.actor2 {
             continue;
         }
-        let (a, b) = match config.orientation {
+        let (a, b) = match p.orientation {
             DyadOrientation::Directed => (e.actor1.clone(), e.actor2.clone()),
             DyadOrientation::Undirected if e.actor2 < e.actor1 => {
                 (e.actor2.clone(), e.actor1.clone())
@@ -196,7 +169,7 @@ pub fn event_profile(
             DyadOrientation::Undirected => (e.actor1.clone(), e.actor2.clone()),
         };
         let s = acc.entry((a, b, e.year, e.month)).or_default();
-        let w = match config.weighting {
+        let w = match p.weighting {
             EventWeighting::Events => 1.0,
             EventWeighting::Mentions => f64::from(e.num_mentions),
         };
@@ -227,7 +200,7 @@ pub fn event_profile(
                 q2_material_coop: s.q[1],
                 q3_verbal_conflict: s.q[2],
                 q4_material_conflict: s.q[3],
-                weighting: config.weighting,
+                weighting: p.weighting,
                 mean_goldstein: (s.w > 0.0).then(|| s.wg / s.w),
                 cooperation_share: (s.w > 0.0).then(|| s.wcoop / s.w),
                 top_cameo_root: top.0.to_string(),
@@ -237,7 +210,7 @@ pub fn event_profile(
 }
 
 /// Parameters of `pivot measure event-profile`.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventProfileParams {
     /// Only events with this state as an actor; none: every dyad.
@@ -264,7 +237,7 @@ impl crate::measure::Measure for EventProfile {
     type Row = EventDyadMonthRow;
     const NAME: &'static str = "event-profile";
     const DIMENSION: crate::Dimension = crate::Dimension::Events;
-    const TABLES: &'static [&'static str] = &["events"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::Events];
     const SOURCE: &'static str = include_str!("events.rs");
 
     fn compute(
@@ -278,13 +251,7 @@ impl crate::measure::Measure for EventProfile {
                 hint: "ingest GDELT or ICEWS files first (pivot data ingest gdelt PATH)".into(),
             });
         }
-        let rows = event_profile(
-            &recs,
-            &EventConfig {
-                orientation: p.orientation,
-                weighting: p.weighting,
-            },
-        )?;
+        let rows = event_profile(&recs, p)?;
         Ok(crate::measure::Output::rows(rows))
     }
 }
@@ -323,7 +290,7 @@ mod tests {
     fn undirected_counts_hand_computed() {
         // March, CHN–RUS pooled: Q1 2, Q2 1, Q3 1, Q4 0 → n = 4, cooperation share = 3/4.
         // Mean Goldstein = (1.9 + 8.0 + 6.4 − 2.0)/4 = 14.3/4 = 3.575. Roots 04, 05, 06, 11 tie → "04".
-        let rows = event_profile(&fixture(), &EventConfig::default()).unwrap();
+        let rows = event_profile(&fixture(), &EventProfileParams::default()).unwrap();
         assert_eq!(rows.len(), 2);
         let m = &rows[0];
         assert_eq!(
@@ -353,9 +320,10 @@ mod tests {
     fn directed_and_mention_weighted() {
         // Directed RUS→CHN March: (Q1, 1.9, 10 mentions), (Q2, 6.4, 4).
         // Mention-weighted mean = (10·1.9 + 4·6.4)/14 = (19 + 25.6)/14 = 44.6/14 = 3.1857…; share = 14/14 = 1.
-        let cfg = EventConfig {
+        let cfg = EventProfileParams {
             orientation: DyadOrientation::Directed,
             weighting: EventWeighting::Mentions,
+            ..EventProfileParams::default()
         };
         let rows = event_profile(&fixture(), &cfg).unwrap();
         let r = rows
@@ -377,33 +345,34 @@ mod tests {
     #[test]
     fn invalid_fields_are_named() {
         let bad = ev(3, "RUS", "CHN", "042", 5, 1.0, 1);
-        let e = event_profile(&[bad], &EventConfig::default()).unwrap_err();
+        let e = event_profile(&[bad], &EventProfileParams::default()).unwrap_err();
         assert!(e.to_string().contains("quad_class '5'"), "{e}");
         assert!(
             event_profile(
                 &[ev(13, "RUS", "CHN", "042", 1, 1.0, 1)],
-                &EventConfig::default()
+                &EventProfileParams::default()
             )
             .is_err()
         );
         assert!(
             event_profile(
                 &[ev(1, "RUS", "CHN", "042", 1, 11.0, 1)],
-                &EventConfig::default()
+                &EventProfileParams::default()
             )
             .is_err()
         );
         assert!(
             event_profile(
                 &[ev(1, "RUS", "CHN", "x4", 1, 1.0, 1)],
-                &EventConfig::default()
+                &EventProfileParams::default()
             )
             .is_err()
         );
         // Mention weighting with zero mentions: mean and share undefined.
-        let cfg = EventConfig {
+        let cfg = EventProfileParams {
             orientation: DyadOrientation::Undirected,
             weighting: EventWeighting::Mentions,
+            ..EventProfileParams::default()
         };
         let r = event_profile(&[ev(1, "RUS", "CHN", "042", 1, 1.0, 0)], &cfg).unwrap();
         assert_eq!((r[0].mean_goldstein, r[0].cooperation_share), (None, None));
@@ -416,7 +385,7 @@ mod tests {
                 let (a, b) = if *dir { ("RUS", "CHN") } else { ("CHN", "RUS") };
                 ev(6, a, b, "042", *q, *g, *m)
             }).collect();
-            let rows = event_profile(&events, &EventConfig::default()).unwrap();
+            let rows = event_profile(&events, &EventProfileParams::default()).unwrap();
             prop_assert_eq!(rows.len(), 1);
             let r = &rows[0];
             prop_assert_eq!(r.q1_verbal_coop + r.q2_material_coop + r.q3_verbal_conflict + r.q4_material_conflict, r.n_events);

@@ -38,36 +38,7 @@ use serde::Serialize;
 use crate::common::{check_code, check_focal, check_nonneg, competition_ranks};
 use crate::error::{MeasureError, Result};
 
-/// Flow class of official finance (AidData) or investment.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum FinanceClass {
-    /// Other official flows (OOF-like).
-    OofLike,
-    /// Official development assistance (ODA-like).
-    OdaLike,
-    /// Vague official finance.
-    Vague,
-    /// Investment (e.g. AEI tracker deals).
-    Investment,
-}
-
-/// Amounts committed to a recipient in a year, of one class.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FinanceFlow {
-    /// Commitment year.
-    pub year: i32,
-    /// Recipient (ISO3).
-    pub recipient: String,
-    /// Class.
-    pub class: FinanceClass,
-    /// Amount ≥ 0 (constant 2021 USD for GCDF).
-    pub amount: f64,
-    /// Adjusted amount ≥ 0, where the source has one.
-    pub adjusted_amount: Option<f64>,
-}
+pub use crate::records::{FinanceClass, FinanceFlow};
 
 /// Which amount ranks and shares are computed on.
 #[derive(
@@ -90,15 +61,6 @@ impl AmountBasis {
             Self::Adjusted => "adjusted",
         }
     }
-}
-
-/// Parameters of [`official_finance`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct FinanceConfig {
-    /// The recipient (ISO3).
-    pub recipient: String,
-    /// Basis for ranks and shares.
-    pub basis: AmountBasis,
 }
 
 /// The recipient's amount of one class in one year.
@@ -186,9 +148,14 @@ fn rank_row(
     })
 }
 
-/// By-class amounts of the recipient, and its annual and cumulative rank and share.
-pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<FinanceResult> {
-    check_focal("recipient", &config.recipient)?;
+/// By-class amounts of the recipient (ISO3), and its annual and cumulative rank and share on
+/// the basis given.
+pub fn official_finance(
+    rows: &[FinanceFlow],
+    recipient: &str,
+    basis: AmountBasis,
+) -> Result<FinanceResult> {
+    check_focal("recipient", recipient)?;
     let mut by_class: BTreeMap<(i32, FinanceClass), (f64, Option<f64>)> = BTreeMap::new();
     // year → recipient → amount on basis
     let mut per_year: BTreeMap<i32, BTreeMap<String, f64>> = BTreeMap::new();
@@ -199,7 +166,7 @@ pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<
         if let Some(a) = r.adjusted_amount {
             check_nonneg("adjusted finance amount", a, ctx)?;
         }
-        let basis_amount = match config.basis {
+        let basis_amount = match basis {
             AmountBasis::Committed => r.amount,
             AmountBasis::Adjusted => r.adjusted_amount.ok_or_else(|| MeasureError::InvalidField {
                 field: "adjusted_amount",
@@ -213,7 +180,7 @@ pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<
             .or_default()
             .entry(r.recipient.clone())
             .or_insert(0.0) += basis_amount;
-        if r.recipient == config.recipient {
+        if r.recipient == recipient {
             let e = by_class.entry((r.year, r.class)).or_insert((0.0, None));
             e.0 += r.amount;
             if let Some(a) = r.adjusted_amount {
@@ -226,7 +193,7 @@ pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<
         .map(
             |((year, class), (amount, adjusted_amount))| FinanceClassRow {
                 year,
-                recipient: config.recipient.clone(),
+                recipient: recipient.to_string(),
                 class,
                 amount,
                 adjusted_amount,
@@ -238,24 +205,12 @@ pub fn official_finance(rows: &[FinanceFlow], config: &FinanceConfig) -> Result<
     let mut running: BTreeMap<String, f64> = BTreeMap::new();
     let first = per_year.keys().next().copied();
     for (year, totals) in &per_year {
-        annual.extend(rank_row(
-            *year,
-            *year,
-            &config.recipient,
-            config.basis,
-            totals,
-        ));
+        annual.extend(rank_row(*year, *year, recipient, basis, totals));
         for (k, v) in totals {
             *running.entry(k.clone()).or_insert(0.0) += v;
         }
         if let Some(first) = first {
-            cumulative.extend(rank_row(
-                first,
-                *year,
-                &config.recipient,
-                config.basis,
-                &running,
-            ));
+            cumulative.extend(rank_row(first, *year, recipient, basis, &running));
         }
     }
     Ok(FinanceResult {
@@ -305,7 +260,7 @@ impl crate::measure::Measure for OfficialFinance {
     type Row = FinanceRankRow;
     const NAME: &'static str = "official-finance";
     const DIMENSION: crate::Dimension = crate::Dimension::Finance;
-    const TABLES: &'static [&'static str] = &["finance_flows"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::FinanceFlows];
     const SOURCE: &'static str = include_str!("finance.rs");
 
     fn compute(
@@ -313,13 +268,7 @@ impl crate::measure::Measure for OfficialFinance {
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
         let rows = data.finance(&p.years)?;
-        let res = official_finance(
-            &rows,
-            &FinanceConfig {
-                recipient: p.focal.0.clone(),
-                basis: p.basis,
-            },
-        )?;
+        let res = official_finance(&rows, &p.focal.0, p.basis)?;
         let out = match p.by {
             FinanceBy::Cumulative => crate::measure::Output::rows(res.cumulative),
             FinanceBy::Annual => crate::measure::Output::rows(res.annual),
@@ -361,14 +310,7 @@ mod tests {
         // 2009 committed: RUS 40.1, ARG 10, PAK 5 → total 55.1; RUS share 40.1/55.1, rank 1 of 3.
         // 2010: ARG 30, PAK 20, RUS 0 → RUS share 0, rank None.
         // Cumulative 2009–2010: RUS 40.1, ARG 40, PAK 25 → total 105.1; RUS rank 1, share 40.1/105.1.
-        let r = official_finance(
-            &fixture(),
-            &FinanceConfig {
-                recipient: "RUS".into(),
-                basis: AmountBasis::Committed,
-            },
-        )
-        .unwrap();
+        let r = official_finance(&fixture(), "RUS", AmountBasis::Committed).unwrap();
         assert_eq!(r.by_class.len(), 2);
         assert_eq!(r.by_class[0].class, FinanceClass::OofLike);
         assert_close(r.by_class[1].amount, 0.1);
@@ -389,14 +331,7 @@ mod tests {
     #[test]
     fn adjusted_basis_changes_the_denominator() {
         // Adjusted cumulative: RUS 40.1, ARG 2 + 6 = 8, PAK 25 → total 73.1; share 40.1/73.1.
-        let r = official_finance(
-            &fixture(),
-            &FinanceConfig {
-                recipient: "PAK".into(),
-                basis: AmountBasis::Adjusted,
-            },
-        )
-        .unwrap();
+        let r = official_finance(&fixture(), "PAK", AmountBasis::Adjusted).unwrap();
         let c = r.cumulative.last().unwrap();
         assert_close(c.all_recipients, 73.1);
         // PAK: 25 → rank 2 behind RUS.
@@ -404,25 +339,10 @@ mod tests {
         assert_close(c.share, 25.0 / 73.1);
         let mut rows = fixture();
         rows[0].adjusted_amount = None;
-        assert!(
-            official_finance(
-                &rows,
-                &FinanceConfig {
-                    recipient: "RUS".into(),
-                    basis: AmountBasis::Adjusted
-                }
-            )
-            .is_err()
-        );
+        assert!(official_finance(&rows, "RUS", AmountBasis::Adjusted).is_err());
         rows[0].amount = -1.0;
         assert!(matches!(
-            official_finance(
-                &rows,
-                &FinanceConfig {
-                    recipient: "RUS".into(),
-                    basis: AmountBasis::Committed
-                }
-            ),
+            official_finance(&rows, "RUS", AmountBasis::Committed),
             Err(MeasureError::InvalidValue { .. })
         ));
     }
@@ -434,7 +354,7 @@ mod tests {
             let total: f64 = v.iter().map(|(_, a)| a).sum();
             prop_assume!(total > 0.0);
             let s: f64 = (0..6)
-                .filter_map(|k| official_finance(&rows, &FinanceConfig { recipient: format!("R{k}"), basis: AmountBasis::Committed }).ok())
+                .filter_map(|k| official_finance(&rows, &format!("R{k}"), AmountBasis::Committed).ok())
                 .filter_map(|r| r.annual.first().map(|a| a.share))
                 .sum();
             prop_assert!((s - 1.0).abs() < 1e-9);

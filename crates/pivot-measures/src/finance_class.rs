@@ -25,7 +25,7 @@
 //! An Application of AidData's TUFF 3.0 Methodology*, AidData at William & Mary.
 
 use crate::error::Result;
-use crate::finance::{AmountBasis, FinanceClassRow, FinanceConfig, official_finance};
+use crate::finance::{AmountBasis, FinanceClassRow, official_finance};
 
 /// Parameters of `pivot measure official-finance-by-class`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -48,7 +48,7 @@ impl crate::measure::Measure for OfficialFinanceByClass {
     type Row = FinanceClassRow;
     const NAME: &'static str = "official-finance-by-class";
     const DIMENSION: crate::Dimension = crate::Dimension::Finance;
-    const TABLES: &'static [&'static str] = &["finance_flows"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::FinanceFlows];
     const SOURCE: &'static str = include_str!("finance_class.rs");
 
     fn compute(
@@ -56,14 +56,8 @@ impl crate::measure::Measure for OfficialFinanceByClass {
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
         let rows = data.finance(&p.years)?;
-        let res = official_finance(
-            &rows,
-            &FinanceConfig {
-                recipient: p.focal.0.clone(),
-                // The basis only orders recipients; class rows carry both amounts.
-                basis: AmountBasis::Committed,
-            },
-        )?;
+        // The basis only orders recipients; class rows carry both amounts.
+        let res = official_finance(&rows, &p.focal.0, AmountBasis::Committed)?;
         Ok(crate::measure::Output::rows(res.by_class).note("Constant 2021 USD; commitments."))
     }
 }

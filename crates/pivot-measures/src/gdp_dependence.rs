@@ -33,15 +33,6 @@ use crate::common::{IndicatorValue, PartnerSelection, check_code, check_focal, c
 use crate::error::{MeasureError, Result};
 use crate::trade::{FlowDirection, TradeFlow, index_by_year};
 
-/// Parameters of [`gdp_dependence`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct GdpDependenceConfig {
-    /// The focal state i (ISO3).
-    pub focal: String,
-    /// Partners j to report.
-    pub partners: PartnerSelection,
-}
-
 /// D_ij for one partner and year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GdpDependenceRow {
@@ -87,42 +78,41 @@ pub(crate) fn index_gdp(gdp: &[IndicatorValue]) -> Result<BTreeMap<(String, i32)
     Ok(out)
 }
 
-/// D_ij per year and partner; rows sorted by year, then partner code.
+/// D_ij of the focal state i per year and partner j (none: every partner); rows sorted by
+/// year, then partner code.
 pub fn gdp_dependence(
     flows: &[TradeFlow],
     gdp: &[IndicatorValue],
-    config: &GdpDependenceConfig,
+    p: &GdpDependenceParams,
 ) -> Result<Vec<GdpDependenceRow>> {
-    check_focal("focal", &config.focal)?;
+    let focal = &p.focal.0;
+    check_focal("focal", focal)?;
+    let selection = p.partners.selection();
     let years = index_by_year(flows)?;
     let gdp = index_gdp(gdp)?;
     let mut out = Vec::new();
     for (year, t) in &years {
-        if !t.has(&config.focal) {
+        if !t.has(focal) {
             continue;
         }
-        let Some(&gdp_i) = gdp.get(&(config.focal.clone(), *year)) else {
+        let Some(&gdp_i) = gdp.get(&(focal.clone(), *year)) else {
             continue;
         };
-        let partners: Vec<String> = match &config.partners {
-            PartnerSelection::All => t.partners(&config.focal, FlowDirection::Total),
+        let partners: Vec<String> = match &selection {
+            PartnerSelection::All => t.partners(focal, FlowDirection::Total),
             PartnerSelection::Only(list) => {
-                let mut l: Vec<String> = list
-                    .iter()
-                    .filter(|p| **p != config.focal)
-                    .cloned()
-                    .collect();
+                let mut l: Vec<String> = list.iter().filter(|q| *q != focal).cloned().collect();
                 l.sort();
                 l.dedup();
                 l
             }
         };
         for partner in partners {
-            let trade = t.bilateral(&config.focal, &partner);
+            let trade = t.bilateral(focal, &partner);
             let gdp_j = gdp.get(&(partner.clone(), *year)).copied();
             out.push(GdpDependenceRow {
                 year: *year,
-                focal: config.focal.clone(),
+                focal: focal.clone(),
                 partner,
                 trade_usd: trade,
                 focal_gdp_usd: gdp_i,
@@ -162,29 +152,25 @@ impl crate::measure::Measure for GdpDependence {
     type Row = GdpDependenceRow;
     const NAME: &'static str = "gdp-dependence";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows", "country_year"];
+    const TABLES: &'static [crate::Table] = &[
+        crate::Table::TradeFlows,
+        crate::Table::TradeDyadYear,
+        crate::Table::CountryYear,
+    ];
     const SOURCE: &'static str = include_str!("gdp_dependence.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let focal = p.focal.0.clone();
-        let who = [vec![focal.clone()], p.partners.0.clone()].concat();
+        let who = [vec![p.focal.0.clone()], p.partners.0.clone()].concat();
         let flows = data.trade_flows(&crate::data::TradeQuery {
             source: p.source,
             years: p.years,
-            touching: Some(vec![focal.clone()]),
+            touching: Some(vec![p.focal.0.clone()]),
         })?;
         let gdp = data.indicator("gdp_usd", &who, &p.years)?;
-        let rows = gdp_dependence(
-            &flows,
-            &gdp,
-            &GdpDependenceConfig {
-                focal,
-                partners: p.partners.selection(),
-            },
-        )?;
+        let rows = gdp_dependence(&flows, &gdp, p)?;
         Ok(crate::measure::Output::rows(rows)
             .note(crate::trade::USD_NOTE)
             .note("GDP: World Bank WDI, current USD."))
@@ -195,6 +181,15 @@ impl crate::measure::Measure for GdpDependence {
 mod tests {
     use super::*;
     use crate::common::assert_close;
+
+    fn params(partners: &[&str]) -> GdpDependenceParams {
+        GdpDependenceParams {
+            focal: crate::params::Country("RUS".into()),
+            partners: crate::params::Partners(partners.iter().map(|p| p.to_string()).collect()),
+            years: crate::params::Years::ALL,
+            source: crate::data::TradeSource::default(),
+        }
+    }
 
     fn gdp(c: &str, y: i32, v: f64) -> IndicatorValue {
         IndicatorValue {
@@ -214,10 +209,7 @@ mod tests {
             TradeFlow::new(2014, "CHN", "RUS", 51_135e6),
             TradeFlow::new(2014, "RUS", "DEU", 10e6),
         ];
-        let cfg = GdpDependenceConfig {
-            focal: "RUS".into(),
-            partners: PartnerSelection::Only(vec!["CHN".into(), "VNM".into()]),
-        };
+        let cfg = params(&["CHN", "VNM"]);
         let rows = gdp_dependence(
             &flows,
             &[gdp("RUS", 2014, 2.0e12), gdp("CHN", 2014, 1.0e13)],
@@ -238,10 +230,7 @@ mod tests {
     #[test]
     fn years_without_gdp_are_skipped_and_bad_gdp_rejected() {
         let flows = vec![TradeFlow::new(2015, "RUS", "CHN", 1.0)];
-        let cfg = GdpDependenceConfig {
-            focal: "RUS".into(),
-            partners: PartnerSelection::All,
-        };
+        let cfg = params(&[]);
         assert!(
             gdp_dependence(&flows, &[gdp("RUS", 2014, 1.0)], &cfg)
                 .unwrap()

@@ -37,72 +37,24 @@
 //! mondialisation ?", *Notes du Conseil d'analyse économique* 64; European Commission (2021),
 //! "Strategic dependencies and capacities", SWD(2021) 352.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::common::{PartnerSelection, check_code, check_nonneg};
 use crate::error::{MeasureError, Result};
 
-/// One HS6 trade flow.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProductFlow {
-    /// Year.
-    pub year: i32,
-    /// Exporter (ISO3).
-    pub exporter: String,
-    /// Importer (ISO3).
-    pub importer: String,
-    /// HS6 code as text (leading zeros kept).
-    pub product: String,
-    /// Value ≥ 0 (BACI: thousand USD; any common unit works).
-    pub value: f64,
-}
+pub use crate::records::{PanelExport, PanelFlow, ProductFlow, ProductPanel};
 
-impl ProductFlow {
-    /// A row.
-    pub fn new(year: i32, exporter: &str, importer: &str, product: &str, value: f64) -> Self {
-        Self {
-            year,
-            exporter: exporter.into(),
-            importer: importer.into(),
-            product: product.into(),
-            value,
+impl GeoDepParams {
+    /// The importers assessed: `focal`, or every importer.
+    pub fn importers(&self) -> PartnerSelection {
+        match &self.focal {
+            Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
+            None => PartnerSelection::All,
         }
     }
-}
 
-/// Parameters of [`geodep`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct GeoDepConfig {
-    /// θ1: C1 holds when the importer's supplier HHI is strictly above this.
-    pub importer_hhi_threshold: f64,
-    /// θ2: C2 holds when the world exporter HHI is strictly above this.
-    pub world_hhi_threshold: f64,
-    /// θ3: C3 holds when imports / exports is strictly above this.
-    pub import_export_ratio_threshold: f64,
-    /// w: window length in years.
-    pub window_years: u32,
-    /// n: passing years needed in a window for a flag.
-    pub min_years_passing: u32,
-    /// Importers to assess.
-    pub importers: PartnerSelection,
-}
-
-impl Default for GeoDepConfig {
-    fn default() -> Self {
-        Self {
-            importer_hhi_threshold: 0.4,
-            world_hhi_threshold: 0.4,
-            import_export_ratio_threshold: 1.0,
-            window_years: 3,
-            min_years_passing: 2,
-            importers: PartnerSelection::All,
-        }
-    }
-}
-
-impl GeoDepConfig {
     fn check(&self) -> Result<()> {
         for (name, v) in [
             ("importer_hhi_threshold", self.importer_hhi_threshold),
@@ -205,55 +157,6 @@ pub struct GeoDepResult {
     pub years: Vec<GeoDepYearRow>,
     /// Flags per importer, product and window (sorted by importer, product, window end).
     pub windows: Vec<GeoDepWindowRow>,
-}
-
-/// HS6 trade as GeoDep reads it: the assessed importers' flows, and every exporter's exports
-/// of each product to all importers (domestic rows left out of both), with country and product
-/// codes interned as indices into sorted lists, so that ordering by index is ordering by code.
-/// Built with [`PanelBuilder`] (which validates and sums duplicate keys in arrival order) or
-/// [`ProductPanel::from_flows`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ProductPanel {
-    /// Country codes (ISO3), sorted; rows refer to them by index.
-    pub countries: Vec<String>,
-    /// HS6 codes, sorted; rows refer to them by index.
-    pub products: Vec<String>,
-    /// Years with any data; windows run from the first to the last.
-    pub years: BTreeSet<i32>,
-    /// Flows into the assessed importers, sorted by (importer, product, year, exporter), one
-    /// row per key.
-    pub imports: Vec<PanelFlow>,
-    /// Each exporter's exports of a product in a year to all importers, sorted by (year,
-    /// product, exporter), one row per key.
-    pub world: Vec<PanelExport>,
-}
-
-/// One flow into an assessed importer (indices into [`ProductPanel`]'s lists).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PanelFlow {
-    /// Year.
-    pub year: i32,
-    /// Product index.
-    pub product: u32,
-    /// Exporter index.
-    pub exporter: u32,
-    /// Importer index.
-    pub importer: u32,
-    /// Value ≥ 0.
-    pub value: f64,
-}
-
-/// One exporter's exports of a product in a year to all importers.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PanelExport {
-    /// Year.
-    pub year: i32,
-    /// Product index.
-    pub product: u32,
-    /// Exporter index.
-    pub exporter: u32,
-    /// Value ≥ 0.
-    pub value: f64,
 }
 
 /// Builds a [`ProductPanel`] from rows in any order, interning codes as they come.
@@ -430,16 +333,20 @@ fn leader(values: impl Iterator<Item = (u32, f64)> + Clone) -> (Option<u32>, f64
     (k, if total > 0.0 { v / total } else { 0.0 })
 }
 
-/// Apply the GeoDep criteria and the stability rule to plain rows.
-pub fn geodep(flows: &[ProductFlow], config: &GeoDepConfig) -> Result<GeoDepResult> {
-    config.check()?;
-    geodep_panel(&ProductPanel::from_flows(flows, &config.importers)?, config)
+/// Apply the GeoDep criteria and the stability rule to plain rows (the importer assessed is
+/// `focal`; none: every importer).
+pub fn geodep(flows: &[ProductFlow], params: &GeoDepParams) -> Result<GeoDepResult> {
+    params.check()?;
+    geodep_panel(
+        &ProductPanel::from_flows(flows, &params.importers())?,
+        params,
+    )
 }
 
 /// Apply the GeoDep criteria and the stability rule to a panel (its imports are the importers
-/// assessed; `config.importers` is not re-applied).
-pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepResult> {
-    config.check()?;
+/// assessed; `focal` is not re-applied).
+pub fn geodep_panel(p: &ProductPanel, params: &GeoDepParams) -> Result<GeoDepResult> {
+    params.check()?;
     let name = |i: Option<u32>| i.map_or_else(String::new, |i| p.countries[i as usize].clone());
     // (year, product) → its exporters' rows in `p.world`, and the world HHI.
     let mut world: std::collections::HashMap<(i32, u32), (&[PanelExport], f64)> =
@@ -459,7 +366,7 @@ pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepRes
             windows: vec![],
         });
     };
-    let window = i32::try_from(config.window_years).unwrap_or(i32::MAX);
+    let window = i32::try_from(params.window_years).unwrap_or(i32::MAX);
     let mut years_out = Vec::new();
     let mut windows_out = Vec::new();
     for pair in p
@@ -481,9 +388,9 @@ pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepRes
                 .map_or(0.0, |i| exporters[i].value);
             let importer_hhi = hhi(suppliers.iter().map(|r| r.value));
             let ratio = (x > 0.0).then(|| m / x);
-            let c1 = importer_hhi > config.importer_hhi_threshold;
-            let c2 = world_hhi > config.world_hhi_threshold;
-            let c3 = ratio.is_none_or(|r| r > config.import_export_ratio_threshold);
+            let c1 = importer_hhi > params.importer_hhi_threshold;
+            let c2 = world_hhi > params.world_hhi_threshold;
+            let c3 = ratio.is_none_or(|r| r > params.import_export_ratio_threshold);
             let (lead, leading_supplier_share) =
                 leader(suppliers.iter().map(|r| (r.exporter, r.value)));
             passes.push((year, c1 && c2 && c3));
@@ -529,7 +436,7 @@ pub fn geodep_panel(p: &ProductPanel, config: &GeoDepConfig) -> Result<GeoDepRes
                     product: p.products[product as usize].clone(),
                     years_passing,
                     years_with_imports: u32::try_from(in_window.len()).unwrap_or(u32::MAX),
-                    flagged: years_passing >= config.min_years_passing,
+                    flagged: years_passing >= params.min_years_passing,
                     leading_supplier: name(lead),
                     leading_supplier_share,
                 });
@@ -588,6 +495,21 @@ pub struct GeoDepParams {
     pub min_years_passing: u32,
 }
 
+impl Default for GeoDepParams {
+    /// Every parameter at its default: every importer, every year, the source's thresholds.
+    fn default() -> Self {
+        Self {
+            focal: None,
+            years: crate::params::Years::ALL,
+            importer_hhi_threshold: theta(),
+            world_hhi_threshold: theta(),
+            import_export_ratio_threshold: ratio(),
+            window_years: window(),
+            min_years_passing: passing(),
+        }
+    }
+}
+
 impl crate::params::Validate for GeoDepParams {
     fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
         if self.min_years_passing > self.window_years {
@@ -610,27 +532,15 @@ impl crate::measure::Measure for GeoDep {
     type Row = GeoDepWindowRow;
     const NAME: &'static str = "geodep";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::TradeFlows];
     const SOURCE: &'static str = include_str!("geodep.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let importers = match &p.focal {
-            Some(c) => PartnerSelection::Only(vec![c.0.clone()]),
-            None => PartnerSelection::All,
-        };
-        let panel = data.product_panel(&p.years, &importers)?;
-        let cfg = GeoDepConfig {
-            importer_hhi_threshold: p.importer_hhi_threshold,
-            world_hhi_threshold: p.world_hhi_threshold,
-            import_export_ratio_threshold: p.import_export_ratio_threshold,
-            window_years: p.window_years,
-            min_years_passing: p.min_years_passing,
-            importers,
-        };
-        let res = geodep_panel(&panel, &cfg)?;
+        let panel = data.product_panel(&p.years, &p.importers())?;
+        let res = geodep_panel(&panel, p)?;
         Ok(crate::measure::Output::rows(res.windows).note(crate::trade::USD_NOTE))
     }
 }
@@ -693,9 +603,9 @@ mod tests {
         v
     }
 
-    fn run(cfg: &GeoDepConfig) -> GeoDepResult {
-        let cfg = GeoDepConfig {
-            importers: PartnerSelection::Only(vec!["FRA".into()]),
+    fn run(cfg: &GeoDepParams) -> GeoDepResult {
+        let cfg = GeoDepParams {
+            focal: Some(crate::params::Country("FRA".into())),
             ..cfg.clone()
         };
         geodep(&fixture(), &cfg).unwrap()
@@ -716,7 +626,7 @@ mod tests {
 
     #[test]
     fn all_criteria_pass_hand_computed() {
-        let r = run(&GeoDepConfig::default());
+        let r = run(&GeoDepParams::default());
         let y = year(&r, "000001", 2019);
         // C1: (90/100)² + (10/100)² = 0.81 + 0.01 = 0.82 > 0.4.
         assert_close(y.importer_hhi, 0.82);
@@ -745,7 +655,7 @@ mod tests {
 
     #[test]
     fn two_of_three_years_flag_one_of_three_does_not() {
-        let r = run(&GeoDepConfig::default());
+        let r = run(&GeoDepParams::default());
         // 000002 in 2020: C3 = 100/150 = 0.666… ≤ 1 fails; C2 = (190² + 10² + 150²)/350² = 58700/122500 still passes.
         let y = year(&r, "000002", 2020);
         assert_close(y.import_export_ratio.unwrap(), 100.0 / 150.0);
@@ -765,7 +675,7 @@ mod tests {
 
     #[test]
     fn each_failing_criterion() {
-        let r = run(&GeoDepConfig::default());
+        let r = run(&GeoDepParams::default());
         // 000004: C1 = 0.3² + 0.3² + 0.2² + 0.2² = 0.26 ≤ 0.4 fails;
         // C2 = (1030² + 30² + 20² + 20²)/1100² = 1062600/1210000 passes; C3: no FRA exports → passes, ratio None.
         let y4 = year(&r, "000004", 2019);
@@ -798,29 +708,29 @@ mod tests {
     #[test]
     fn thresholds_are_parameters() {
         // θ1 = 0.25 lets 000004 pass C1 (0.26 > 0.25) → flagged in all three years.
-        let r = run(&GeoDepConfig {
+        let r = run(&GeoDepParams {
             importer_hhi_threshold: 0.25,
-            ..GeoDepConfig::default()
+            ..GeoDepParams::default()
         });
         assert!(window(&r, "000004").flagged);
         // θ3 = 6 makes 000001 fail C3 (5 ≤ 6) → no longer flagged.
-        let r = run(&GeoDepConfig {
+        let r = run(&GeoDepParams {
             import_export_ratio_threshold: 6.0,
-            ..GeoDepConfig::default()
+            ..GeoDepParams::default()
         });
         assert!(!window(&r, "000001").flagged);
         // Requiring 3 of 3 drops 000002.
-        let r = run(&GeoDepConfig {
+        let r = run(&GeoDepParams {
             min_years_passing: 3,
-            ..GeoDepConfig::default()
+            ..GeoDepParams::default()
         });
         assert!(window(&r, "000001").flagged && !window(&r, "000002").flagged);
         assert!(
             geodep(
                 &[],
-                &GeoDepConfig {
+                &GeoDepParams {
                     min_years_passing: 4,
-                    ..GeoDepConfig::default()
+                    ..GeoDepParams::default()
                 }
             )
             .is_err()
@@ -828,9 +738,9 @@ mod tests {
         assert!(
             geodep(
                 &[],
-                &GeoDepConfig {
+                &GeoDepParams {
                     world_hhi_threshold: 1.5,
-                    ..GeoDepConfig::default()
+                    ..GeoDepParams::default()
                 }
             )
             .is_err()
@@ -848,7 +758,7 @@ mod tests {
         for y in [2019, 2021] {
             v.push(ProductFlow::new(y, "CHN", "USA", "850760", 5.0));
         }
-        let r = geodep(&v, &GeoDepConfig::default()).unwrap();
+        let r = geodep(&v, &GeoDepParams::default()).unwrap();
         let fra: Vec<_> = r
             .windows
             .iter()
@@ -872,9 +782,9 @@ mod tests {
         let fra = PartnerSelection::Only(vec!["FRA".into()]);
         let plain = geodep(
             &flows,
-            &GeoDepConfig {
-                importers: fra.clone(),
-                ..GeoDepConfig::default()
+            &GeoDepParams {
+                focal: Some(crate::params::Country("FRA".into())),
+                ..GeoDepParams::default()
             },
         )
         .unwrap();
@@ -898,7 +808,7 @@ mod tests {
         let panel = b.finish();
         assert_eq!(panel.countries, ["CHN", "DEU", "FRA", "JPN", "KOR", "USA"]);
         assert_eq!(
-            geodep_panel(&panel, &GeoDepConfig::default()).unwrap(),
+            geodep_panel(&panel, &GeoDepParams::default()).unwrap(),
             plain
         );
         assert_eq!(plain.years.len(), 18, "six products, three years");
@@ -908,7 +818,7 @@ mod tests {
     fn negative_value_is_named() {
         let e = geodep(
             &[ProductFlow::new(2020, "CHN", "FRA", "000001", -5.0)],
-            &GeoDepConfig::default(),
+            &GeoDepParams::default(),
         )
         .unwrap_err();
         assert!(e.to_string().contains("product 000001"), "{e}");

@@ -40,8 +40,8 @@ use serde::Serialize;
 
 use crate::common::{check_focal, check_nonneg};
 use crate::concentration::concentration;
+use crate::dimension::Dimension;
 use crate::error::{MeasureError, Result};
-use crate::registry::Dimension;
 
 /// One partner's value in one dimension.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,30 +52,6 @@ pub struct HedgingValue {
     pub partner: String,
     /// Value ≥ 0 (trade USD, energy volume, TIV, agreement …).
     pub value: f64,
-}
-
-/// Parameters of [`hedging_view`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct HedgingConfig {
-    /// The partner set P.
-    pub partners: Vec<String>,
-    /// Weights w_d of the composite index; dimensions not listed have weight 0.
-    pub weights: Vec<(Dimension, f64)>,
-}
-
-impl HedgingConfig {
-    /// Equal weights (1) for trade, energy, arms and diplomacy.
-    pub fn with_partners(partners: Vec<String>) -> Self {
-        Self {
-            partners,
-            weights: vec![
-                (Dimension::Trade, 1.0),
-                (Dimension::Energy, 1.0),
-                (Dimension::Arms, 1.0),
-                (Dimension::Diplomacy, 1.0),
-            ],
-        }
-    }
 }
 
 /// One dimension of the view.
@@ -125,14 +101,13 @@ pub struct HedgingView {
     pub summary: HedgingSummary,
 }
 
-/// The hedging view of `focal` over the partner set.
-pub fn hedging_view(
-    focal: &str,
-    values: &[HedgingValue],
-    config: &HedgingConfig,
-) -> Result<HedgingView> {
+/// The hedging view of `focal` over the partner set, with the composite index weighted by the
+/// four weights (dimensions without a weight count 0). `years` is not read here: it chose the
+/// values.
+pub fn hedging_view(values: &[HedgingValue], p: &HedgingViewParams) -> Result<HedgingView> {
+    let focal = p.focal.0.as_str();
     check_focal("focal", focal)?;
-    let partners: BTreeSet<&str> = config.partners.iter().map(String::as_str).collect();
+    let partners: BTreeSet<&str> = p.partners.0.iter().map(String::as_str).collect();
     if partners.is_empty() {
         return Err(MeasureError::Empty {
             what: "partner set",
@@ -146,7 +121,12 @@ pub fn hedging_view(
         });
     }
     let mut weights: BTreeMap<Dimension, f64> = BTreeMap::new();
-    for (d, w) in &config.weights {
+    for (d, w) in &[
+        (Dimension::Trade, p.weight_trade),
+        (Dimension::Energy, p.weight_energy),
+        (Dimension::Arms, p.weight_arms),
+        (Dimension::Diplomacy, p.weight_diplomacy),
+    ] {
         if !(w.is_finite() && *w >= 0.0) {
             return Err(MeasureError::InvalidParameter {
                 name: "weights",
@@ -353,7 +333,7 @@ pub fn hedging_inputs(
         partners,
         years,
         crate::un_alignment::AlignmentPeriod::Session,
-        false,
+        crate::un_alignment::AlignmentBy::Pooled,
     )?;
     if let Some(last) = al.iter().map(|r| r.period).max() {
         for p in partners {
@@ -386,8 +366,13 @@ impl crate::measure::Measure for HedgingViewMeasure {
     type Row = HedgingDimensionRow;
     const NAME: &'static str = "hedging-view";
     const DIMENSION: crate::Dimension = crate::Dimension::Hedging;
-    const TABLES: &'static [&'static str] =
-        &["trade_flows", "energy_flows", "arms_dyad_year", "un_votes"];
+    const TABLES: &'static [crate::Table] = &[
+        crate::Table::TradeFlows,
+        crate::Table::TradeDyadYear,
+        crate::Table::EnergyFlows,
+        crate::Table::ArmsDyadYear,
+        crate::Table::UnVotes,
+    ];
     const SOURCE: &'static str = include_str!("hedging.rs");
 
     fn compute(
@@ -396,16 +381,7 @@ impl crate::measure::Measure for HedgingViewMeasure {
     ) -> Result<crate::measure::Output<Self::Row>> {
         let focal = p.focal.0.as_str();
         let (values, notes) = hedging_inputs(data, focal, &p.partners.0, &p.years)?;
-        let cfg = HedgingConfig {
-            partners: p.partners.0.clone(),
-            weights: vec![
-                (Dimension::Trade, p.weight_trade),
-                (Dimension::Energy, p.weight_energy),
-                (Dimension::Arms, p.weight_arms),
-                (Dimension::Diplomacy, p.weight_diplomacy),
-            ],
-        };
-        let view = hedging_view(focal, &values, &cfg)?;
+        let view = hedging_view(&values, p)?;
         let mut out = crate::measure::Output::rows(view.dimensions);
         for n in notes {
             out = out.note(n);
@@ -440,6 +416,31 @@ mod tests {
         vec!["CHN".into(), "IND".into(), "VNM".into(), "JPN".into()]
     }
 
+    /// The view of `focal` over `partners`, every weight at its default.
+    fn params(focal: &str, partners: Vec<String>) -> HedgingViewParams {
+        HedgingViewParams {
+            focal: crate::params::Country(focal.into()),
+            partners: crate::params::Partners(partners),
+            years: crate::params::Years::ALL,
+            weight_trade: one(),
+            weight_energy: one(),
+            weight_arms: one(),
+            weight_diplomacy: one(),
+        }
+    }
+
+    /// Every weight 0 but those given.
+    fn weighted(weights: &[(Dimension, f64)]) -> HedgingViewParams {
+        let w = |d| weights.iter().find(|x| x.0 == d).map_or(0.0, |x| x.1);
+        HedgingViewParams {
+            weight_trade: w(Dimension::Trade),
+            weight_energy: w(Dimension::Energy),
+            weight_arms: w(Dimension::Arms),
+            weight_diplomacy: w(Dimension::Diplomacy),
+            ..params("RUS", partners())
+        }
+    }
+
     #[test]
     fn view_hand_computed() {
         // Trade over {CHN, IND, JPN, VNM}: 60, 10, 20, 10 (USA 500 ignored) → shares 0.6, 0.1, 0.2, 0.1;
@@ -457,7 +458,7 @@ mod tests {
             hv(Dimension::Arms, "CHN", 30.0),
             hv(Dimension::Arms, "VNM", 20.0),
         ];
-        let v = hedging_view("RUS", &values, &HedgingConfig::with_partners(partners())).unwrap();
+        let v = hedging_view(&values, &params("RUS", partners())).unwrap();
         assert_eq!(v.dimensions.len(), 2);
         let trade = v
             .dimensions
@@ -486,11 +487,8 @@ mod tests {
         );
         assert_close(v.summary.hedging_index.unwrap(), 0.8);
         // Weight only arms: H = 1 − 0.173333… = 0.826666…
-        let cfg = HedgingConfig {
-            partners: partners(),
-            weights: vec![(Dimension::Arms, 2.0)],
-        };
-        let v = hedging_view("RUS", &values, &cfg).unwrap();
+        let cfg = weighted(&[(Dimension::Arms, 2.0)]);
+        let v = hedging_view(&values, &cfg).unwrap();
         assert_close(v.summary.hedging_index.unwrap(), 1.0 - 0.13 / 0.75);
     }
 
@@ -501,36 +499,23 @@ mod tests {
             hv(Dimension::Energy, "CHN", 1.0),
             hv(Dimension::Energy, "IND", 0.5),
         ];
-        let v = hedging_view("RUS", &values, &HedgingConfig::with_partners(partners())).unwrap();
+        let v = hedging_view(&values, &params("RUS", partners())).unwrap();
         assert!(v.summary.same_dominant);
-        let weightless = HedgingConfig {
-            partners: partners(),
-            weights: vec![],
-        };
+        let weightless = weighted(&[]);
         assert_eq!(
-            hedging_view("RUS", &values, &weightless)
+            hedging_view(&values, &weightless)
                 .unwrap()
                 .summary
                 .hedging_index,
             None
         );
         assert!(matches!(
-            hedging_view("RUS", &values, &HedgingConfig::with_partners(vec![])),
+            hedging_view(&values, &params("RUS", vec![])),
             Err(MeasureError::Empty { .. })
         ));
-        assert!(
-            hedging_view(
-                "RUS",
-                &values,
-                &HedgingConfig::with_partners(vec!["RUS".into()])
-            )
-            .is_err()
-        );
-        let bad = HedgingConfig {
-            partners: partners(),
-            weights: vec![(Dimension::Trade, -1.0)],
-        };
-        assert!(hedging_view("RUS", &values, &bad).is_err());
+        assert!(hedging_view(&values, &params("RUS", vec!["RUS".into()])).is_err());
+        let bad = weighted(&[(Dimension::Trade, -1.0)]);
+        assert!(hedging_view(&values, &bad).is_err());
     }
 
     proptest! {
@@ -539,8 +524,8 @@ mod tests {
             let dims = [Dimension::Trade, Dimension::Energy, Dimension::Arms, Dimension::Diplomacy];
             let ps = ["P0", "P1", "P2", "P3", "P4"];
             let values: Vec<_> = vals.iter().map(|(d, p, v)| hv(dims[*d], ps[*p], *v)).collect();
-            let cfg = HedgingConfig::with_partners(ps.iter().map(|s| s.to_string()).collect());
-            let v = hedging_view("F", &values, &cfg).unwrap();
+            let cfg = params("F", ps.iter().map(|s| s.to_string()).collect());
+            let v = hedging_view(&values, &cfg).unwrap();
             for d in &v.dimensions {
                 prop_assert!(d.hhi >= 0.2 - 1e-12 && d.hhi <= 1.0);
                 prop_assert!((0.0..=1.0).contains(&d.hhi_normalized));

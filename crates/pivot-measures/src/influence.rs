@@ -96,30 +96,6 @@ use crate::finance::FinanceFlow;
 use crate::trade::TradeFlow;
 use crate::un_alignment::{RollCall, Vote};
 
-/// Weights of the four dimensions.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InfluenceWeights {
-    /// Economic (trade).
-    pub economic: f64,
-    /// Security (arms and alliances).
-    pub security: f64,
-    /// Political (UN agreement).
-    pub political: f64,
-    /// Finance (Chinese official finance).
-    pub finance: f64,
-}
-
-impl Default for InfluenceWeights {
-    fn default() -> Self {
-        Self {
-            economic: 1.0,
-            security: 1.0,
-            political: 1.0,
-            finance: 0.0,
-        }
-    }
-}
-
 /// The rows [`influence`] reads.
 #[derive(Debug, Clone, Default)]
 pub struct InfluenceInputs {
@@ -137,25 +113,6 @@ pub struct InfluenceInputs {
     pub finance: Vec<FinanceFlow>,
     /// GDP (current USD) of finance recipients.
     pub gdp: Vec<IndicatorValue>,
-}
-
-/// Settings of [`influence`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct InfluenceConfig {
-    /// Years reported.
-    pub years: crate::params::Years,
-    /// Only dyads with this state on either side; None: every dyad.
-    pub focal: Option<String>,
-    /// With a focal state, only these partners (empty: every partner).
-    pub partners: Vec<String>,
-    /// Weights.
-    pub weights: InfluenceWeights,
-    /// Trailing window (years) for arms and finance.
-    pub window_years: u32,
-    /// Keep the top N rows per year and group (0: all).
-    pub top: u32,
-    /// Pseudo-votes k at the year's mean agreement added to each pair's joint votes.
-    pub agreement_prior_votes: f64,
 }
 
 /// One directed dyad-year.
@@ -256,14 +213,14 @@ fn mean(parts: &[Option<f64>]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-/// Influence capacity of every directed dyad-year (or those touching the focal state).
-pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<InfluenceResult> {
-    let w = cfg.weights;
+/// Influence capacity of every directed dyad-year in `years` (or those touching the focal
+/// state, with its partners), ranked per year and group and cut at `top`.
+pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<InfluenceResult> {
     for (name, v) in [
-        ("weight_economic", w.economic),
-        ("weight_security", w.security),
-        ("weight_political", w.political),
-        ("weight_finance", w.finance),
+        ("weight_economic", p.weight_economic),
+        ("weight_security", p.weight_security),
+        ("weight_political", p.weight_political),
+        ("weight_finance", p.weight_finance),
     ] {
         if !(v.is_finite() && v >= 0.0) {
             return Err(MeasureError::InvalidParameter {
@@ -273,7 +230,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             });
         }
     }
-    let wsum = w.economic + w.security + w.political + w.finance;
+    let wsum = p.weight_economic + p.weight_security + p.weight_political + p.weight_finance;
     if wsum <= 0.0 {
         return Err(MeasureError::InvalidParameter {
             name: "weights",
@@ -281,14 +238,16 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             reason: "at least one weight must be > 0",
         });
     }
-    if cfg.window_years == 0 {
+    if p.window_years == 0 {
         return Err(MeasureError::InvalidParameter {
             name: "window_years",
             value: "0".into(),
             reason: "the window must be at least one year",
         });
     }
-    let win = cfg.window_years as i32;
+    let win = p.window_years as i32;
+    let focal = p.focal.as_ref().map(|c| c.0.as_str());
+    let partners = &p.partners.0;
     // Years reported: those in range that any dimension covers.
     let mut years: BTreeSet<i32> = BTreeSet::new();
     years.extend(inp.trade.iter().map(|f| f.year));
@@ -296,7 +255,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
     years.extend(inp.alliances.iter().map(|a| a.year));
     years.extend(inp.calls.iter().map(|c| c.year));
     years.extend(inp.finance.iter().map(|f| f.year));
-    years.retain(|y| cfg.years.contains(*y));
+    years.retain(|y| p.years.contains(*y));
 
     // Sums of floating-point values depend on the order of their terms: rows are taken in one
     // canonical order, so the answer does not depend on the order a query returned them in
@@ -321,7 +280,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
     });
     let mut trade: BTreeMap<i32, Pairs> = BTreeMap::new();
     for f in trade_rows {
-        if cfg.years.contains(f.year) {
+        if p.years.contains(f.year) {
             trade
                 .entry(f.year)
                 .or_default()
@@ -335,7 +294,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
         let Some(y) = year_of.get(&v.rcid) else {
             return Err(MeasureError::UnknownRollCall { rcid: v.rcid });
         };
-        if cfg.years.contains(*y) {
+        if p.years.contains(*y) {
             votes
                 .entry(*y)
                 .or_default()
@@ -476,16 +435,13 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             states.extend(fin.keys().copied());
             states.insert("CHN");
         }
-        let pairs: Vec<(&str, &str)> = match &cfg.focal {
-            Some(f) => {
-                let f = f.as_str();
-                states
-                    .iter()
-                    .filter(|s| **s != f)
-                    .filter(|s| cfg.partners.is_empty() || cfg.partners.iter().any(|p| p == *s))
-                    .flat_map(|s| [(f, *s), (*s, f)])
-                    .collect()
-            }
+        let pairs: Vec<(&str, &str)> = match focal {
+            Some(f) => states
+                .iter()
+                .filter(|s| **s != f)
+                .filter(|s| partners.is_empty() || partners.iter().any(|q| q == *s))
+                .flat_map(|s| [(f, *s), (*s, f)])
+                .collect(),
             None => states
                 .iter()
                 .flat_map(|a| {
@@ -538,7 +494,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
                     .get(&key(i, j))
                     .map(|(a, n)| {
                         if mean_agreement < 1.0 {
-                            let k = cfg.agreement_prior_votes;
+                            let k = f64::from(p.agreement_prior_votes);
                             let shrunk = (n * a + k * mean_agreement) / (n + k);
                             ((shrunk - mean_agreement) / (1.0 - mean_agreement)).max(0.0)
                         } else {
@@ -561,10 +517,10 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
             let economic = score(e_bw, e_dep);
             let security = score(s_bw, s_dep);
             let finance = score(f_bw, f_dep);
-            let total = (w.economic * economic.unwrap_or(0.0)
-                + w.security * security.unwrap_or(0.0)
-                + w.political * political.unwrap_or(0.0)
-                + w.finance * finance.unwrap_or(0.0))
+            let total = (p.weight_economic * economic.unwrap_or(0.0)
+                + p.weight_security * security.unwrap_or(0.0)
+                + p.weight_political * political.unwrap_or(0.0)
+                + p.weight_finance * finance.unwrap_or(0.0))
                 / wsum;
             if total <= 0.0 {
                 continue;
@@ -590,8 +546,8 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
     }
     // Group: with a focal state, its role (over it / by it); else the target.
     let group = |r: &InfluenceRow| -> (i32, u8, String) {
-        match &cfg.focal {
-            Some(f) if &r.target == f => (r.year, 0, String::new()),
+        match focal {
+            Some(f) if r.target == f => (r.year, 0, String::new()),
             Some(_) => (r.year, 1, String::new()),
             None => (r.year, 0, r.target.clone()),
         }
@@ -613,7 +569,7 @@ pub fn influence(inp: &InfluenceInputs, cfg: &InfluenceConfig) -> Result<Influen
         }
         rank += 1;
         r.rank = rank;
-        cfg.top == 0 || rank <= cfg.top
+        p.top == 0 || rank <= p.top
     });
     out.rows = rows;
     Ok(out)
@@ -678,6 +634,24 @@ pub struct InfluenceParams {
     pub top: u32,
 }
 
+impl Default for InfluenceParams {
+    /// Every parameter at its default: every directed dyad in every year.
+    fn default() -> Self {
+        Self {
+            focal: None,
+            partners: crate::params::Partners::default(),
+            years: crate::params::Years::ALL,
+            weight_economic: one(),
+            weight_security: one(),
+            weight_political: one(),
+            weight_finance: zero(),
+            window_years: window(),
+            agreement_prior_votes: prior_votes(),
+            top: top(),
+        }
+    }
+}
+
 impl crate::params::Validate for InfluenceParams {
     fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
         let sum = self.weight_economic
@@ -703,14 +677,15 @@ impl crate::measure::Measure for Influence {
     type Row = InfluenceRow;
     const NAME: &'static str = "influence";
     const DIMENSION: crate::Dimension = crate::Dimension::Hedging;
-    const TABLES: &'static [&'static str] = &[
-        "trade_flows",
-        "arms_dyad_year",
-        "alliances",
-        "un_votes",
-        "un_roll_calls",
-        "finance_flows",
-        "country_year",
+    const TABLES: &'static [crate::Table] = &[
+        crate::Table::TradeFlows,
+        crate::Table::TradeDyadYear,
+        crate::Table::ArmsDyadYear,
+        crate::Table::Alliances,
+        crate::Table::UnVotes,
+        crate::Table::UnRollCalls,
+        crate::Table::FinanceFlows,
+        crate::Table::CountryYear,
     ];
     const SOURCE: &'static str = include_str!("influence.rs");
 
@@ -756,21 +731,7 @@ impl crate::measure::Measure for Influence {
             finance,
             gdp,
         };
-        let cfg = InfluenceConfig {
-            years: p.years,
-            focal: p.focal.as_ref().map(|c| c.0.clone()),
-            partners: p.partners.0.clone(),
-            weights: InfluenceWeights {
-                economic: p.weight_economic,
-                security: p.weight_security,
-                political: p.weight_political,
-                finance: p.weight_finance,
-            },
-            window_years: p.window_years,
-            top: p.top,
-            agreement_prior_votes: f64::from(p.agreement_prior_votes),
-        };
-        let res = influence(&inputs, &cfg)?;
+        let res = influence(&inputs, p)?;
         let mut out = crate::measure::Output::rows(res.rows).note(format!(
             "Weights: economic {}, security {}, political {}, finance {}; arms and finance over a {}-year trailing window.",
             p.weight_economic, p.weight_security, p.weight_political, p.weight_finance, p.window_years
@@ -883,15 +844,26 @@ mod tests {
         }
     }
 
-    fn cfg(window: u32, weights: InfluenceWeights) -> InfluenceConfig {
-        InfluenceConfig {
+    /// RUS's dyads in 2010 over a `window`, all rows, no pseudo-votes, weights at their defaults.
+    fn cfg(window: u32) -> InfluenceParams {
+        InfluenceParams {
             years: "2010".parse().map(crate::params::Years).unwrap(),
-            focal: Some("RUS".into()),
-            partners: vec![],
-            weights,
+            focal: Some(crate::params::Country("RUS".into())),
             window_years: window,
             top: 0,
-            agreement_prior_votes: 0.0,
+            agreement_prior_votes: 0,
+            ..InfluenceParams::default()
+        }
+    }
+
+    /// `cfg` with the weights of the four dimensions (economic, security, political, finance).
+    fn weighted(window: u32, [e, s, p, f]: [f64; 4]) -> InfluenceParams {
+        InfluenceParams {
+            weight_economic: e,
+            weight_security: s,
+            weight_political: p,
+            weight_finance: f,
+            ..cfg(window)
         }
     }
 
@@ -904,7 +876,7 @@ mod tests {
 
     #[test]
     fn components_hand_computed() {
-        let r = influence(&inputs(), &cfg(1, InfluenceWeights::default())).unwrap();
+        let r = influence(&inputs(), &cfg(1)).unwrap();
         // CHN → RUS. Economic: dep 60/120 = 0.5, bw √(60/260 · 60/120) = 0.339683 → 0.419842.
         // Security: arms bw √(30/30 · 30/40) = 0.866025, arms dep 0 (RUS imports nothing in
         // 2010), alliance 0, 0 → bw 0.433013, dep 0 → 0.216506. Political (1 − Ā)/(1 − Ā) = 1.
@@ -982,7 +954,7 @@ mod tests {
         b.calls.reverse();
         b.alliances.reverse();
         b.finance.reverse();
-        let c = cfg(1, InfluenceWeights::default());
+        let c = cfg(1);
         assert_eq!(
             0.1f64 + 0.2 + 0.7,
             1.0,
@@ -995,13 +967,7 @@ mod tests {
     #[test]
     fn weights_change_the_ranking() {
         // Security only: CHN → RUS 0.216506 < BLR → RUS 0.475, so BLR leads.
-        let w = InfluenceWeights {
-            economic: 0.0,
-            security: 3.0,
-            political: 0.0,
-            finance: 0.0,
-        };
-        let r = influence(&inputs(), &cfg(1, w)).unwrap();
+        let r = influence(&inputs(), &weighted(1, [0.0, 3.0, 0.0, 0.0])).unwrap();
         let over: Vec<&str> = r
             .rows
             .iter()
@@ -1016,14 +982,14 @@ mod tests {
     fn window_and_finance() {
         // With a 5-year window the 2008 DEU → RUS delivery is RUS's only arms import: arms
         // dependence of RUS on DEU = 1 (security dependence ½ with the alliance part 0).
-        let r = influence(&inputs(), &cfg(5, InfluenceWeights::default())).unwrap();
+        let r = influence(&inputs(), &cfg(5)).unwrap();
         assert_close(row(&r, "DEU", "RUS").security_dependence.unwrap(), 0.5);
-        let r1 = influence(&inputs(), &cfg(1, InfluenceWeights::default())).unwrap();
+        let r1 = influence(&inputs(), &cfg(1)).unwrap();
         assert_close(row(&r1, "DEU", "RUS").security_dependence.unwrap(), 0.0);
         // Finance: CHN → BLR only; bw 1 (BLR gets all of China's finance), dep 5e8/5e10.
-        let all = InfluenceConfig {
+        let all = InfluenceParams {
             focal: None,
-            ..cfg(1, InfluenceWeights::default())
+            ..cfg(1)
         };
         let r = influence(&inputs(), &all).unwrap();
         let f = row(&r, "CHN", "BLR");
@@ -1032,11 +998,8 @@ mod tests {
         assert_close(f.finance.unwrap(), 0.505);
         assert_eq!(row(&r, "RUS", "BLR").finance, None);
         // Finance weight 1 raises CHN → BLR by 0.505/4 of the rescaled total.
-        let wf = InfluenceConfig {
-            weights: InfluenceWeights {
-                finance: 1.0,
-                ..InfluenceWeights::default()
-            },
+        let wf = InfluenceParams {
+            weight_finance: 1.0,
             ..all.clone()
         };
         let rf = influence(&inputs(), &wf).unwrap();
@@ -1051,7 +1014,7 @@ mod tests {
                 .any(|x| x.influencer == "DEU" && x.target == "BLR")
         );
         // top = 1 keeps one row per target.
-        let t1 = influence(&inputs(), &InfluenceConfig { top: 1, ..all }).unwrap();
+        let t1 = influence(&inputs(), &InfluenceParams { top: 1, ..all }).unwrap();
         assert_eq!(t1.rows.len(), 4);
         assert!(t1.rows.iter().all(|x| x.rank == 1));
     }
@@ -1059,9 +1022,9 @@ mod tests {
     #[test]
     fn agreement_is_shrunk_by_pseudo_votes() {
         // k = 20 pseudo-votes at the mean: a pair's part is multiplied by n/(n + k) = 2/22.
-        let k20 = InfluenceConfig {
-            agreement_prior_votes: 20.0,
-            ..cfg(1, InfluenceWeights::default())
+        let k20 = InfluenceParams {
+            agreement_prior_votes: 20,
+            ..cfg(1)
         };
         let r = influence(&inputs(), &k20).unwrap();
         assert_close(row(&r, "CHN", "RUS").political.unwrap(), 1.0 / 11.0);
@@ -1070,19 +1033,14 @@ mod tests {
 
     #[test]
     fn bad_weights_are_refused() {
-        let zero = InfluenceWeights {
-            economic: 0.0,
-            security: 0.0,
-            political: 0.0,
-            finance: 0.0,
+        let zero = weighted(1, [0.0, 0.0, 0.0, 0.0]);
+        assert!(influence(&inputs(), &zero).is_err());
+        let neg = InfluenceParams {
+            weight_economic: -1.0,
+            ..cfg(1)
         };
-        assert!(influence(&inputs(), &cfg(1, zero)).is_err());
-        let neg = InfluenceWeights {
-            economic: -1.0,
-            ..InfluenceWeights::default()
-        };
-        assert!(influence(&inputs(), &cfg(1, neg)).is_err());
-        assert!(influence(&inputs(), &cfg(0, InfluenceWeights::default())).is_err());
+        assert!(influence(&inputs(), &neg).is_err());
+        assert!(influence(&inputs(), &cfg(0)).is_err());
     }
 
     /// Issue 27: weights of 1e308 summed to infinity and gave 0 rows with exit 0; a weight

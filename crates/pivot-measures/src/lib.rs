@@ -1,13 +1,13 @@
 //! pivot's measures of interstate dependence: pure functions over plain rows.
 //!
 //! The engine loads the canonical tables, converts them into the input row types of this crate
-//! (countries as ISO3 codes, values in the units each measure states), calls a measure with a
-//! small config struct and turns the typed result rows (all `serde::Serialize`) into tables.
+//! (countries as ISO3 codes, values in the units each measure states), calls a measure with its
+//! `Params` and turns the typed result rows (all `serde::Serialize`) into tables.
 //! Measures do **no I/O**, resolve no country names and never mix units: TIV is a volume
 //! index and is never added to USD; energy shares are taken within one carrier.
 //!
 //! Each measure is one module with a doc block in fixed sections (*What it measures ·
-//! Formula · Reading it · Data it needs · Reference*) and one entry in [`registry::MEASURES`],
+//! Formula · Reading it · Data it needs · Reference*) and one entry in [`registry::REGISTRY`],
 //! from which `pivot measures` and the docs are generated.
 //!
 //! | measure (registry name) | module | dimension | what |
@@ -41,6 +41,7 @@ pub mod barbieri;
 pub mod common;
 pub mod concentration;
 pub mod data;
+pub mod dimension;
 pub mod energy;
 pub mod energy_asia;
 pub mod error;
@@ -56,6 +57,7 @@ pub mod params;
 pub mod partner_share;
 pub mod power_ratio;
 pub mod product_composition;
+pub mod records;
 pub mod region_share;
 pub mod registry;
 pub mod trade;
@@ -68,6 +70,7 @@ pub use data::{Data, MemoryData, TradeQuery, TradeSource};
 pub use error::{MeasureError, Result};
 pub use measure::{Computed, DynMeasure, ErasedOutput, Measure, MeasureDoc, Output, Rows};
 pub use params::{Country, ParamError, Partners, Years};
+pub use pivot_tables::Table;
 pub use registry::{Dimension, REGISTRY};
 pub use trade::{FlowDirection, TradeFlow};
 
@@ -100,22 +103,17 @@ mod tidy_rows {
             TradeFlow::new(2000, "B", "A", 1.0),
         ];
         let focal = |f: &str| f.to_string();
-        assert_flat(
-            &partner_share::partner_shares(
-                &flows,
-                &partner_share::PartnerShareConfig {
-                    focal: focal("A"),
-                    direction: FlowDirection::Total,
-                },
-            )
-            .unwrap(),
-        );
+        let country = |f: &str| Country(f.to_string());
+        let partners = |l: &[&str]| Partners(l.iter().map(|p| p.to_string()).collect());
+        assert_flat(&partner_share::partner_shares(&flows, "A", FlowDirection::Total).unwrap());
         assert_flat(
             &barbieri::barbieri(
                 &flows,
-                &barbieri::BarbieriConfig {
-                    focal: focal("A"),
-                    partners: PartnerSelection::All,
+                &barbieri::BarbieriParams {
+                    focal: country("A"),
+                    partners: partners(&[]),
+                    years: Years::ALL,
+                    source: TradeSource::default(),
                 },
             )
             .unwrap(),
@@ -123,10 +121,12 @@ mod tidy_rows {
         assert_flat(
             &concentration::partner_concentration(
                 &flows,
-                &concentration::PartnerConcentrationConfig {
-                    focal: focal("A"),
+                &concentration::ConcentrationParams {
+                    focal: country("A"),
+                    partners: partners(&[]),
+                    years: Years::ALL,
                     direction: FlowDirection::Exports,
-                    partners: PartnerSelection::All,
+                    source: TradeSource::default(),
                 },
             )
             .unwrap(),
@@ -148,32 +148,44 @@ mod tidy_rows {
             session: 1,
             year: 1946,
         }];
-        let cfg = un_alignment::AlignmentConfig {
-            focal: focal("A"),
-            partners: vec![focal("B")],
-            period: un_alignment::AlignmentPeriod::Session,
-            issues: un_alignment::IssueBreakdown::Pooled,
-        };
-        assert_flat(&un_alignment::un_alignment(&votes, &rcs, &[], &cfg).unwrap());
+        assert_flat(
+            &un_alignment::un_alignment(
+                &votes,
+                &rcs,
+                &[],
+                "A",
+                &[focal("B")],
+                un_alignment::AlignmentPeriod::Session,
+                un_alignment::AlignmentBy::Pooled,
+            )
+            .unwrap(),
+        );
         let g = geodep::geodep(
             &[
                 geodep::ProductFlow::new(2000, "A", "B", "010101", 1.0),
                 geodep::ProductFlow::new(2001, "A", "B", "010101", 1.0),
                 geodep::ProductFlow::new(2002, "A", "B", "010101", 1.0),
             ],
-            &geodep::GeoDepConfig::default(),
+            &geodep::GeoDepParams::default(),
         )
         .unwrap();
         assert_flat(&g.years);
         assert_flat(&g.windows);
         let h = hedging::hedging_view(
-            "A",
             &[hedging::HedgingValue {
                 dimension: Dimension::Trade,
                 partner: focal("B"),
                 value: 1.0,
             }],
-            &hedging::HedgingConfig::with_partners(vec![focal("B"), focal("C")]),
+            &hedging::HedgingViewParams {
+                focal: country("A"),
+                partners: partners(&["B", "C"]),
+                years: Years::ALL,
+                weight_trade: 1.0,
+                weight_energy: 1.0,
+                weight_arms: 1.0,
+                weight_diplomacy: 1.0,
+            },
         )
         .unwrap();
         assert_flat(&h.dimensions);

@@ -19,9 +19,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::data::Data;
+use crate::dimension::Dimension;
 use crate::error::{MeasureError, Result};
 use crate::params::{self, ParamDoc, ParamError, Validate};
-use crate::registry::Dimension;
 
 /// A measure.
 pub trait Measure: Send + Sync + 'static {
@@ -37,8 +37,9 @@ pub trait Measure: Send + Sync + 'static {
     const NAME: &'static str;
     /// Dimension.
     const DIMENSION: Dimension;
-    /// The canonical tables it reads.
-    const TABLES: &'static [&'static str];
+    /// The canonical tables it reads (every one it may read: the spliced trade series reads
+    /// BACI's roll-up `trade_dyad_year` where BACI is loaded).
+    const TABLES: &'static [crate::Table];
     /// The text of the measure's file (`include_str!("this_file.rs")`): its `//!` block is the
     /// documentation.
     const SOURCE: &'static str;
@@ -249,7 +250,11 @@ pub trait DynMeasure: Send + Sync {
     /// Dimension.
     fn dimension(&self) -> Dimension;
     /// Canonical tables read.
-    fn tables(&self) -> &'static [&'static str];
+    fn tables(&self) -> &'static [crate::Table];
+    /// Their names in SQL and in the store.
+    fn table_names(&self) -> Vec<&'static str> {
+        self.tables().iter().map(|t| t.name()).collect()
+    }
     /// Documentation.
     fn doc(&self) -> MeasureDoc;
     /// The JSON Schema of its parameters.
@@ -292,7 +297,7 @@ impl<M: Measure> DynMeasure for Registered<M> {
     fn dimension(&self) -> Dimension {
         M::DIMENSION
     }
-    fn tables(&self) -> &'static [&'static str] {
+    fn tables(&self) -> &'static [crate::Table] {
         M::TABLES
     }
     fn doc(&self) -> MeasureDoc {

@@ -16,74 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// A parameter the measure refused, with what it accepts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.message())]
-pub struct ParamError {
-    /// The measure (`partner-share`).
-    pub measure: String,
-    /// The parameter (`top`), empty when the problem is not one parameter's.
-    pub param: String,
-    /// The value as given.
-    pub value: Option<String>,
-    /// What is wrong.
-    pub problem: String,
-    /// What would be accepted.
-    pub accepted: Option<String>,
-}
-
-impl ParamError {
-    fn message(&self) -> String {
-        let mut m = format!("measure {}: ", self.measure);
-        if !self.param.is_empty() {
-            m.push_str(&format!("parameter `{}`", self.param));
-            if let Some(v) = &self.value {
-                // A long value is shown by its start (the user has the whole of it).
-                let shown = |s: &str| -> String {
-                    s.chars()
-                        .map(|c| {
-                            if c.is_control() {
-                                c.escape_unicode().to_string()
-                            } else {
-                                c.to_string()
-                            }
-                        })
-                        .collect()
-                };
-                let n = v.chars().count();
-                if n > 60 {
-                    let head: String = v.chars().take(60).collect();
-                    m.push_str(&format!(" = '{}…' ({n} characters)", shown(&head)));
-                } else {
-                    m.push_str(&format!(" = '{}'", shown(v)));
-                }
-            }
-            m.push_str(": ");
-        }
-        m.push_str(&self.problem);
-        if let Some(a) = &self.accepted {
-            m.push_str(&format!(" (accepted: {a})"));
-        }
-        m
-    }
-
-    /// An error about one parameter.
-    pub fn new(param: &str, value: Option<String>, problem: impl Into<String>) -> ParamError {
-        ParamError {
-            measure: String::new(),
-            param: param.to_string(),
-            value,
-            problem: problem.into(),
-            accepted: None,
-        }
-    }
-
-    /// Say what would be accepted.
-    pub fn accepting(mut self, a: impl Into<String>) -> ParamError {
-        self.accepted = Some(a.into());
-        self
-    }
-}
+pub use crate::error::ParamError;
 
 /// Cross-field checks a `Params` type makes after parsing (ranges and enums are checked from the
 /// schema before it).

@@ -33,15 +33,6 @@ use crate::common::{check_focal, competition_ranks};
 use crate::error::Result;
 use crate::trade::{FlowDirection, TradeFlow, index_by_year};
 
-/// Parameters of [`partner_shares`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartnerShareConfig {
-    /// The focal state (ISO3).
-    pub focal: String,
-    /// Exports, imports or total trade.
-    pub direction: FlowDirection,
-}
-
 /// One partner of the focal state in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PartnerShareRow {
@@ -63,20 +54,22 @@ pub struct PartnerShareRow {
     pub n_partners: usize,
 }
 
-/// Partner shares and ranks of the focal state, per year; rows sorted by year, then rank.
+/// Partner shares and ranks of the focal state (ISO3) in the direction given (exports, imports
+/// or total trade), per year; rows sorted by year, then rank.
 pub fn partner_shares(
     flows: &[TradeFlow],
-    config: &PartnerShareConfig,
+    focal: &str,
+    direction: FlowDirection,
 ) -> Result<Vec<PartnerShareRow>> {
-    check_focal("focal", &config.focal)?;
+    check_focal("focal", focal)?;
     let years = index_by_year(flows)?;
     let mut out = Vec::new();
     for (year, t) in &years {
-        let partners = t.partners(&config.focal, config.direction);
+        let partners = t.partners(focal, direction);
         let values: Vec<(String, f64)> = partners
             .into_iter()
             .map(|p| {
-                let v = t.directed(&config.focal, &p, config.direction);
+                let v = t.directed(focal, &p, direction);
                 (p, v)
             })
             .collect();
@@ -88,9 +81,9 @@ pub fn partner_shares(
         for (partner, value, rank) in competition_ranks(values) {
             out.push(PartnerShareRow {
                 year: *year,
-                focal: config.focal.clone(),
+                focal: focal.to_string(),
                 partner,
-                direction: config.direction,
+                direction,
                 value,
                 share: value / total,
                 rank,
@@ -135,7 +128,8 @@ impl crate::measure::Measure for PartnerShare {
     type Row = PartnerShareRow;
     const NAME: &'static str = "partner-share";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::TradeFlows, crate::Table::TradeDyadYear];
     const SOURCE: &'static str = include_str!("partner_share.rs");
 
     fn compute(
@@ -147,13 +141,7 @@ impl crate::measure::Measure for PartnerShare {
             years: p.years,
             touching: Some(vec![p.focal.0.clone()]),
         })?;
-        let mut rows = partner_shares(
-            &flows,
-            &PartnerShareConfig {
-                focal: p.focal.0.clone(),
-                direction: p.direction,
-            },
-        )?;
+        let mut rows = partner_shares(&flows, &p.focal.0, p.direction)?;
         if !p.partners.is_empty() {
             rows.retain(|r| p.partners.0.contains(&r.partner));
         }
@@ -185,14 +173,7 @@ mod tests {
     fn total_shares_hand_computed() {
         // T_RUS,CHN = 40 + 50 = 90; T_RUS,DEU = 60 + 30 = 90; T_RUS,IND = 0 + 20 = 20.
         // T_RUS = 200 → shares 0.45, 0.45, 0.10; CHN and DEU tie at rank 1, IND rank 3.
-        let rows = partner_shares(
-            &fixture(),
-            &PartnerShareConfig {
-                focal: "RUS".into(),
-                direction: FlowDirection::Total,
-            },
-        )
-        .unwrap();
+        let rows = partner_shares(&fixture(), "RUS", FlowDirection::Total).unwrap();
         let got: Vec<_> = rows.iter().map(|r| (r.partner.as_str(), r.rank)).collect();
         assert_eq!(got, vec![("CHN", 1), ("DEU", 1), ("IND", 3)]);
         assert_close(rows[0].share, 0.45);
@@ -205,27 +186,13 @@ mod tests {
     #[test]
     fn directional_shares_hand_computed() {
         // Exports of RUS: CHN 40, DEU 60 → 0.4, 0.6 (IND has no export row: not a partner here).
-        let ex = partner_shares(
-            &fixture(),
-            &PartnerShareConfig {
-                focal: "RUS".into(),
-                direction: FlowDirection::Exports,
-            },
-        )
-        .unwrap();
+        let ex = partner_shares(&fixture(), "RUS", FlowDirection::Exports).unwrap();
         assert_eq!(ex.len(), 2);
         assert_eq!((ex[0].partner.as_str(), ex[0].rank), ("DEU", 1));
         assert_close(ex[0].share, 0.6);
         assert_close(ex[1].share, 0.4);
         // Imports of RUS: CHN 50, DEU 30, IND 20 → 0.5, 0.3, 0.2.
-        let im = partner_shares(
-            &fixture(),
-            &PartnerShareConfig {
-                focal: "RUS".into(),
-                direction: FlowDirection::Imports,
-            },
-        )
-        .unwrap();
+        let im = partner_shares(&fixture(), "RUS", FlowDirection::Imports).unwrap();
         let got: Vec<_> = im
             .iter()
             .map(|r| (r.partner.as_str(), r.share, r.rank))
@@ -235,16 +202,7 @@ mod tests {
 
     #[test]
     fn empty_focal_is_an_error() {
-        assert!(
-            partner_shares(
-                &fixture(),
-                &PartnerShareConfig {
-                    focal: " ".into(),
-                    direction: FlowDirection::Total
-                }
-            )
-            .is_err()
-        );
+        assert!(partner_shares(&fixture(), " ", FlowDirection::Total).is_err());
     }
 
     proptest! {
@@ -253,7 +211,7 @@ mod tests {
             let flows: Vec<TradeFlow> = values.iter().enumerate()
                 .map(|(k, v)| TradeFlow::new(2000, "F", &format!("P{k:02}"), *v))
                 .collect();
-            let rows = partner_shares(&flows, &PartnerShareConfig { focal: "F".into(), direction: FlowDirection::Total }).unwrap();
+            let rows = partner_shares(&flows, "F", FlowDirection::Total).unwrap();
             let total: f64 = values.iter().sum();
             if total > 0.0 {
                 let s: f64 = rows.iter().map(|r| r.share).sum();

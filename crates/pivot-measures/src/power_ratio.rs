@@ -33,15 +33,6 @@ use serde::Serialize;
 use crate::common::{IndicatorValue, check_focal, check_nonneg};
 use crate::error::{MeasureError, Result};
 
-/// Parameters of [`power_ratio`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct PowerRatioConfig {
-    /// State A (numerator), ISO3.
-    pub a: String,
-    /// State B (denominator), ISO3.
-    pub b: String,
-}
-
 /// Ratio and shares in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PowerRatioRow {
@@ -63,26 +54,33 @@ pub struct PowerRatioRow {
     pub share_b: Option<f64>,
 }
 
-/// A/B ratio and dyadic shares per year where both values exist (sorted by year).
-pub fn power_ratio(
-    series: &[IndicatorValue],
-    config: &PowerRatioConfig,
-) -> Result<Vec<PowerRatioRow>> {
-    check_focal("a", &config.a)?;
-    check_focal("b", &config.b)?;
-    if config.a == config.b {
+/// A/B ratio and dyadic shares per year where both values exist (sorted by year), with A the
+/// focal state and B the one partner. `indicator` and `years` are not read here: they choose
+/// the series the measure reads.
+pub fn power_ratio(series: &[IndicatorValue], p: &PowerRatioParams) -> Result<Vec<PowerRatioRow>> {
+    let state_a = p.focal.0.as_str();
+    check_focal("focal", state_a)?;
+    let [state_b] = p.partners.0.as_slice() else {
         return Err(MeasureError::InvalidParameter {
-            name: "b",
-            value: config.b.clone(),
-            reason: "must differ from a",
+            name: "partners",
+            value: p.partners.0.join(","),
+            reason: "power-ratio compares two states: give exactly one partner",
+        });
+    };
+    check_focal("partners", state_b)?;
+    if state_a == state_b {
+        return Err(MeasureError::InvalidParameter {
+            name: "partners",
+            value: state_b.clone(),
+            reason: "must differ from focal",
         });
     }
     let mut a: BTreeMap<i32, f64> = BTreeMap::new();
     let mut b: BTreeMap<i32, f64> = BTreeMap::new();
     for v in series {
-        let side = if v.country == config.a {
+        let side = if v.country == state_a {
             &mut a
-        } else if v.country == config.b {
+        } else if v.country == *state_b {
             &mut b
         } else {
             continue;
@@ -103,8 +101,8 @@ pub fn power_ratio(
             let sum = va + vb;
             Some(PowerRatioRow {
                 year,
-                a: config.a.clone(),
-                b: config.b.clone(),
+                a: state_a.to_string(),
+                b: state_b.clone(),
                 value_a: va,
                 value_b: vb,
                 ratio: (vb > 0.0).then(|| va / vb),
@@ -192,14 +190,22 @@ impl crate::measure::Measure for PowerRatio {
     type Row = PowerRatioRow;
     const NAME: &'static str = "power-ratio";
     const DIMENSION: crate::Dimension = crate::Dimension::Power;
-    const TABLES: &'static [&'static str] = &["country_year"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::CountryYear];
     const SOURCE: &'static str = include_str!("power_ratio.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let (a, b) = (p.focal.0.clone(), p.partners.0[0].clone());
+        let Some(b) = p.partners.0.first() else {
+            return Err(crate::params::ParamError::new(
+                "partners",
+                None,
+                "give exactly one partner",
+            )
+            .into());
+        };
+        let a = &p.focal.0;
         let ind = p.indicator.as_str();
         let vals = data.indicator(ind, &[a.clone(), b.clone()], &p.years)?;
         if vals.is_empty() {
@@ -208,7 +214,7 @@ impl crate::measure::Measure for PowerRatio {
                 hint: "pivot data list shows what is loaded".into(),
             });
         }
-        let rows = power_ratio(&vals, &PowerRatioConfig { a, b })?;
+        let rows = power_ratio(&vals, p)?;
         Ok(crate::measure::Output::rows(rows).note(format!("indicator: {ind}")))
     }
 }
@@ -218,6 +224,15 @@ mod tests {
     use super::*;
     use crate::common::assert_close;
     use proptest::prelude::*;
+
+    fn params(a: &str, b: &str) -> PowerRatioParams {
+        PowerRatioParams {
+            focal: crate::params::Country(a.into()),
+            partners: crate::params::Partners(vec![b.into()]),
+            years: crate::params::Years::ALL,
+            indicator: PowerIndicator::default(),
+        }
+    }
 
     fn iv(c: &str, y: i32, v: f64) -> IndicatorValue {
         IndicatorValue {
@@ -239,14 +254,7 @@ mod tests {
             iv("CHN", 2023, 309_484.0),
             iv("RUS", 2023, 126_473.0),
         ];
-        let rows = power_ratio(
-            &s,
-            &PowerRatioConfig {
-                a: "CHN".into(),
-                b: "RUS".into(),
-            },
-        )
-        .unwrap();
+        let rows = power_ratio(&s, &params("CHN", "RUS")).unwrap();
         assert_eq!(
             rows.iter().map(|r| r.year).collect::<Vec<_>>(),
             vec![2014, 2023]
@@ -259,10 +267,7 @@ mod tests {
 
     #[test]
     fn zeros_duplicates_and_negatives() {
-        let cfg = PowerRatioConfig {
-            a: "A".into(),
-            b: "B".into(),
-        };
+        let cfg = params("A", "B");
         let rows = power_ratio(
             &[
                 iv("A", 1, 5.0),
@@ -286,23 +291,14 @@ mod tests {
             power_ratio(&[iv("B", 1, -2.0)], &cfg),
             Err(MeasureError::InvalidValue { .. })
         ));
-        assert!(
-            power_ratio(
-                &[],
-                &PowerRatioConfig {
-                    a: "A".into(),
-                    b: "A".into()
-                }
-            )
-            .is_err()
-        );
+        assert!(power_ratio(&[], &params("A", "A")).is_err());
     }
 
     proptest! {
         #[test]
         fn shares_sum_to_one(a in 0.0f64..1e12, b in 0.0f64..1e12) {
             prop_assume!(a + b > 0.0);
-            let rows = power_ratio(&[iv("A", 1, a), iv("B", 1, b)], &PowerRatioConfig { a: "A".into(), b: "B".into() }).unwrap();
+            let rows = power_ratio(&[iv("A", 1, a), iv("B", 1, b)], &params("A", "B")).unwrap();
             let r = &rows[0];
             prop_assert!((r.share_a.unwrap() + r.share_b.unwrap() - 1.0).abs() < 1e-12);
             prop_assert!((0.0..=1.0).contains(&r.share_a.unwrap()));

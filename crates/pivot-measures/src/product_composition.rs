@@ -30,31 +30,7 @@ use crate::common::{check_focal, competition_ranks};
 use crate::error::Result;
 use crate::trade::FlowDirection;
 
-/// One chapter-level flow between two states in one year (current USD).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChapterFlow {
-    /// Year.
-    pub year: i32,
-    /// Exporter ISO3.
-    pub exporter: String,
-    /// Importer ISO3.
-    pub importer: String,
-    /// HS chapter, two digits (`27`).
-    pub hs2: String,
-    /// Value, current USD, ≥ 0.
-    pub value: f64,
-}
-
-/// Parameters of [`product_composition`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProductCompositionConfig {
-    /// The focal state (ISO3).
-    pub focal: String,
-    /// Exports, imports or both.
-    pub direction: FlowDirection,
-    /// Partners reported one by one; empty = all partners pooled as `WLD`.
-    pub partners: Vec<String>,
-}
+pub use crate::records::ChapterFlow;
 
 /// One chapter of the focal state's trade with a partner group in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -77,27 +53,30 @@ pub struct ProductCompositionRow {
     pub rank: u32,
 }
 
-/// Chapter shares of the focal state's trade, sorted by year, partner, rank, chapter.
+/// Chapter shares of the focal state's trade with each partner (none: all partners pooled as
+/// `WLD`), sorted by year, partner, rank, chapter. `top` is not read here: the measure keeps
+/// the chapters ranked `top` or better after.
 pub fn product_composition(
     flows: &[ChapterFlow],
-    cfg: &ProductCompositionConfig,
+    p: &ProductCompositionParams,
 ) -> Result<Vec<ProductCompositionRow>> {
-    check_focal("focal", &cfg.focal)?;
-    let exp = matches!(cfg.direction, FlowDirection::Exports | FlowDirection::Total);
-    let imp = matches!(cfg.direction, FlowDirection::Imports | FlowDirection::Total);
+    let focal = &p.focal.0;
+    check_focal("focal", focal)?;
+    let exp = matches!(p.direction, FlowDirection::Exports | FlowDirection::Total);
+    let imp = matches!(p.direction, FlowDirection::Imports | FlowDirection::Total);
     // (year, group) → chapter → value
     let mut sums: BTreeMap<(i32, String), BTreeMap<String, f64>> = BTreeMap::new();
     for f in flows {
-        let partner = if exp && f.exporter == cfg.focal && f.importer != cfg.focal {
+        let partner = if exp && f.exporter == *focal && f.importer != *focal {
             &f.importer
-        } else if imp && f.importer == cfg.focal && f.exporter != cfg.focal {
+        } else if imp && f.importer == *focal && f.exporter != *focal {
             &f.exporter
         } else {
             continue;
         };
-        let group = if cfg.partners.is_empty() {
+        let group = if p.partners.is_empty() {
             "WLD".to_string()
-        } else if cfg.partners.contains(partner) {
+        } else if p.partners.0.contains(partner) {
             partner.clone()
         } else {
             continue;
@@ -114,9 +93,9 @@ pub fn product_composition(
         for (hs2, value, rank) in competition_ranks(chapters.into_iter().collect()) {
             out.push(ProductCompositionRow {
                 year,
-                focal: cfg.focal.clone(),
+                focal: focal.clone(),
                 partner: group.clone(),
-                direction: cfg.direction,
+                direction: p.direction,
                 hs2,
                 value,
                 share: if total > 0.0 { value / total } else { f64::NAN },
@@ -162,7 +141,7 @@ impl crate::measure::Measure for ProductComposition {
     type Row = ProductCompositionRow;
     const NAME: &'static str = "product-composition";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_dyad_hs2"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::TradeDyadHs2];
     const SOURCE: &'static str = include_str!("product_composition.rs");
 
     fn compute(
@@ -170,14 +149,7 @@ impl crate::measure::Measure for ProductComposition {
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
         let flows = data.chapter_flows(&p.focal.0, &p.years)?;
-        let mut rows = product_composition(
-            &flows,
-            &ProductCompositionConfig {
-                focal: p.focal.0.clone(),
-                direction: p.direction,
-                partners: p.partners.0.clone(),
-            },
-        )?;
+        let mut rows = product_composition(&flows, p)?;
         if let Some(top) = p.top {
             rows.retain(|r| r.rank <= top);
         }
@@ -199,11 +171,13 @@ mod tests {
         }
     }
 
-    fn cfg(direction: FlowDirection, partners: &[&str]) -> ProductCompositionConfig {
-        ProductCompositionConfig {
-            focal: "RUS".into(),
+    fn cfg(direction: FlowDirection, partners: &[&str]) -> ProductCompositionParams {
+        ProductCompositionParams {
+            focal: crate::params::Country("RUS".into()),
+            partners: crate::params::Partners(partners.iter().map(|p| p.to_string()).collect()),
+            years: crate::params::Years::ALL,
             direction,
-            partners: partners.iter().map(|p| p.to_string()).collect(),
+            top: None,
         }
     }
 

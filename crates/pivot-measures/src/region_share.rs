@@ -26,7 +26,7 @@
 use serde::Serialize;
 
 use crate::error::{MeasureError, Result};
-use crate::partner_share::{PartnerShareConfig, partner_shares};
+use crate::partner_share::partner_shares;
 use crate::trade::{FlowDirection, TradeFlow};
 
 /// One set's share of the focal state's trade in one year.
@@ -56,13 +56,7 @@ pub fn region_shares(
     direction: FlowDirection,
     sets: &[(String, Vec<String>)],
 ) -> Result<Vec<RegionShareRow>> {
-    let rows = partner_shares(
-        flows,
-        &PartnerShareConfig {
-            focal: focal.to_string(),
-            direction,
-        },
-    )?;
+    let rows = partner_shares(flows, focal, direction)?;
     let mut years: Vec<i32> = rows.iter().map(|r| r.year).collect();
     years.dedup();
     let mut out = Vec::new();
@@ -146,7 +140,8 @@ impl crate::measure::Measure for RegionShare {
     type Row = RegionShareRow;
     const NAME: &'static str = "region-share";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::TradeFlows, crate::Table::TradeDyadYear];
     const SOURCE: &'static str = include_str!("region_share.rs");
 
     fn compute(

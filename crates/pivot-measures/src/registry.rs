@@ -5,76 +5,9 @@
 //! Every measure file (`src/<module>.rs`) implements `Measure` once and has one line here; a
 //! test enforces this and that no documentation section is empty.
 
-use serde::Serialize;
-
-use crate::error::{MeasureError, Result};
 use crate::measure::{DynMeasure, Registered};
 
-/// The dimension of interstate dependence a measure belongs to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    /// Trade in goods.
-    Trade,
-    /// Energy trade (oil, gas, coal).
-    Energy,
-    /// Arms transfers.
-    Arms,
-    /// Diplomacy (UN voting).
-    Diplomacy,
-    /// Material power (GDP, CINC, military expenditure).
-    Power,
-    /// Official finance and investment.
-    Finance,
-    /// Alliance obligations.
-    Alliances,
-    /// Event data (GDELT, ICEWS).
-    Events,
-    /// Hedging: the cross-dimension view.
-    Hedging,
-}
-
-impl Dimension {
-    /// Every dimension, in order.
-    pub const ALL: [Dimension; 9] = [
-        Self::Trade,
-        Self::Energy,
-        Self::Arms,
-        Self::Diplomacy,
-        Self::Power,
-        Self::Finance,
-        Self::Alliances,
-        Self::Events,
-        Self::Hedging,
-    ];
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trade => "trade",
-            Self::Energy => "energy",
-            Self::Arms => "arms",
-            Self::Diplomacy => "diplomacy",
-            Self::Power => "power",
-            Self::Finance => "finance",
-            Self::Alliances => "alliances",
-            Self::Events => "events",
-            Self::Hedging => "hedging",
-        }
-    }
-
-    /// Parse a lower-case name.
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| MeasureError::InvalidField {
-            field: "dimension",
-            value: s.to_string(),
-            context: "dimension name".into(),
-            reason: "expected trade, energy, arms, diplomacy, power, finance, alliances, events or hedging",
-        })
-    }
-}
+pub use crate::dimension::Dimension;
 
 /// Every measure, in documentation order: one line per measure type. Adding a measure is one
 /// file (its `Params`, its `impl Measure`, its doc block) and one line here.
@@ -135,8 +68,17 @@ mod tests {
     use std::collections::BTreeSet;
 
     /// Files in `src/` that are support code, not measures.
-    const SUPPORT: [&str; 8] = [
-        "lib", "registry", "error", "common", "trade", "params", "data", "measure",
+    const SUPPORT: [&str; 10] = [
+        "lib",
+        "registry",
+        "error",
+        "common",
+        "trade",
+        "params",
+        "data",
+        "measure",
+        "records",
+        "dimension",
     ];
 
     fn measure_files() -> Vec<(String, String)> {
@@ -266,9 +208,10 @@ mod tests {
                 );
             }
         }
+        // The spliced trade series reads BACI's roll-up where BACI is loaded.
         assert_eq!(
-            find("partner-share").map(|m| m.tables()),
-            Some(&["trade_flows"][..])
+            find("partner-share").map(|m| m.table_names()),
+            Some(vec!["trade_flows", "trade_dyad_year"])
         );
         assert!(find("no-such-measure").is_none());
         assert_eq!(closest("partner-shares"), Some("partner-share"));

@@ -32,15 +32,6 @@ use crate::common::{PartnerSelection, check_focal};
 use crate::error::Result;
 use crate::trade::{TradeFlow, index_by_year};
 
-/// Parameters of [`trade_intensity`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct TradeIntensityConfig {
-    /// The exporter i (ISO3).
-    pub exporter: String,
-    /// Importers j.
-    pub partners: PartnerSelection,
-}
-
 /// TII_ij for one importer and year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TradeIntensityRow {
@@ -64,20 +55,22 @@ pub struct TradeIntensityRow {
     pub intensity: Option<f64>,
 }
 
-/// TII of the exporter towards each partner, per year (sorted by year, importer).
+/// TII of the exporter i (`focal`) towards each importer j (`partners`; none: every importer),
+/// per year (sorted by year, importer).
 pub fn trade_intensity(
     flows: &[TradeFlow],
-    config: &TradeIntensityConfig,
+    p: &TradeIntensityParams,
 ) -> Result<Vec<TradeIntensityRow>> {
-    check_focal("exporter", &config.exporter)?;
+    check_focal("exporter", &p.focal.0)?;
+    let selection = p.partners.selection();
     let years = index_by_year(flows)?;
-    let i = config.exporter.as_str();
+    let i = p.focal.0.as_str();
     let mut out = Vec::new();
     for (year, t) in &years {
         if !t.has(i) {
             continue;
         }
-        let partners: Vec<String> = match &config.partners {
+        let partners: Vec<String> = match &selection {
             PartnerSelection::All => t
                 .imports
                 .keys()
@@ -142,7 +135,8 @@ impl crate::measure::Measure for TradeIntensity {
     type Row = TradeIntensityRow;
     const NAME: &'static str = "trade-intensity";
     const DIMENSION: crate::Dimension = crate::Dimension::Trade;
-    const TABLES: &'static [&'static str] = &["trade_flows"];
+    const TABLES: &'static [crate::Table] =
+        &[crate::Table::TradeFlows, crate::Table::TradeDyadYear];
     const SOURCE: &'static str = include_str!("trade_intensity.rs");
 
     fn compute(
@@ -155,13 +149,7 @@ impl crate::measure::Measure for TradeIntensity {
             years: p.years,
             touching: None,
         })?;
-        let rows = trade_intensity(
-            &flows,
-            &TradeIntensityConfig {
-                exporter: p.focal.0.clone(),
-                partners: p.partners.selection(),
-            },
-        )?;
+        let rows = trade_intensity(&flows, p)?;
         Ok(crate::measure::Output::rows(rows).note(crate::trade::USD_NOTE))
     }
 }
@@ -170,6 +158,15 @@ impl crate::measure::Measure for TradeIntensity {
 mod tests {
     use super::*;
     use crate::common::assert_close;
+
+    fn params(exporter: &str, importers: &[&str]) -> TradeIntensityParams {
+        TradeIntensityParams {
+            focal: crate::params::Country(exporter.into()),
+            partners: crate::params::Partners(importers.iter().map(|p| p.to_string()).collect()),
+            years: crate::params::Years::ALL,
+            source: crate::data::TradeSource::default(),
+        }
+    }
 
     #[test]
     fn intensity_hand_computed() {
@@ -184,14 +181,7 @@ mod tests {
             TradeFlow::new(2020, "C", "B", 40.0),
             TradeFlow::new(2020, "B", "C", 0.0),
         ];
-        let rows = trade_intensity(
-            &flows,
-            &TradeIntensityConfig {
-                exporter: "A".into(),
-                partners: PartnerSelection::All,
-            },
-        )
-        .unwrap();
+        let rows = trade_intensity(&flows, &params("A", &[])).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].importer, "B");
         assert_close(rows[0].world_imports, 100.0);
@@ -208,14 +198,7 @@ mod tests {
             TradeFlow::new(2020, "A", "B", 1.0),
             TradeFlow::new(2020, "D", "B", 1.0),
         ];
-        let rows = trade_intensity(
-            &flows,
-            &TradeIntensityConfig {
-                exporter: "A".into(),
-                partners: PartnerSelection::Only(vec!["D".into()]),
-            },
-        )
-        .unwrap();
+        let rows = trade_intensity(&flows, &params("A", &["D"])).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].intensity, None);
     }

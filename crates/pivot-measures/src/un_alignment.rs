@@ -50,79 +50,7 @@ use serde::Serialize;
 use crate::common::{check_code, check_focal};
 use crate::error::{MeasureError, Result};
 
-/// A recorded vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteChoice {
-    /// Yes (ordinal 1).
-    Yes,
-    /// Abstain (ordinal 2).
-    Abstain,
-    /// No (ordinal 3).
-    No,
-}
-
-impl VoteChoice {
-    /// Position on the ordinal scale yes = 1, abstain = 2, no = 3.
-    pub fn ordinal(self) -> u8 {
-        match self {
-            Self::Yes => 1,
-            Self::Abstain => 2,
-            Self::No => 3,
-        }
-    }
-
-    fn index(self) -> usize {
-        usize::from(self.ordinal() - 1)
-    }
-
-    /// Parse `yes`, `abstain`, `no` (case-insensitive), or Voeten's codes `1`, `2`, `3`.
-    /// Absent (8) and non-member (9) are not votes: drop them before calling a measure.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "yes" | "1" => Ok(Self::Yes),
-            "abstain" | "2" => Ok(Self::Abstain),
-            "no" | "3" => Ok(Self::No),
-            other => Err(MeasureError::InvalidField {
-                field: "vote",
-                value: other.to_string(),
-                context: "UN vote".into(),
-                reason: "expected yes, abstain or no (1, 2, 3); drop absences (8) and non-members (9)",
-            }),
-        }
-    }
-}
-
-/// One state's vote on one roll call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Vote {
-    /// Roll-call id.
-    pub rcid: i64,
-    /// State (ISO3).
-    pub country: String,
-    /// The vote.
-    pub vote: VoteChoice,
-}
-
-/// A roll call's session and year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollCall {
-    /// Roll-call id.
-    pub rcid: i64,
-    /// UNGA session number.
-    pub session: i32,
-    /// Calendar year of the vote.
-    pub year: i32,
-}
-
-/// One issue tag of a roll call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollCallIssue {
-    /// Roll-call id.
-    pub rcid: i64,
-    /// Issue (e.g. "Human rights", or the short code "hr").
-    pub issue: String,
-}
+pub use crate::records::{RollCall, RollCallIssue, Vote, VoteChoice};
 
 /// Grouping of roll calls in time.
 #[derive(
@@ -135,29 +63,6 @@ pub enum AlignmentPeriod {
     Session,
     /// By calendar year.
     Year,
-}
-
-/// Pooled over issues, or one row per issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IssueBreakdown {
-    /// All roll calls.
-    #[default]
-    Pooled,
-    /// Only issue-tagged roll calls, one row per issue.
-    ByIssue,
-}
-
-/// Parameters of [`un_alignment`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlignmentConfig {
-    /// The focal state (ISO3).
-    pub focal: String,
-    /// Partners compared with the focal state.
-    pub partners: Vec<String>,
-    /// Session or year.
-    pub period: AlignmentPeriod,
-    /// Pooled or per issue.
-    pub issues: IssueBreakdown,
 }
 
 /// The four indices over one set of joint votes.
@@ -247,23 +152,27 @@ pub struct AlignmentRow {
     pub cohen_kappa: Option<f64>,
 }
 
-/// Alignment of the focal state with each partner, per period (and issue); rows sorted by
-/// partner, issue, period.
+/// Alignment of the focal state (ISO3) with each partner, per session or year, over all roll
+/// calls or (`by` issue) only the issue-tagged ones, one row per issue; rows sorted by partner,
+/// issue, period.
 pub fn un_alignment(
     votes: &[Vote],
     roll_calls: &[RollCall],
     issues: &[RollCallIssue],
-    config: &AlignmentConfig,
+    focal: &str,
+    partners: &[String],
+    period: AlignmentPeriod,
+    by: AlignmentBy,
 ) -> Result<Vec<AlignmentRow>> {
-    check_focal("focal", &config.focal)?;
-    if config.partners.is_empty() {
+    check_focal("focal", focal)?;
+    if partners.is_empty() {
         return Err(MeasureError::Empty {
             what: "partner set",
         });
     }
     let mut rc_period: HashMap<i64, i32> = HashMap::new();
     for rc in roll_calls {
-        let p = match config.period {
+        let p = match period {
             AlignmentPeriod::Session => rc.session,
             AlignmentPeriod::Year => rc.year,
         };
@@ -275,7 +184,7 @@ pub fn un_alignment(
         }
     }
     let mut rc_issues: HashMap<i64, Vec<String>> = HashMap::new();
-    if config.issues == IssueBreakdown::ByIssue {
+    if by == AlignmentBy::Issue {
         for i in issues {
             let tags = rc_issues.entry(i.rcid).or_default();
             if !tags.contains(&i.issue) {
@@ -284,7 +193,7 @@ pub fn un_alignment(
         }
     }
     // country → rcid → vote, for the focal state and the partners only.
-    let wanted = |c: &str| c == config.focal || config.partners.iter().any(|p| p == c);
+    let wanted = |c: &str| c == focal || partners.iter().any(|p| p == c);
     let mut by_country: HashMap<&str, HashMap<i64, VoteChoice>> = HashMap::new();
     for v in votes {
         check_code("country", &v.country, || format!("roll call {}", v.rcid))?;
@@ -307,37 +216,37 @@ pub fn un_alignment(
         }
     }
     let empty = HashMap::new();
-    let focal_votes = by_country.get(config.focal.as_str()).unwrap_or(&empty);
-    let mut partners = config.partners.clone();
+    let focal_votes = by_country.get(focal).unwrap_or(&empty);
+    let mut partners = partners.to_vec();
     partners.sort();
     partners.dedup();
     let mut out = Vec::new();
-    for partner in partners.iter().filter(|p| **p != config.focal) {
+    for partner in partners.iter().filter(|p| **p != focal) {
         let pv = by_country.get(partner.as_str()).unwrap_or(&empty);
         // (issue, period) → joint votes
         let mut groups: BTreeMap<(Option<String>, i32), Vec<JointVote>> = BTreeMap::new();
         for (rcid, a) in focal_votes {
             let Some(b) = pv.get(rcid) else { continue };
-            let period = rc_period[rcid];
-            match config.issues {
-                IssueBreakdown::Pooled => groups.entry((None, period)).or_default().push((*a, *b)),
-                IssueBreakdown::ByIssue => {
+            let in_period = rc_period[rcid];
+            match by {
+                AlignmentBy::Pooled => groups.entry((None, in_period)).or_default().push((*a, *b)),
+                AlignmentBy::Issue => {
                     for tag in rc_issues.get(rcid).into_iter().flatten() {
                         groups
-                            .entry((Some(tag.clone()), period))
+                            .entry((Some(tag.clone()), in_period))
                             .or_default()
                             .push((*a, *b));
                     }
                 }
             }
         }
-        for ((issue, period), pairs) in groups {
+        for ((issue, in_period), pairs) in groups {
             let s = alignment_stats(&pairs)?;
             out.push(AlignmentRow {
-                period_kind: config.period,
-                period,
+                period_kind: period,
+                period: in_period,
                 issue,
-                focal: config.focal.clone(),
+                focal: focal.to_string(),
                 partner: partner.clone(),
                 n_joint: s.n_joint,
                 agreement: s.agreement,
@@ -404,21 +313,18 @@ impl crate::measure::Measure for UnAlignment {
     type Row = AlignmentRow;
     const NAME: &'static str = "un-alignment";
     const DIMENSION: crate::Dimension = crate::Dimension::Diplomacy;
-    const TABLES: &'static [&'static str] = &["un_votes", "un_roll_calls", "un_issues"];
+    const TABLES: &'static [crate::Table] = &[
+        crate::Table::UnVotes,
+        crate::Table::UnRollCalls,
+        crate::Table::UnIssues,
+    ];
     const SOURCE: &'static str = include_str!("un_alignment.rs");
 
     fn compute(
         p: &Self::Params,
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
-        let rows = alignment_over(
-            data,
-            &p.focal.0,
-            &p.partners.0,
-            &p.years,
-            p.period,
-            p.by == AlignmentBy::Issue,
-        )?;
+        let rows = alignment_over(data, &p.focal.0, &p.partners.0, &p.years, p.period, p.by)?;
         Ok(crate::measure::Output::rows(rows).note("Soviet votes (1946-1991) are Russia's."))
     }
 }
@@ -431,21 +337,11 @@ pub fn alignment_over(
     partners: &[String],
     years: &crate::params::Years,
     period: AlignmentPeriod,
-    by_issue: bool,
+    by: AlignmentBy,
 ) -> Result<Vec<AlignmentRow>> {
     let who = [vec![focal.to_string()], partners.to_vec()].concat();
-    let v = data.un_votes(&who, years, by_issue)?;
-    let cfg = AlignmentConfig {
-        focal: focal.to_string(),
-        partners: partners.to_vec(),
-        period,
-        issues: if by_issue {
-            IssueBreakdown::ByIssue
-        } else {
-            IssueBreakdown::Pooled
-        },
-    };
-    un_alignment(&v.votes, &v.calls, &v.issues, &cfg)
+    let v = data.un_votes(&who, years, by == AlignmentBy::Issue)?;
+    un_alignment(&v.votes, &v.calls, &v.issues, focal, partners, period, by)
 }
 
 #[cfg(test)]
@@ -541,13 +437,17 @@ mod tests {
                 issue: "nu".into(),
             },
         ];
-        let cfg = AlignmentConfig {
-            focal: "RUS".into(),
-            partners: vec!["USA".into(), "CHN".into()],
-            period: AlignmentPeriod::Session,
-            issues: IssueBreakdown::Pooled,
-        };
-        let rows = un_alignment(&votes, &rcs, &issues, &cfg).unwrap();
+        let partners: Vec<String> = vec!["USA".into(), "CHN".into()];
+        let rows = un_alignment(
+            &votes,
+            &rcs,
+            &issues,
+            "RUS",
+            &partners,
+            AlignmentPeriod::Session,
+            AlignmentBy::Pooled,
+        )
+        .unwrap();
         let got: Vec<_> = rows
             .iter()
             .map(|r| (r.partner.as_str(), r.period, r.n_joint, r.agreement))
@@ -567,11 +467,10 @@ mod tests {
             &votes,
             &rcs,
             &issues,
-            &AlignmentConfig {
-                issues: IssueBreakdown::ByIssue,
-                period: AlignmentPeriod::Year,
-                ..cfg.clone()
-            },
+            "RUS",
+            &partners,
+            AlignmentPeriod::Year,
+            AlignmentBy::Issue,
         )
         .unwrap();
         let got: Vec<_> = by_issue
@@ -597,26 +496,23 @@ mod tests {
             session: 70,
             year: 2015,
         }];
-        let cfg = AlignmentConfig {
-            focal: "RUS".into(),
-            partners: vec!["CHN".into()],
-            period: AlignmentPeriod::Session,
-            issues: IssueBreakdown::Pooled,
+        let run = |votes: &[Vote], partners: &[String]| {
+            un_alignment(
+                votes,
+                &rcs,
+                &[],
+                "RUS",
+                partners,
+                AlignmentPeriod::Session,
+                AlignmentBy::Pooled,
+            )
         };
-        let e = un_alignment(&[v(9, "RUS", Y)], &rcs, &[], &cfg).unwrap_err();
+        let chn = ["CHN".to_string()];
+        let e = run(&[v(9, "RUS", Y)], &chn).unwrap_err();
         assert_eq!(e, MeasureError::UnknownRollCall { rcid: 9 });
-        let e = un_alignment(&[v(1, "RUS", Y), v(1, "RUS", N)], &rcs, &[], &cfg).unwrap_err();
+        let e = run(&[v(1, "RUS", Y), v(1, "RUS", N)], &chn).unwrap_err();
         assert!(matches!(e, MeasureError::Duplicate { .. }));
-        let e = un_alignment(
-            &[],
-            &rcs,
-            &[],
-            &AlignmentConfig {
-                partners: vec![],
-                ..cfg
-            },
-        )
-        .unwrap_err();
+        let e = run(&[], &[]).unwrap_err();
         assert!(matches!(e, MeasureError::Empty { .. }));
         assert_eq!(VoteChoice::parse("Abstain").unwrap(), A);
         assert!(VoteChoice::parse("8").is_err());

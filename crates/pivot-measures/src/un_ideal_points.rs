@@ -83,30 +83,6 @@ use crate::common::check_code;
 use crate::error::{MeasureError, Result};
 use crate::un_alignment::{RollCall, Vote, VoteChoice};
 
-/// Settings of [`ideal_points`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct IdealConfig {
-    /// σ² of the random walk x_it − x_i,t−1 (per calendar year).
-    pub drift_variance: f64,
-    /// Prior variance of each roll call's cutpoints and discrimination.
-    pub item_prior_variance: f64,
-    /// Stop when the largest change of a standardised position is below this.
-    pub tolerance: f64,
-    /// Stop after this many iterations in any case.
-    pub max_iterations: u32,
-}
-
-impl Default for IdealConfig {
-    fn default() -> Self {
-        Self {
-            drift_variance: 0.1,
-            item_prior_variance: 25.0,
-            tolerance: 1e-4,
-            max_iterations: 500,
-        }
-    }
-}
-
 /// One state's position in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct IdealPointRow {
@@ -850,13 +826,19 @@ fn start_values(prob: &Problem) -> Vec<f64> {
     state_of.iter().map(|s| v[*s]).collect()
 }
 
-/// The ideal points of every state in every year with votes.
+/// The ideal points of every state in every year with votes, with the variances, tolerance and
+/// iteration cap of `params`. `focal`, `partners` and `years` are not read here: every state
+/// voting in the rows enters the estimate.
 #[allow(clippy::needless_range_loop)] // parallel arrays indexed by position
-pub fn ideal_points(votes: &[Vote], calls: &[RollCall], cfg: &IdealConfig) -> Result<IdealFit> {
+pub fn ideal_points(
+    votes: &[Vote],
+    calls: &[RollCall],
+    params: &UnIdealPointsParams,
+) -> Result<IdealFit> {
     for (name, v) in [
-        ("drift_variance", cfg.drift_variance),
-        ("item_prior_variance", cfg.item_prior_variance),
-        ("tolerance", cfg.tolerance),
+        ("drift_variance", params.drift_variance),
+        ("item_prior_variance", params.item_prior_variance),
+        ("tolerance", params.tolerance),
     ] {
         if !(v.is_finite() && v > 0.0) {
             return Err(MeasureError::InvalidParameter {
@@ -883,16 +865,16 @@ pub fn ideal_points(votes: &[Vote], calls: &[RollCall], cfg: &IdealConfig) -> Re
     let mut dummy = items.clone();
     standardise(&prob, &mut x, &mut dummy);
     for _ in 0..5 {
-        update_items(&prob, &mut items, &x, cfg.item_prior_variance);
+        update_items(&prob, &mut items, &x, params.item_prior_variance);
     }
     let mut iterations = 0;
     let mut last_change = f64::INFINITY;
     let mut converged = false;
-    while iterations < cfg.max_iterations {
+    while iterations < params.max_iterations {
         iterations += 1;
         let before = x.clone();
-        update_items(&prob, &mut items, &x, cfg.item_prior_variance);
-        update_paths(&prob, &items, &mut x, cfg.drift_variance);
+        update_items(&prob, &mut items, &x, params.item_prior_variance);
+        update_paths(&prob, &items, &mut x, params.drift_variance);
         standardise(&prob, &mut x, &mut items);
         last_change = x
             .iter()
@@ -901,7 +883,7 @@ pub fn ideal_points(votes: &[Vote], calls: &[RollCall], cfg: &IdealConfig) -> Re
             .filter(|(p, _)| prob.n_votes[*p] > 0)
             .map(|(_, (a, b))| (a - b).abs())
             .fold(0.0, f64::max);
-        if last_change < cfg.tolerance {
+        if last_change < params.tolerance {
             converged = true;
             break;
         }
@@ -933,13 +915,16 @@ pub fn ideal_points(votes: &[Vote], calls: &[RollCall], cfg: &IdealConfig) -> Re
     for (j, it) in items.iter().enumerate() {
         let ncut = usize::from(prob.ncat[j]) - 1;
         log_posterior -= (it.cut[..ncut].iter().map(|g| g * g).sum::<f64>() + it.beta * it.beta)
-            / (2.0 * cfg.item_prior_variance);
+            / (2.0 * params.item_prior_variance);
     }
     for s in 0..ns {
         let (p0, p1) = (prob.chain[s], prob.chain[s + 1]);
-        let t = path_terms(&prob, &items, p0, &x[p0..p1], cfg.drift_variance, true);
+        let t = path_terms(&prob, &items, p0, &x[p0..p1], params.drift_variance, true);
         log_posterior += t.f;
-        let var = tridiag_inverse_diag(&path_diag(&t.curv, cfg.drift_variance), cfg.drift_variance);
+        let var = tridiag_inverse_diag(
+            &path_diag(&t.curv, params.drift_variance),
+            params.drift_variance,
+        );
         for k in 0..p1 - p0 {
             let p = p0 + k;
             if prob.n_votes[p] == 0 {
@@ -1018,6 +1003,21 @@ pub struct UnIdealPointsParams {
     pub max_iterations: u32,
 }
 
+impl Default for UnIdealPointsParams {
+    /// Every parameter at its default: every state, every year.
+    fn default() -> Self {
+        Self {
+            focal: None,
+            partners: crate::params::Partners::default(),
+            years: crate::params::Years::ALL,
+            drift_variance: drift(),
+            item_prior_variance: item_var(),
+            tolerance: tol(),
+            max_iterations: max_iter(),
+        }
+    }
+}
+
 impl crate::params::Validate for UnIdealPointsParams {}
 
 /// The `un-ideal-points` measure.
@@ -1028,7 +1028,7 @@ impl crate::measure::Measure for UnIdealPoints {
     type Row = IdealPointRow;
     const NAME: &'static str = "un-ideal-points";
     const DIMENSION: crate::Dimension = crate::Dimension::Diplomacy;
-    const TABLES: &'static [&'static str] = &["un_votes", "un_roll_calls"];
+    const TABLES: &'static [crate::Table] = &[crate::Table::UnVotes, crate::Table::UnRollCalls];
     const SOURCE: &'static str = include_str!("un_ideal_points.rs");
 
     fn compute(
@@ -1036,13 +1036,7 @@ impl crate::measure::Measure for UnIdealPoints {
         data: &dyn crate::data::Data,
     ) -> Result<crate::measure::Output<Self::Row>> {
         let v = data.un_votes(&[], &p.years, false)?;
-        let cfg = IdealConfig {
-            drift_variance: p.drift_variance,
-            item_prior_variance: p.item_prior_variance,
-            tolerance: p.tolerance,
-            max_iterations: p.max_iterations,
-        };
-        let fit = ideal_points(&v.votes, &v.calls, &cfg)?;
+        let fit = ideal_points(&v.votes, &v.calls, p)?;
         let mut wanted: Vec<String> = p.partners.0.clone();
         if let Some(f) = &p.focal {
             wanted.insert(0, f.0.clone());
@@ -1148,7 +1142,7 @@ mod tests {
             let (west, east) = if r <= 2 { (Y, N) } else { (N, Y) };
             votes.extend([v(r, "USA", west), v(r, "GBR", west), v(r, "RUS", east)]);
         }
-        let fit = ideal_points(&votes, &calls, &IdealConfig::default()).unwrap();
+        let fit = ideal_points(&votes, &calls, &UnIdealPointsParams::default()).unwrap();
         assert!(fit.converged, "{fit:?}");
         assert!((at(&fit, "USA", 2000) - 0.5f64.sqrt()).abs() < 1e-6);
         assert!((at(&fit, "GBR", 2000) - 0.5f64.sqrt()).abs() < 1e-6);
@@ -1173,7 +1167,7 @@ mod tests {
             votes.extend([v(r, "USA", Y), v(r, "FRA", A), v(r, "RUS", N)]);
         }
         votes.extend([v(5, "USA", Y), v(5, "FRA", Y), v(5, "RUS", Y)]);
-        let fit = ideal_points(&votes, &calls, &IdealConfig::default()).unwrap();
+        let fit = ideal_points(&votes, &calls, &UnIdealPointsParams::default()).unwrap();
         assert_eq!((fit.n_roll_calls, fit.n_unanimous), (4, 1));
         assert!(at(&fit, "FRA", 1995).abs() < 1e-6);
         assert!((at(&fit, "USA", 1995) - 1.5f64.sqrt()).abs() < 1e-6);
@@ -1258,7 +1252,7 @@ mod tests {
     #[test]
     fn recovers_synthetic_positions() {
         let (votes, calls, truth) = synthetic();
-        let fit = ideal_points(&votes, &calls, &IdealConfig::default()).unwrap();
+        let fit = ideal_points(&votes, &calls, &UnIdealPointsParams::default()).unwrap();
         assert!(fit.converged, "{} iterations", fit.iterations);
         // Compare with the true positions standardised the same way (per year).
         let mut est = vec![];
@@ -1299,9 +1293,9 @@ mod tests {
     #[test]
     fn deterministic_and_order_free() {
         let (votes, calls, _) = synthetic();
-        let cfg = IdealConfig {
+        let cfg = UnIdealPointsParams {
             max_iterations: 30,
-            ..IdealConfig::default()
+            ..UnIdealPointsParams::default()
         };
         let a = ideal_points(&votes, &calls, &cfg).unwrap();
         let b = ideal_points(&votes, &calls, &cfg).unwrap();
@@ -1319,9 +1313,9 @@ mod tests {
         let capped = ideal_points(
             &votes,
             &calls,
-            &IdealConfig {
+            &UnIdealPointsParams {
                 max_iterations: 2,
-                ..IdealConfig::default()
+                ..UnIdealPointsParams::default()
             },
         )
         .unwrap();
@@ -1330,9 +1324,9 @@ mod tests {
         let loose = ideal_points(
             &votes,
             &calls,
-            &IdealConfig {
+            &UnIdealPointsParams {
                 tolerance: 0.05,
-                ..IdealConfig::default()
+                ..UnIdealPointsParams::default()
             },
         )
         .unwrap();
@@ -1343,28 +1337,29 @@ mod tests {
     #[test]
     fn bad_inputs_are_named() {
         let calls = vec![rc(1, 2000)];
-        let e = ideal_points(&[v(9, "USA", Y)], &calls, &IdealConfig::default()).unwrap_err();
+        let e =
+            ideal_points(&[v(9, "USA", Y)], &calls, &UnIdealPointsParams::default()).unwrap_err();
         assert_eq!(e, MeasureError::UnknownRollCall { rcid: 9 });
         let e = ideal_points(
             &[v(1, "USA", Y), v(1, "USA", N)],
             &calls,
-            &IdealConfig::default(),
+            &UnIdealPointsParams::default(),
         )
         .unwrap_err();
         assert!(matches!(e, MeasureError::Duplicate { .. }));
         let e = ideal_points(
             &[v(1, "USA", Y), v(1, "RUS", Y)],
             &calls,
-            &IdealConfig::default(),
+            &UnIdealPointsParams::default(),
         )
         .unwrap_err();
         assert!(matches!(e, MeasureError::Empty { .. }));
         let e = ideal_points(
             &[v(1, "USA", Y), v(1, "RUS", N)],
             &calls,
-            &IdealConfig {
+            &UnIdealPointsParams {
                 drift_variance: 0.0,
-                ..IdealConfig::default()
+                ..UnIdealPointsParams::default()
             },
         )
         .unwrap_err();

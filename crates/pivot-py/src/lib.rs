@@ -359,24 +359,11 @@ impl PyEngine {
     fn claims<'py>(&self, py: Python<'py>, path: Option<PathBuf>) -> PyResult<Bound<'py, PyAny>> {
         self.table(py, move |e| match path {
             Some(p) => e.check_claims_file(&p),
-            None => {
-                let file = pivot_engine::claims::parse_claims(pivot_engine::report::MANKOFF_CLAIMS)
-                    .map_err(|m| EngineError::Bug(format!("the bundled claims: {m}")))?;
-                let verdicts = e.check_claims(&file)?;
-                let mut prov = pivot_engine::Provenance::new("claims-check")
-                    .param("file", "claims/mankoff-2015.toml (bundled)")
-                    .note(format!("{} — {}", file.title, file.source));
-                let mut tables: Vec<&str> = Vec::new();
-                for c in file.claims.iter().flat_map(|c| &c.checks) {
-                    if let Ok(m) = pivot_engine::measure::find_measure(&c.measure) {
-                        tables.extend(m.tables().iter().copied());
-                    }
-                }
-                for d in e.datasets_for(&tables, None) {
-                    prov = prov.dataset(d);
-                }
-                pivot_engine::table_from_rows(&verdicts, prov)
-            }
+            // The provenance cites the datasets the checks read (the engine's claims check).
+            None => e.check_claims_toml(
+                pivot_engine::report::MANKOFF_CLAIMS,
+                "claims/mankoff-2015.toml (bundled)",
+            ),
         })
     }
 

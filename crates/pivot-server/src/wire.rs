@@ -241,7 +241,7 @@ impl MeasureInfo {
                 data: d.data,
                 reference: d.reference,
             },
-            tables: m.tables().iter().map(|t| t.to_string()).collect(),
+            tables: m.table_names().iter().map(|t| t.to_string()).collect(),
             parameters: m
                 .params()
                 .into_iter()
