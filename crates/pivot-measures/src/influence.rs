@@ -93,6 +93,9 @@ use crate::arms::ArmsTransfer;
 use crate::common::IndicatorValue;
 use crate::error::{MeasureError, Result};
 use crate::finance::FinanceFlow;
+use crate::influence_dims::{
+    AllianceYear, ArmsYear, FinanceYear, Pairs, PoliticalYear, economic, mean,
+};
 use crate::trade::TradeFlow;
 use crate::un_alignment::{RollCall, Vote};
 
@@ -165,86 +168,11 @@ pub struct InfluenceResult {
     pub no_votes: Vec<i32>,
 }
 
-type Dyad = (String, String);
-
-fn key(a: &str, b: &str) -> Dyad {
-    if a <= b {
-        (a.to_string(), b.to_string())
-    } else {
-        (b.to_string(), a.to_string())
-    }
-}
-
-/// Undirected amounts per pair and each state's total.
-#[derive(Default)]
-struct Pairs {
-    pair: HashMap<Dyad, f64>,
-    total: HashMap<String, f64>,
-}
-
-impl Pairs {
-    fn add(&mut self, a: &str, b: &str, v: f64) {
-        if a == b || v <= 0.0 {
-            return;
-        }
-        *self.pair.entry(key(a, b)).or_default() += v;
-        *self.total.entry(a.to_string()).or_default() += v;
-        *self.total.entry(b.to_string()).or_default() += v;
-    }
-    fn get(&self, a: &str, b: &str) -> f64 {
-        self.pair.get(&key(a, b)).copied().unwrap_or(0.0)
-    }
-    fn tot(&self, a: &str) -> f64 {
-        self.total.get(a).copied().unwrap_or(0.0)
-    }
-    /// (bandwidth, dependence of b on a) from pair shares.
-    fn parts(&self, a: &str, b: &str) -> (f64, f64) {
-        let v = self.get(a, b);
-        let (ta, tb) = (self.tot(a), self.tot(b));
-        if v <= 0.0 || ta <= 0.0 || tb <= 0.0 {
-            return (0.0, 0.0);
-        }
-        (((v / ta) * (v / tb)).sqrt(), v / tb)
-    }
-}
-
-fn mean(parts: &[Option<f64>]) -> Option<f64> {
-    let v: Vec<f64> = parts.iter().flatten().copied().collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
 /// Influence capacity of every directed dyad-year in `years` (or those touching the focal
-/// state, with its partners), ranked per year and group and cut at `top`.
+/// state, with its partners), ranked per year and group and cut at `top`. Each dimension is
+/// one type in `influence_dims.rs`, built per year.
 pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<InfluenceResult> {
-    for (name, v) in [
-        ("weight_economic", p.weight_economic),
-        ("weight_security", p.weight_security),
-        ("weight_political", p.weight_political),
-        ("weight_finance", p.weight_finance),
-    ] {
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(MeasureError::InvalidParameter {
-                name,
-                value: v.to_string(),
-                reason: "weights must be finite and >= 0",
-            });
-        }
-    }
-    let wsum = p.weight_economic + p.weight_security + p.weight_political + p.weight_finance;
-    if wsum <= 0.0 {
-        return Err(MeasureError::InvalidParameter {
-            name: "weights",
-            value: "0".into(),
-            reason: "at least one weight must be > 0",
-        });
-    }
-    if p.window_years == 0 {
-        return Err(MeasureError::InvalidParameter {
-            name: "window_years",
-            value: "0".into(),
-            reason: "the window must be at least one year",
-        });
-    }
+    let wsum = check_weights(p)?;
     let win = p.window_years as i32;
     let focal = p.focal.as_ref().map(|c| c.0.as_str());
     let partners = &p.partners.0;
@@ -314,213 +242,53 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
     let mut rows = Vec::new();
     for &y in &years {
         let tp = trade.get(&y);
-        if tp.is_none() {
-            out.no_trade.push(y);
-        }
-        // Arms in the window.
-        let mut arms = Pairs::default();
-        let mut dir: HashMap<Dyad, f64> = HashMap::new();
-        let mut imports: HashMap<&str, f64> = HashMap::new();
-        let mut any_arms = false;
-        for a in arms_rows.iter().filter(|a| a.year > y - win && a.year <= y) {
-            any_arms = true;
-            if a.supplier == a.recipient || a.tiv <= 0.0 {
-                continue;
-            }
-            arms.add(&a.supplier, &a.recipient, a.tiv);
-            *dir.entry((a.supplier.clone(), a.recipient.clone()))
-                .or_default() += a.tiv;
-            *imports.entry(a.recipient.as_str()).or_default() += a.tiv;
-        }
-        if !any_arms {
-            out.no_arms.push(y);
-        }
-        // Alliances in year y.
-        let mut obligations: HashMap<Dyad, [bool; 5]> = HashMap::new();
-        let mut any_alliance = false;
-        for a in inp.alliances.iter().filter(|a| a.year == y) {
-            any_alliance = true;
-            if a.state_a == a.state_b {
-                continue;
-            }
-            let o = obligations.entry(key(&a.state_a, &a.state_b)).or_default();
-            for (k, flag) in [a.defense, a.offense, a.neutral, a.nonagg, a.consul]
-                .into_iter()
-                .enumerate()
-            {
-                o[k] |= flag;
+        let arms = ArmsYear::new(&arms_rows, y, win);
+        let alliances = AllianceYear::new(&inp.alliances, y);
+        let political = PoliticalYear::new(votes.get(&y));
+        let finance = FinanceYear::new(&finance_rows, &finance_years, &gdp, y, win);
+        for (missing, list) in [
+            (tp.is_none(), &mut out.no_trade),
+            (!arms.any, &mut out.no_arms),
+            (!alliances.any, &mut out.no_alliances),
+            (political.voters.is_none(), &mut out.no_votes),
+        ] {
+            if missing {
+                list.push(y);
             }
         }
-        if !any_alliance {
-            out.no_alliances.push(y);
-        }
-        let mut defence_partners: HashMap<&str, usize> = HashMap::new();
-        for ((a, b), o) in &obligations {
-            if o[0] {
-                *defence_partners.entry(a.as_str()).or_default() += 1;
-                *defence_partners.entry(b.as_str()).or_default() += 1;
-            }
-        }
-        // UN agreement of every pair, and the year's mean.
-        // Ordered, so the year's mean sums the pairs in one order.
-        let mut agreement: BTreeMap<Dyad, (f64, f64)> = BTreeMap::new();
-        let vy = votes.get(&y);
-        if let Some(vy) = vy {
-            // Dense vote vectors (0: no vote) over the year's roll calls.
-            let rcids: BTreeSet<i64> = vy.values().flat_map(|m| m.keys().copied()).collect();
-            let col: HashMap<i64, usize> = rcids.iter().enumerate().map(|(k, r)| (*r, k)).collect();
-            let dense: Vec<(&str, Vec<u8>)> = vy
-                .iter()
-                .map(|(s, m)| {
-                    let mut v = vec![0u8; col.len()];
-                    for (r, o) in m {
-                        v[col[r]] = *o;
-                    }
-                    (*s, v)
-                })
-                .collect();
-            for (ia, (a, va)) in dense.iter().enumerate() {
-                for (b, vb) in &dense[ia + 1..] {
-                    let (mut n, mut d) = (0u32, 0u32);
-                    for (x, z) in va.iter().zip(vb) {
-                        if *x > 0 && *z > 0 {
-                            n += 1;
-                            d += u32::from(x.abs_diff(*z));
-                        }
-                    }
-                    if n > 0 {
-                        let a_ij = 1.0 - f64::from(d) / (2.0 * f64::from(n));
-                        agreement.insert(key(a, b), (a_ij, f64::from(n)));
-                    }
-                }
-            }
-        } else {
-            out.no_votes.push(y);
-        }
-        let mean_agreement = if agreement.is_empty() {
-            0.0
-        } else {
-            agreement.values().map(|(a, _)| a).sum::<f64>() / agreement.len() as f64
-        };
-        // Finance in the window (CHN → recipient).
-        let mut fin: BTreeMap<&str, f64> = BTreeMap::new();
-        let mut fin_gdp: BTreeMap<&str, f64> = BTreeMap::new();
-        let fin_covered = finance_years.iter().any(|fy| *fy > y - win && *fy <= y);
-        for f in finance_rows
-            .iter()
-            .filter(|f| f.year > y - win && f.year <= y)
-        {
-            *fin.entry(f.recipient.as_str()).or_default() += f.amount;
-        }
-        for r in fin.keys() {
-            let g: f64 = (y - win + 1..=y).filter_map(|yy| gdp.get(&(*r, yy))).sum();
-            fin_gdp.insert(r, g);
-        }
-        let fin_total: f64 = fin.values().sum();
-
         // Every state seen in year y.
         let mut states: BTreeSet<&str> = BTreeSet::new();
         if let Some(tp) = tp {
             states.extend(tp.total.keys().map(String::as_str));
         }
-        states.extend(arms.total.keys().map(String::as_str));
-        for (a, b) in obligations.keys() {
+        states.extend(arms.pairs.total.keys().map(String::as_str));
+        for (a, b) in alliances.obligations.keys() {
             states.insert(a);
             states.insert(b);
         }
-        if let Some(vy) = vy {
-            states.extend(vy.keys().copied());
+        if let Some(voters) = &political.voters {
+            states.extend(voters.iter().copied());
         }
-        if fin_covered {
-            states.extend(fin.keys().copied());
+        if finance.covered {
+            states.extend(finance.by_recipient.keys().copied());
             states.insert("CHN");
         }
-        let pairs: Vec<(&str, &str)> = match focal {
-            Some(f) => states
-                .iter()
-                .filter(|s| **s != f)
-                .filter(|s| partners.is_empty() || partners.iter().any(|q| q == *s))
-                .flat_map(|s| [(f, *s), (*s, f)])
-                .collect(),
-            None => states
-                .iter()
-                .flat_map(|a| {
-                    states
-                        .iter()
-                        .filter(move |b| *b != a)
-                        .map(move |b| (*a, *b))
-                })
-                .collect(),
-        };
-        for (i, j) in pairs {
-            let (e_bw, e_dep) = match tp {
-                Some(tp) => {
-                    let (b, d) = tp.parts(i, j);
-                    (Some(b), Some(d))
-                }
-                None => (None, None),
-            };
-            let (arms_bw, arms_dep) = if any_arms {
-                let (b, _) = arms.parts(i, j);
-                let a_ij = dir
-                    .get(&(i.to_string(), j.to_string()))
-                    .copied()
-                    .unwrap_or(0.0);
-                let m_j = imports.get(j).copied().unwrap_or(0.0);
-                (Some(b), Some(if m_j > 0.0 { a_ij / m_j } else { 0.0 }))
-            } else {
-                (None, None)
-            };
-            let (al_bw, al_dep) = if any_alliance {
-                match obligations.get(&key(i, j)) {
-                    Some(o) => {
-                        let n = o.iter().filter(|x| **x).count() as f64;
-                        let dep = if o[0] {
-                            1.0 / defence_partners.get(j).copied().unwrap_or(1).max(1) as f64
-                        } else {
-                            0.0
-                        };
-                        (Some(n / 5.0), Some(dep))
-                    }
-                    None => (Some(0.0), Some(0.0)),
-                }
-            } else {
-                (None, None)
-            };
+        for (i, j) in directed_pairs(&states, focal, partners) {
+            let (e_bw, e_dep) = economic(tp, i, j);
+            let (arms_bw, arms_dep) = arms.parts(i, j);
+            let (al_bw, al_dep) = alliances.parts(i, j);
             let s_bw = mean(&[arms_bw, al_bw]);
             let s_dep = mean(&[arms_dep, al_dep]);
-            let political = vy.map(|_| {
-                agreement
-                    .get(&key(i, j))
-                    .map(|(a, n)| {
-                        if mean_agreement < 1.0 {
-                            let k = f64::from(p.agreement_prior_votes);
-                            let shrunk = (n * a + k * mean_agreement) / (n + k);
-                            ((shrunk - mean_agreement) / (1.0 - mean_agreement)).max(0.0)
-                        } else {
-                            0.0
-                        }
-                    })
-                    .unwrap_or(0.0)
-            });
-            let (f_bw, f_dep) = if i == "CHN" && fin_covered {
-                let f = fin.get(j).copied().unwrap_or(0.0);
-                let g = fin_gdp.get(j).copied().unwrap_or(0.0);
-                (
-                    Some(if fin_total > 0.0 { f / fin_total } else { 0.0 }),
-                    Some(if g > 0.0 { (f / g).min(1.0) } else { 0.0 }),
-                )
-            } else {
-                (None, None)
-            };
+            let pol = political.score(i, j, p.agreement_prior_votes);
+            let (f_bw, f_dep) = finance.parts(i, j);
             let score = |b: Option<f64>, d: Option<f64>| b.zip(d).map(|(b, d)| (b + d) / 2.0);
             let economic = score(e_bw, e_dep);
             let security = score(s_bw, s_dep);
-            let finance = score(f_bw, f_dep);
+            let fin = score(f_bw, f_dep);
             let total = (p.weight_economic * economic.unwrap_or(0.0)
                 + p.weight_security * security.unwrap_or(0.0)
-                + p.weight_political * political.unwrap_or(0.0)
-                + p.weight_finance * finance.unwrap_or(0.0))
+                + p.weight_political * pol.unwrap_or(0.0)
+                + p.weight_finance * fin.unwrap_or(0.0))
                 / wsum;
             if total <= 0.0 {
                 continue;
@@ -537,14 +305,80 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
                 security,
                 security_bandwidth: s_bw,
                 security_dependence: s_dep,
-                political,
-                finance,
+                political: pol,
+                finance: fin,
                 finance_bandwidth: f_bw,
                 finance_dependence: f_dep,
             });
         }
     }
-    // Group: with a focal state, its role (over it / by it); else the target.
+    out.rows = rank(rows, focal, p.top);
+    Ok(out)
+}
+
+/// The weights checked (finite, >= 0, not all 0) and the window (>= 1 year); their sum.
+fn check_weights(p: &InfluenceParams) -> Result<f64> {
+    for (name, v) in [
+        ("weight_economic", p.weight_economic),
+        ("weight_security", p.weight_security),
+        ("weight_political", p.weight_political),
+        ("weight_finance", p.weight_finance),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(MeasureError::InvalidParameter {
+                name,
+                value: v.to_string(),
+                reason: "weights must be finite and >= 0",
+            });
+        }
+    }
+    let wsum = p.weight_economic + p.weight_security + p.weight_political + p.weight_finance;
+    if wsum <= 0.0 {
+        return Err(MeasureError::InvalidParameter {
+            name: "weights",
+            value: "0".into(),
+            reason: "at least one weight must be > 0",
+        });
+    }
+    if p.window_years == 0 {
+        return Err(MeasureError::InvalidParameter {
+            name: "window_years",
+            value: "0".into(),
+            reason: "the window must be at least one year",
+        });
+    }
+    Ok(wsum)
+}
+
+/// The directed pairs of a year: with a focal state, both directions between it and each other
+/// state (its partners only, when given); else every ordered pair of states.
+fn directed_pairs<'a>(
+    states: &BTreeSet<&'a str>,
+    focal: Option<&'a str>,
+    partners: &[String],
+) -> Vec<(&'a str, &'a str)> {
+    match focal {
+        Some(f) => states
+            .iter()
+            .filter(|s| **s != f)
+            .filter(|s| partners.is_empty() || partners.iter().any(|q| q == *s))
+            .flat_map(|s| [(f, *s), (*s, f)])
+            .collect(),
+        None => states
+            .iter()
+            .flat_map(|a| {
+                states
+                    .iter()
+                    .filter(move |b| *b != a)
+                    .map(move |b| (*a, *b))
+            })
+            .collect(),
+    }
+}
+
+/// Rank rows per year and group — with a focal state, its role (over it / by it); else the
+/// target — by total, and keep the first `top` of each (0: all).
+fn rank(mut rows: Vec<InfluenceRow>, focal: Option<&str>, top: u32) -> Vec<InfluenceRow> {
     let group = |r: &InfluenceRow| -> (i32, u8, String) {
         match focal {
             Some(f) if r.target == f => (r.year, 0, String::new()),
@@ -569,10 +403,9 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
         }
         rank += 1;
         r.rank = rank;
-        p.top == 0 || rank <= p.top
+        top == 0 || rank <= top
     });
-    out.rows = rows;
-    Ok(out)
+    rows
 }
 
 fn one() -> f64 {
