@@ -4,16 +4,11 @@
 //! no file access); country search for type-ahead; claims checked from TOML text; the shipped
 //! gravity scenarios by name. No wire types here: the server converts.
 
-use std::sync::Arc;
-
-use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::execution::context::SQLOptions;
 use pivot_vocab::{Countries, CountryKind, Provenance};
-use serde_json::Value;
 
 use crate::claims::parse_claims;
 use crate::gravity::ScenarioOutput;
-use crate::result_io::table_rows;
 use crate::{Engine, EngineError, ResultTable, SqlLimits};
 
 pub use crate::result_io::{PROVENANCE_KEY, csv_bytes, json_rows, parquet_bytes};

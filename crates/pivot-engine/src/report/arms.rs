@@ -29,7 +29,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     let focal = c.focal.clone();
     let a = match c.run::<ArmsShares>(&format!("arms-shares periods={PERIODS}"), &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let src = c.source(&[&a.provenance]);
     let rows = &a.rows;

@@ -11,6 +11,15 @@ use pivot_vocab::Provenance;
 
 use crate::{Answer, Engine};
 
+/// Why a measure is not shown: the note its section shows in its place.
+pub(super) struct NotShown(String);
+
+impl From<NotShown> for Block {
+    fn from(n: NotShown) -> Block {
+        Block::Paragraph(format!("Not shown: {}.", n.0))
+    }
+}
+
 /// The report's state while its sections are built.
 pub(super) struct Ctx<'a> {
     pub e: &'a Engine,
@@ -67,14 +76,14 @@ impl Ctx<'_> {
         label: &str,
         for_state: &str,
         params: Result<M::Params, String>,
-    ) -> Result<Answer<M::Row>, Block> {
+    ) -> Result<Answer<M::Row>, NotShown> {
         let why = match params.and_then(|p| self.e.run::<M>(&p).map_err(|e| e.to_string())) {
             Ok(a) if !a.rows.is_empty() => return Ok(a),
             Ok(_) => format!("{label}: no rows for {}", name(for_state)),
             Err(e) => format!("{label}: {e}"),
         };
         self.missing.push(why.clone());
-        Err(Block::Paragraph(format!("Not shown: {why}.")))
+        Err(NotShown(why))
     }
 
     /// The source line of a figure or table: the title and version, from the store's manifest,

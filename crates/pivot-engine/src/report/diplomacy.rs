@@ -22,7 +22,7 @@ fn agreement(c: &mut Ctx) -> Block {
     let focal = c.focal.clone();
     let a = match c.run::<UnAlignment>("un-alignment", &focal, p) {
         Ok(a) => a,
-        Err(note) => return note,
+        Err(note) => return note.into(),
     };
     let series: Vec<Series> = c
         .partners
@@ -71,7 +71,7 @@ fn ideal_points(c: &mut Ctx) -> Block {
     let focal = c.focal.clone();
     let a = match c.run::<UnIdealPoints>("un-ideal-points", &focal, p) {
         Ok(a) => a,
-        Err(note) => return note,
+        Err(note) => return note.into(),
     };
     let mut drawn = vec![c.focal.clone()];
     drawn.extend(states);

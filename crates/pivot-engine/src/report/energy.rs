@@ -35,7 +35,7 @@ fn destinations(c: &mut Ctx) -> Vec<Block> {
     let focal = c.focal.clone();
     let a = match c.run::<EnergyDestinations>("energy-destinations top=5", &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let src = c.source(&[&a.provenance]);
     let years: BTreeSet<i32> = a.rows.iter().map(|r| r.year).collect();
@@ -119,7 +119,7 @@ fn asia_table(c: &mut Ctx) -> Block {
     let focal = c.focal.clone();
     let a = match c.run::<EnergyAsiaShare>("energy-asia-share", &focal, p) {
         Ok(a) => a,
-        Err(note) => return note,
+        Err(note) => return note.into(),
     };
     Block::Table(Table {
         id: "energy-asia".into(),

@@ -18,7 +18,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     let focal = c.focal.clone();
     let a = match c.run::<OfficialFinance>("official-finance", &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let src = c.source(&[&a.provenance]);
     let basis = a.rows.first().map(|r| r.basis).unwrap_or_default().as_str();

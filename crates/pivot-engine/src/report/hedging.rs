@@ -25,7 +25,7 @@ fn blocks(c: &mut Ctx, contrasts: &[String]) -> Vec<Block> {
     let focal = c.focal.clone();
     let a = match c.run::<HedgingViewMeasure>("hedging-view", &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let src = c.source(&[&a.provenance]);
     vec![

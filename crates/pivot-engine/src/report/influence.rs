@@ -50,7 +50,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     let focal = c.focal.clone();
     let a = match c.run::<Influence>(&format!("influence top={TOP}"), &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let covered: BTreeSet<i32> = a
         .rows

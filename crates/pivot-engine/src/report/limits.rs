@@ -70,7 +70,7 @@ fn trade(m: &Manifest) -> String {
 /// version as ingested, years, how it counts), then what could not be shown and why.
 pub(super) fn limits(c: &Ctx) -> Vec<String> {
     let m = c.e.manifest();
-    let mut out = vec![trade(&m)];
+    let mut out = vec![trade(m)];
     for id in &c.used {
         if TRADE.contains(&id.as_str()) {
             continue;
@@ -82,7 +82,7 @@ pub(super) fn limits(c: &Ctx) -> Vec<String> {
             "{}: {}; rows in the store dated {}",
             d.title,
             d.version,
-            years(&m, id)
+            years(m, id)
         );
         if let Some(c) = caveat(id) {
             line.push_str(&format!("; {c}"));

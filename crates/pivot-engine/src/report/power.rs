@@ -53,7 +53,7 @@ fn ratios(c: &mut Ctx) -> Vec<Block> {
                 });
                 provenance.push(a.provenance);
             }
-            Err(note) => blocks.push(note),
+            Err(note) => blocks.push(note.into()),
         }
     }
     if series.is_empty() {

@@ -25,7 +25,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     let focal = c.focal.clone();
     let shares = match c.run::<PartnerShare>("partner-share", &focal, p) {
         Ok(a) => a,
-        Err(note) => return vec![note],
+        Err(note) => return vec![note.into()],
     };
     let rows = &shares.rows;
     let src = c.source(&[&shares.provenance]);
@@ -150,7 +150,7 @@ fn asia_share(c: &mut Ctx, marks: Vec<Annotation>) -> Block {
     let regions = match c.run::<RegionShare>("region-share regions=asia,east-south-asia", &focal, p)
     {
         Ok(a) => a,
-        Err(note) => return note,
+        Err(note) => return note.into(),
     };
     let pts = |region: &str| {
         with_gaps(
