@@ -585,7 +585,7 @@ pub fn table_from_serialize<S: serde::Serialize>(
     empty: bool,
     provenance: Provenance,
 ) -> Result<ResultTable, EngineError> {
-    use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema};
+    use datafusion::arrow::datatypes::{FieldRef, Schema};
     use serde_arrow::schema::{SchemaLike, TracingOptions};
     let opts = TracingOptions::default()
         .allow_null_fields(true)
@@ -596,18 +596,7 @@ pub fn table_from_serialize<S: serde::Serialize>(
         Vec::<FieldRef>::from_samples(rows, opts)
             .map_err(|e| EngineError::Bug(format!("tracing rows: {e}")))?
     };
-    let fields: Vec<FieldRef> = fields
-        .into_iter()
-        .map(|f| match f.data_type() {
-            // Text as Utf8; unit enum variants (direction, carrier …) as their names; a column
-            // with no value in any row as nullable text.
-            DataType::LargeUtf8 | DataType::Union(_, _) => {
-                Arc::new(Field::new(f.name(), DataType::Utf8, f.is_nullable()))
-            }
-            DataType::Null => Arc::new(Field::new(f.name(), DataType::Utf8, true)),
-            _ => f,
-        })
-        .collect();
+    let fields = plain_fields(fields);
     let schema = Arc::new(Schema::new(fields.clone()));
     let batches = if empty {
         vec![]
@@ -622,6 +611,41 @@ pub fn table_from_serialize<S: serde::Serialize>(
         batches,
         provenance,
     })
+}
+
+/// An answer with no rows and these columns (a measure's row type's).
+pub(crate) fn empty_table(
+    fields: Vec<datafusion::arrow::datatypes::FieldRef>,
+    provenance: Provenance,
+) -> ResultTable {
+    ResultTable {
+        schema: Arc::new(datafusion::arrow::datatypes::Schema::new(plain_fields(
+            fields,
+        ))),
+        batches: vec![],
+        provenance,
+    }
+}
+
+/// Text as Utf8; unit enum variants (direction, carrier …) as their names; a column with no
+/// value in any row as nullable text.
+fn plain_fields(
+    fields: Vec<datafusion::arrow::datatypes::FieldRef>,
+) -> Vec<datafusion::arrow::datatypes::FieldRef> {
+    use datafusion::arrow::datatypes::{DataType, Field};
+    fields
+        .into_iter()
+        .map(|f| match f.data_type() {
+            DataType::LargeUtf8 | DataType::Utf8View | DataType::Union(_, _) => {
+                Arc::new(Field::new(f.name(), DataType::Utf8, f.is_nullable()))
+            }
+            DataType::Dictionary(_, v) if v.is_string() => {
+                Arc::new(Field::new(f.name(), DataType::Utf8, f.is_nullable()))
+            }
+            DataType::Null => Arc::new(Field::new(f.name(), DataType::Utf8, true)),
+            _ => f,
+        })
+        .collect()
 }
 
 /// A query planned once: the logical plan as optimized to run — what the provenance cites

@@ -206,7 +206,12 @@ impl Engine {
             prov = prov.note(c.note());
         }
         let rows = computed.output.rows;
-        let t = table_from_serialize(&rows, rows.is_empty(), prov)?;
+        // No rows: the columns of the measure's row type, so an empty answer still says what
+        // it would hold.
+        let t = match rows.fields() {
+            Some(fields) if rows.is_empty() => crate::empty_table(fields, prov),
+            _ => table_from_serialize(&rows, rows.is_empty(), prov)?,
+        };
         if started.elapsed() >= crate::result_cache::MIN_COMPUTE {
             self.keep_result(&disk_key, &t);
         }
@@ -258,13 +263,7 @@ impl Engine {
         source: TradeSource,
     ) -> Result<Vec<(&'static str, Vec<i32>)>, EngineError> {
         if source != TradeSource::Spliced {
-            let id = match source {
-                TradeSource::CowTrade => "cow_trade",
-                TradeSource::ImfDots => "imf_dots",
-                TradeSource::Baci => "baci",
-                TradeSource::Comtrade => "comtrade",
-                TradeSource::Spliced => unreachable!("handled above"),
-            };
+            let id = source.as_str();
             if !self.has_dataset(id) {
                 return Err(EngineError::MissingData {
                     what: format!("trade source '{id}'"),
@@ -432,8 +431,43 @@ impl StoreData<'_> {
         }
     }
 
+    /// The note on a trade answer with no rows: which years the store's trade sources cover,
+    /// so a reader knows the years asked lie outside them (or in a gap), not that trade was 0.
+    fn no_trade_note(&self, q: &TradeQuery) {
+        let ids: Vec<&str> = match q.source {
+            TradeSource::Spliced => SPLICE_ORDER.to_vec(),
+            s => vec![s.as_str()],
+        };
+        let covered: Vec<String> = ids
+            .iter()
+            .filter(|id| self.e.has_dataset(id))
+            .filter_map(|id| {
+                let years = self.e.source_years(id).ok()?;
+                (!years.is_empty())
+                    .then(|| format!("{id} {}", pivot_vocab::year_runs(years.iter().copied())))
+            })
+            .collect();
+        let of = match &q.touching {
+            Some(states) if !states.is_empty() => format!(" of {}", states.join(", ")),
+            _ => String::new(),
+        };
+        self.notes.borrow_mut().push(format!(
+            "No trade rows{of} in the years asked ({}); the trade data in the store cover {} (never interpolated; pivot data ingest baci PATH adds BACI's years).",
+            q.years.range(),
+            if covered.is_empty() {
+                "no years".to_string()
+            } else {
+                covered.join(", ")
+            }
+        ));
+    }
+
     /// Notes on a trade series: which source gave which years, the gaps, the level breaks.
     fn trade_notes(&self, q: &TradeQuery, flows: &[&SourcedFlow]) {
+        if flows.is_empty() {
+            self.no_trade_note(q);
+            return;
+        }
         let mut by: BTreeMap<&str, BTreeSet<i32>> = BTreeMap::new();
         for f in flows {
             by.entry(f.src.as_str()).or_default().insert(f.year);

@@ -1054,3 +1054,59 @@ fn report_says_in_the_section_why_a_measure_is_not_shown() {
     let trade = r.sections.iter().find(|s| s.id == "trade").unwrap();
     assert!(trade.blocks.iter().any(|b| matches!(b, Block::Chart(_))));
 }
+
+/// Issue 28: an answer with no rows keeps its columns, traced from the measure's row type, so
+/// its CSV has a header and its Parquet a schema; and (issue 27, "the years lie in a gap") a
+/// note says why it is empty: 2016 lies between COW (to 2014) and IMF DOTS (2019-2020).
+#[test]
+fn an_empty_answer_keeps_its_columns() {
+    let req = MeasureRequest::new("partner-share")
+        .param("focal", "RUS")
+        .param("years", "2016");
+    let t = engine().measure(&req).unwrap();
+    assert_eq!(t.num_rows(), 0);
+    let names: Vec<&str> = t
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "year",
+            "focal",
+            "partner",
+            "direction",
+            "value",
+            "share",
+            "rank",
+            "n_partners"
+        ]
+    );
+    let csv = String::from_utf8(pivot_engine::service::csv_bytes(&t).unwrap()).unwrap();
+    assert_eq!(
+        csv,
+        "year,focal,partner,direction,value,share,rank,n_partners\n"
+    );
+    assert!(
+        t.provenance.notes.iter().any(|n| n
+            == "No trade rows of RUS in the years asked (2016); the trade data in the store cover imf_dots 2019-2020, cow_trade 1870-2014 (never interpolated; pivot data ingest baci PATH adds BACI's years)."),
+        "{:?}",
+        t.provenance.notes
+    );
+    // The same through the typed call.
+    let mut p: pivot_measures::partner_share::PartnerShareParams = pivot_measures::params::parse(
+        &serde_json::json!({"focal": "RUS", "years": "2016"})
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    p.top = None;
+    let a = engine()
+        .run::<pivot_measures::partner_share::PartnerShare>(&p)
+        .unwrap();
+    assert!(a.rows.is_empty());
+    assert_eq!(a.provenance.notes, t.provenance.notes);
+}

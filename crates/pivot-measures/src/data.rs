@@ -30,13 +30,13 @@ use crate::trade::TradeFlow;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum TradeSource {
-    /// One series across sources: COW to 2014, IMF DOTS for its years, BACI for the years a
-    /// user has ingested (BACI wins where it overlaps the others).
+    /// One series across sources: BACI for the years it covers, then IMF DOTS, then COW (the
+    /// provenance says which source gave which years).
     #[default]
     Spliced,
-    /// COW Dyadic Trade v4.0 only (1870–2014).
+    /// COW Dyadic Trade only.
     CowTrade,
-    /// IMF DOTS exports only (2019–2020, exporter-reported).
+    /// IMF DOTS exports only (exporter-reported).
     ImfDots,
     /// BACI only (when ingested).
     Baci,
@@ -45,7 +45,8 @@ pub enum TradeSource {
 }
 
 impl TradeSource {
-    /// The dataset id.
+    /// The dataset id (`spliced` for the spliced series): the one mapping from a trade source
+    /// to its dataset.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Spliced => "spliced",

@@ -52,6 +52,19 @@ pub trait Measure: Send + Sync + 'static {
 pub struct Rows {
     inner: Arc<dyn ErasedRows>,
     len: usize,
+    /// The Arrow fields of the row type, traced from the type itself (so an answer with no
+    /// rows keeps its columns); none where the type is not known to deserialize.
+    fields: fn() -> Option<Vec<arrow::datatypes::FieldRef>>,
+}
+
+/// The Arrow fields of a row type, from its serde description: text as (large) UTF-8, unit
+/// enum variants as their names, optional values nullable.
+fn fields_of<T: serde::de::DeserializeOwned>() -> Option<Vec<arrow::datatypes::FieldRef>> {
+    use serde_arrow::schema::{SchemaLike, TracingOptions};
+    let opts = TracingOptions::default()
+        .allow_null_fields(true)
+        .enums_without_data_as_strings(true);
+    Vec::<arrow::datatypes::FieldRef>::from_type::<T>(opts).ok()
 }
 
 trait ErasedRows: erased_serde::Serialize + Send + Sync {
@@ -71,7 +84,26 @@ impl Rows {
         Rows {
             inner: Arc::new(rows),
             len,
+            fields: || None,
         }
+    }
+
+    /// Wrap rows of a measure's row type, whose columns are known even when there are none.
+    pub fn of_row_type<T>(rows: Vec<T>) -> Rows
+    where
+        T: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        let len = rows.len();
+        Rows {
+            inner: Arc::new(rows),
+            len,
+            fields: fields_of::<T>,
+        }
+    }
+
+    /// The row type's Arrow fields, where known.
+    pub fn fields(&self) -> Option<Vec<arrow::datatypes::FieldRef>> {
+        (self.fields)()
     }
 
     /// Number of rows.
@@ -144,10 +176,12 @@ pub struct ErasedOutput {
     pub notes: Vec<String>,
 }
 
-impl<R: Serialize + Send + Sync + 'static> From<Output<R>> for ErasedOutput {
+impl<R: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> From<Output<R>>
+    for ErasedOutput
+{
     fn from(o: Output<R>) -> ErasedOutput {
         ErasedOutput {
-            rows: Rows::new(o.rows),
+            rows: Rows::of_row_type(o.rows),
             notes: o.notes,
         }
     }
