@@ -62,8 +62,9 @@ for t in "${targets[@]}"; do
       >"$log.part" 2>&1
     set -e
     cat "$log.part" >>"$log"
-    # With -jobs, each worker writes fuzz-N.log in the current directory.
-    for w in fuzz-*.log; do [ -e "$w" ] && cat "$w" >>"$log.part" && rm -f "$w"; done
+    # With -jobs, libFuzzer prints each worker's fuzz-N.log into its own output when the
+    # worker ends (counted from there, once); the files are left in the current directory.
+    rm -f fuzz-*.log
     got=$(awk '/^cpu/ {printf "%d", $2 + $3}' "$OUT/$t.time")
     cpu=$((cpu + got))
     r=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log.part" | grep -o '[0-9]*$' | paste -sd+ | bc)

@@ -1035,7 +1035,7 @@ fn report_says_in_the_section_why_a_measure_is_not_shown() {
         })
         .collect();
     assert!(
-        notes == ["Not shown: power-ratio indicator=gdp_usd: no rows for Taiwan."],
+        notes == ["Not shown: power-ratio indicator=gdp_usd: no rows for Taiwan and Russia."],
         "{notes:?}"
     );
     // The two ratios with data are drawn.
@@ -1046,7 +1046,7 @@ fn report_says_in_the_section_why_a_measure_is_not_shown() {
     assert!(
         r.limits
             .iter()
-            .any(|l| l == "Not shown: power-ratio indicator=gdp_usd: no rows for Taiwan"),
+            .any(|l| l == "Not shown: power-ratio indicator=gdp_usd: no rows for Taiwan and Russia"),
         "{:?}",
         r.limits
     );
@@ -1109,4 +1109,37 @@ fn an_empty_answer_keeps_its_columns() {
         .unwrap();
     assert!(a.rows.is_empty());
     assert_eq!(a.provenance.notes, t.provenance.notes);
+}
+
+/// The report for another focal state says nothing that holds for Russia only: the trade
+/// method's note on COW 365 (the USSR before 1992) is Russia's. Found reading the report for
+/// the Holy See, whose trade method said "COW 365 covers the USSR before 1992".
+#[test]
+fn report_for_another_state_has_no_russian_notes() {
+    use pivot_report::Block;
+    let opts = pivot_engine::report::ReportOptions {
+        focal: "VNM".into(),
+        partners: vec!["CHN".into(), "USA".into()],
+        years: None,
+        claims: None,
+        contrasts: vec![],
+    };
+    let r = engine().build_report(&opts).unwrap();
+    let chart = r
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .find_map(|b| match b {
+            Block::Chart(c) if c.id == "trade-shares" => Some(c),
+            _ => None,
+        })
+        .expect("trade-shares chart");
+    assert!(!chart.method.contains("USSR"), "{}", chart.method);
+    assert!(
+        chart.method.starts_with("partner-share: "),
+        "{}",
+        chart.method
+    );
+    // No claims section: the Mankoff claims are about Russia.
+    assert!(r.sections.iter().all(|s| s.id != "claims"));
 }

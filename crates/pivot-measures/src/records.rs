@@ -204,7 +204,7 @@ impl ProductFlow {
 /// HS6 trade as GeoDep reads it: the assessed importers' flows, and every exporter's exports
 /// of each product to all importers (domestic rows left out of both), with country and product
 /// codes interned as indices into sorted lists, so that ordering by index is ordering by code.
-/// Built with [`PanelBuilder`] (which validates and sums duplicate keys in arrival order) or
+/// Built with [`crate::geodep::PanelBuilder`] (which validates and sums duplicate keys in arrival order) or
 /// [`ProductPanel::from_flows`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProductPanel {

@@ -26,8 +26,8 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         p.periods = Periods::parse(PERIODS)?;
         Ok(p)
     });
-    let focal = c.focal.clone();
-    let a = match c.run::<ArmsShares>(&format!("arms-shares periods={PERIODS}"), &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<ArmsShares>(&format!("arms-shares periods={PERIODS}"), &who, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };

@@ -69,17 +69,18 @@ impl Ctx<'_> {
     }
 
     /// Run a measure through the engine's typed call. `label` names it in a note (the measure
-    /// and the parameters that set this run apart). An error, or an answer without rows, is
-    /// returned as the note the section shows in its place, and listed under "Limits".
+    /// and the parameters that set this run apart), `who` the states it is about. An error, or
+    /// an answer without rows, is returned as the note the section shows in its place, and
+    /// listed under "Limits".
     pub fn run<M: Measure>(
         &mut self,
         label: &str,
-        for_state: &str,
+        who: &str,
         params: Result<M::Params, String>,
     ) -> Result<Answer<M::Row>, NotShown> {
         let why = match params.and_then(|p| self.e.run::<M>(&p).map_err(|e| e.to_string())) {
             Ok(a) if !a.rows.is_empty() => return Ok(a),
-            Ok(_) => format!("{label}: no rows for {}", name(for_state)),
+            Ok(_) => format!("{label}: no rows for {who}"),
             Err(e) => format!("{label}: {e}"),
         };
         self.missing.push(why.clone());

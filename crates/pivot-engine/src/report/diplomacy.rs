@@ -19,8 +19,8 @@ pub(super) fn section(c: &mut Ctx) -> Section {
 
 fn agreement(c: &mut Ctx) -> Block {
     let p = c.params::<UnAlignment>(&c.focal, &c.partners);
-    let focal = c.focal.clone();
-    let a = match c.run::<UnAlignment>("un-alignment", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<UnAlignment>("un-alignment", &who, p) {
         Ok(a) => a,
         Err(note) => return note.into(),
     };
@@ -68,8 +68,8 @@ fn ideal_points(c: &mut Ctx) -> Block {
             to: None,
         });
     }
-    let focal = c.focal.clone();
-    let a = match c.run::<UnIdealPoints>("un-ideal-points", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<UnIdealPoints>("un-ideal-points", &who, p) {
         Ok(a) => a,
         Err(note) => return note.into(),
     };

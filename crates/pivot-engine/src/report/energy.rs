@@ -32,8 +32,8 @@ fn destinations(c: &mut Ctx) -> Vec<Block> {
     if let Ok(p) = &mut p {
         p.top = Some(5);
     }
-    let focal = c.focal.clone();
-    let a = match c.run::<EnergyDestinations>("energy-destinations top=5", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<EnergyDestinations>("energy-destinations top=5", &who, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };
@@ -116,8 +116,8 @@ fn destinations(c: &mut Ctx) -> Vec<Block> {
 
 fn asia_table(c: &mut Ctx) -> Block {
     let p = c.params::<EnergyAsiaShare>(&c.focal, &[]);
-    let focal = c.focal.clone();
-    let a = match c.run::<EnergyAsiaShare>("energy-asia-share", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<EnergyAsiaShare>("energy-asia-share", &who, p) {
         Ok(a) => a,
         Err(note) => return note.into(),
     };

@@ -15,8 +15,8 @@ pub(super) fn section(c: &mut Ctx) -> Section {
 
 fn blocks(c: &mut Ctx) -> Vec<Block> {
     let p = c.params::<OfficialFinance>(&c.focal, &[]);
-    let focal = c.focal.clone();
-    let a = match c.run::<OfficialFinance>("official-finance", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<OfficialFinance>("official-finance", &who, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };

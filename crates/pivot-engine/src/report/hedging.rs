@@ -22,8 +22,8 @@ fn blocks(c: &mut Ctx, contrasts: &[String]) -> Vec<Block> {
         .cloned()
         .collect();
     let p = c.params::<HedgingViewMeasure>(&c.focal, &partners);
-    let focal = c.focal.clone();
-    let a = match c.run::<HedgingViewMeasure>("hedging-view", &focal, p) {
+    let who = c.fname.clone();
+    let a = match c.run::<HedgingViewMeasure>("hedging-view", &who, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };

@@ -48,7 +48,8 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         p.top = TOP;
     }
     let focal = c.focal.clone();
-    let a = match c.run::<Influence>(&format!("influence top={TOP}"), &focal, p) {
+    let fname = c.fname.clone();
+    let a = match c.run::<Influence>(&format!("influence top={TOP}"), &fname, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };

@@ -23,6 +23,7 @@ pub(super) fn section(c: &mut Ctx) -> Section {
 
 fn ratios(c: &mut Ctx) -> Vec<Block> {
     let highlight = c.highlight.clone();
+    let who = format!("{} and {}", name(&highlight), c.fname);
     let mut blocks = vec![];
     let mut series = Vec::new();
     let mut provenance = vec![];
@@ -39,7 +40,7 @@ fn ratios(c: &mut Ctx) -> Vec<Block> {
             p.indicator = ind;
         }
         let run_label = format!("power-ratio indicator={}", ind.as_str());
-        match c.run::<PowerRatio>(&run_label, &highlight, p) {
+        match c.run::<PowerRatio>(&run_label, &who, p) {
             Ok(a) => {
                 series.push(Series {
                     name: label.into(),

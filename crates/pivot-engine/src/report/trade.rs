@@ -22,8 +22,8 @@ pub(super) fn section(c: &mut Ctx) -> Section {
 
 fn blocks(c: &mut Ctx) -> Vec<Block> {
     let p = c.params::<PartnerShare>(&c.focal, &[]);
-    let focal = c.focal.clone();
-    let shares = match c.run::<PartnerShare>("partner-share", &focal, p) {
+    let who = c.fname.clone();
+    let shares = match c.run::<PartnerShare>("partner-share", &who, p) {
         Ok(a) => a,
         Err(note) => return vec![note.into()],
     };
@@ -98,6 +98,12 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         .and_then(|n| n.split(". ").next())
         .map(|n| format!(" Sources by year: {n}."))
         .unwrap_or_default();
+    // Whole millions for large traders; a decimal where the largest partner is under 100.
+    let value_decimals = if top.first().is_some_and(|r| r.value < 100e6) {
+        1
+    } else {
+        0
+    };
     let mut blocks = vec![Block::Paragraph(text)];
     let mut chart = line_chart(
         "trade-shares",
@@ -107,7 +113,13 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         series,
         src.clone(),
         &format!(
-            "partner-share: (exports + imports with partner) / total trade, current USD; COW 365 covers the USSR before 1992.{splice}"
+            "partner-share: (exports + imports with partner) / total trade, current USD.{}{splice}",
+            // COW codes the USSR and Russia alike (365): Russia's series before 1992 is the USSR's.
+            if c.focal == "RUS" {
+                " COW 365 covers the USSR before 1992."
+            } else {
+                ""
+            }
         ),
     );
     chart.annotations = marks.clone();
@@ -128,7 +140,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
                 vec![
                     Cell::num(r.rank as f64, 0),
                     Cell::text(name(&r.partner)),
-                    Cell::num(r.value / 1e6, 0),
+                    Cell::num(r.value / 1e6, value_decimals),
                     Cell::num(100.0 * r.share, 1),
                 ]
             })
@@ -146,9 +158,8 @@ fn asia_share(c: &mut Ctx, marks: Vec<Annotation>) -> Block {
     if let Ok(p) = &mut p {
         p.regions = vec!["asia".into(), "east-south-asia".into()];
     }
-    let focal = c.focal.clone();
-    let regions = match c.run::<RegionShare>("region-share regions=asia,east-south-asia", &focal, p)
-    {
+    let who = c.fname.clone();
+    let regions = match c.run::<RegionShare>("region-share regions=asia,east-south-asia", &who, p) {
         Ok(a) => a,
         Err(note) => return note.into(),
     };
