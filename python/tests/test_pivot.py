@@ -34,7 +34,7 @@ AGTPA_YEARS = "year IN (1986, 1990, 1994, 1998, 2002, 2006)"
 def test_partner_share_china_first_in_russias_2014_trade(engine: pivot.Engine) -> None:
     # COW Dyadic Trade v4.0: Russia-China trade in 2014 (both directions) is 93,942 million USD
     # of Russia's 768,339 million total with all partners: 12.227 %, first of 183 partners.
-    t = engine.measure("partner-share", focal="RUS", years="2014")
+    t = engine.measure("partner-share", focal="RUS", years="2014", source="cow_trade")
     assert isinstance(t, pa.Table)
     first = t.slice(0, 1).to_pylist()[0]
     assert first["partner"] == "CHN"
@@ -47,7 +47,7 @@ def test_partner_share_china_first_in_russias_2014_trade(engine: pivot.Engine) -
 
 
 def test_provenance_rides_in_the_schema_metadata(engine: pivot.Engine, tmp_path) -> None:
-    t = engine.measure("partner-share", focal="Russia", years=2014, top=3)
+    t = engine.measure("partner-share", focal="Russia", years=2014, top=3, source="cow_trade")
     raw = t.schema.metadata[b"pivot.provenance"]
     d = json.loads(raw)
     assert d["method"] == "partner-share"

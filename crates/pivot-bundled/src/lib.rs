@@ -54,6 +54,7 @@ bundled! {
     AIDDATA_GCDF => "aiddata_gcdf/gcdf3_country_year_cow.csv.gz",
     AGTPA => "agtpa_gravity/agtpa_applications.csv.gz",
     IMF_DOTS => "imf_dots/imf_dots_exports_2019_2020.csv.gz",
+    BACI_TOTALS => "baci_dyad_totals/baci_dyad_totals_2012_2023.csv.gz",
 }
 
 /// Look up an embedded file by its path under `data/`.

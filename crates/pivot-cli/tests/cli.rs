@@ -414,7 +414,11 @@ fn killed_ingest_leaves_the_store_intact() {
     let v = pivot(store.path(), &["data", "verify"]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let l = pivot(store.path(), &["data", "list", "--format", "csv"]);
-    assert!(!stdout(&l).contains("baci"));
+    assert!(
+        !stdout(&l).lines().any(|l| l.starts_with("baci,")),
+        "{}",
+        stdout(&l)
+    );
     // Issue 27: the next open removed what the killed ingest left in `.staging`.
     assert!(
         !walk_if(&staging)
@@ -599,7 +603,7 @@ fn parquet_output_carries_the_provenance() {
             "--focal",
             "RUS",
             "--years",
-            "2014",
+            "2023",
             "--format",
             "parquet",
         ],
@@ -622,15 +626,26 @@ fn parquet_output_carries_the_provenance() {
     let p: serde_json::Value = serde_json::from_str(&prov).unwrap();
     assert_eq!(p["method"], "partner-share");
     assert_eq!(p["parameters"]["focal"], "RUS");
-    assert_eq!(p["datasets"][0]["id"], "cow_trade");
-    assert_eq!(p["datasets"][0]["version"], "v4.0");
+    assert_eq!(p["datasets"][0]["id"], "baci_totals");
+    assert_eq!(
+        p["datasets"][0]["version"],
+        "V202501 (HS92), totals 2012–2023"
+    );
+    // Issue 29: the partners missing from Russia's reported 2023 trade ride with the rows.
+    assert!(
+        p["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("Belarus (BLR, 2021: 36.5 bn USD)")),
+        "{p}"
+    );
     assert_eq!(
         reader.schema().metadata().get("pivot.provenance"),
         Some(&prov)
     );
-    // China first in 2014 (share 0.12227, COW v4.0).
+    // 138 partners with reported flows in 2023 (BACI totals, counted with Python).
     let batch = reader.build().unwrap().next().unwrap().unwrap();
-    assert_eq!(batch.num_rows(), 183);
+    assert_eq!(batch.num_rows(), 138);
 }
 
 /// Issue 10: `pivot measures --format json` lists every parameter with its type and default;
@@ -1391,8 +1406,9 @@ fn claims_with_misspelt_columns_or_nan_are_refused() {
         .iter()
         .map(|d| d["id"].as_str().unwrap())
         .collect();
-    // Partner shares of 2014 come from COW trade alone (the spliced series' only 2014 source).
-    assert_eq!(ids, ["cow_trade"]);
+    // Partner shares of 2014 come from BACI totals alone (the spliced series' 2014 source since
+    // issue 29).
+    assert_eq!(ids, ["baci_totals"]);
 }
 
 /// Issue 27: `report --years garbage` wrote a report with every section "Not shown" (exit 0),
@@ -1495,6 +1511,9 @@ fn a_user_dots_file_is_cited_by_its_own_years() {
             "RUS",
             "--years",
             "2021",
+            // The spliced series takes 2021 from BACI totals (issue 29): IMF DOTS alone.
+            "-p",
+            "source=imf_dots",
             "--format",
             "json",
         ],

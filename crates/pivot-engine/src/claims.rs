@@ -180,6 +180,7 @@ fn not_evaluated(c: &Check, why: String) -> CheckOutcome {
         pass: None,
         evidence: why,
         datasets: vec![],
+        windows: vec![],
     }
 }
 
@@ -202,6 +203,9 @@ pub struct CheckOutcome {
     /// The datasets the check's measure read (none when it could not run).
     #[serde(skip)]
     pub datasets: Vec<pivot_vocab::DatasetRef>,
+    /// The time windows the test read (for the coverage said beside trade evidence).
+    #[serde(skip)]
+    pub windows: Vec<(i64, i64)>,
 }
 
 /// A verdict on a claim.
@@ -425,7 +429,65 @@ impl Engine {
         let rows = table_rows(&table)?;
         let mut out = self.evaluate(c, &rows)?;
         out.datasets = table.provenance.datasets.clone();
+        self.say_coverage(c, &mut out);
         Ok(out)
+    }
+
+    /// Beside evidence from the spliced trade series: the single years the test read in which
+    /// partners of the focal state vanished from the data (neither side reported), so a share
+    /// of that year is of the reported total.
+    fn say_coverage(&self, c: &Check, out: &mut CheckOutcome) {
+        let spliced = c
+            .params
+            .get("source")
+            .is_none_or(|s| s.as_str() == Some("spliced"));
+        let trade = out
+            .datasets
+            .iter()
+            .any(|d| crate::measure::SPLICE_ORDER.contains(&d.id.as_str()));
+        let Some(focal) = c
+            .focal
+            .as_deref()
+            .and_then(|f| self.countries().resolve(f).ok())
+            .map(|r| r.country.iso3.clone())
+        else {
+            return;
+        };
+        if !spliced || !trade || out.pass.is_none() {
+            return;
+        }
+        // Single years only: a value read in one year is what a vanished partner distorts; a
+        // mean over a range is said to be of reported totals by the measure's provenance.
+        let years: std::collections::BTreeSet<i64> = out
+            .windows
+            .iter()
+            .filter(|(a, b)| a == b)
+            .map(|&(a, _)| a)
+            .collect();
+        let mut said = vec![];
+        for y in years {
+            let Ok(y) = i32::try_from(y) else { continue };
+            if let Ok(Some(v)) = self.vanished_in(&focal, y)
+                && v.named()
+            {
+                said.push(format!(
+                    "{y}: {} partners of {focal} with flows in the {} years before have none ({}), among them {}; shares are of the reported total",
+                    v.partners.len(),
+                    crate::trade_notes::VANISHED_WINDOW,
+                    crate::trade_notes::title(self.manifest(), &v.src),
+                    v.partners
+                        .iter()
+                        .take(3)
+                        .map(|(p, ly, val)| format!("{p} ({ly}: {})", crate::trade_notes::usd(*val)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if !said.is_empty() {
+            out.evidence
+                .push_str(&format!(" (coverage: {})", said.join("; ")));
+        }
     }
 
     /// A check's outcome over the rows of its measure's answer.
@@ -460,6 +522,7 @@ impl Engine {
                     label: c.label.clone(),
                     pass: Some(pass),
                     datasets: vec![],
+                    windows: vec![w],
                     evidence: format!(
                         "{} {} = {} ({} {} {})",
                         c.column,
@@ -493,6 +556,7 @@ impl Engine {
                     label: c.label.clone(),
                     pass: Some(pass),
                     datasets: vec![],
+                    windows: vec![wf, wt],
                     evidence: format!(
                         "{} {} {} → {} {}",
                         c.column,
@@ -518,6 +582,7 @@ impl Engine {
                     label: c.label.clone(),
                     pass: Some(pass),
                     datasets: vec![],
+                    windows: vec![w],
                     evidence: format!("{} {}: {} vs {}", c.column, span(w), fmt(a), fmt(b)),
                 })
             }

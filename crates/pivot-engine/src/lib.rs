@@ -25,6 +25,7 @@ pub mod result_cache;
 mod result_io;
 pub mod service;
 mod stall;
+mod trade_notes;
 mod verified;
 
 use std::path::{Path, PathBuf};

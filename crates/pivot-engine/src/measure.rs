@@ -78,14 +78,14 @@ fn typed_rows<R: serde::de::DeserializeOwned>(t: &ResultTable) -> Result<Vec<R>,
 /// A trade flow with the dataset it came from.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SourcedFlow {
-    year: i32,
-    exporter: String,
-    importer: String,
-    value: f64,
-    src: String,
+    pub(crate) year: i32,
+    pub(crate) exporter: String,
+    pub(crate) importer: String,
+    pub(crate) value: f64,
+    pub(crate) src: String,
 }
 
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
@@ -97,9 +97,11 @@ fn in_list(v: &[String]) -> String {
 }
 
 /// Where sources overlap in the spliced series, the first wins: BACI (reconciled exporter and
-/// importer reports, product detail), then IMF DOTS (exporter-reported, newer than COW), then
-/// COW.
-const SPLICE_ORDER: [&str; 3] = ["baci", "imf_dots", "cow_trade"];
+/// importer reports, product detail, when a user ingested it), then BACI's totals per pair
+/// (the same reconciliation, bundled for 2012–2023), then IMF DOTS (exporter-reported, newer
+/// than COW), then COW. BACI totals winning 2012–2014 over COW keeps the years around the 2014
+/// sanctions in one source: the step from COW to BACI falls at 2011/2012, not at 2014/2015.
+pub(crate) const SPLICE_ORDER: [&str; 4] = ["baci", "baci_totals", "imf_dots", "cow_trade"];
 
 impl Engine {
     /// Compute a measure by name from raw parameters, as every front door receives them. The
@@ -228,7 +230,7 @@ impl Engine {
     }
 
     /// Years of a trade source in the store (asked once per engine; an ingest resets it).
-    fn source_years(&self, id: &str) -> Result<Vec<i32>, EngineError> {
+    pub(crate) fn source_years(&self, id: &str) -> Result<Vec<i32>, EngineError> {
         #[derive(Deserialize)]
         struct Y {
             year: i32,
@@ -462,37 +464,37 @@ impl StoreData<'_> {
         ));
     }
 
-    /// Notes on a trade series: which source gave which years, the gaps, the level breaks.
-    fn trade_notes(&self, q: &TradeQuery, flows: &[&SourcedFlow]) {
+    /// Notes on a trade series: which source gave which years, the gaps, the level breaks
+    /// where sources meet, and the partners missing from a state's reported flows. `all` holds
+    /// every year of the asked states' flows (for the years before those asked).
+    fn trade_notes(
+        &self,
+        q: &TradeQuery,
+        flows: &[&SourcedFlow],
+        all: &[SourcedFlow],
+    ) -> Result<(), EngineError> {
         if flows.is_empty() {
             self.no_trade_note(q);
-            return;
+            return Ok(());
         }
         let mut by: BTreeMap<&str, BTreeSet<i32>> = BTreeMap::new();
+        let mut year_src: BTreeMap<i32, String> = BTreeMap::new();
         for f in flows {
             by.entry(f.src.as_str()).or_default().insert(f.year);
+            year_src.insert(f.year, f.src.clone());
         }
         for id in by.keys() {
             self.read("trade_flows", Some(id));
         }
-        // COW is named with the version the store holds (a user's COW file is not v4.0).
         let manifest = self.e.manifest();
-        let title = |id: &str| match id {
-            "cow_trade" => match manifest.datasets.get(id) {
-                Some(d) if d.bundled => format!("COW {}", d.version),
-                _ => "COW".to_string(),
-            },
-            "imf_dots" => "IMF DOTS".into(),
-            "baci" => "BACI".into(),
-            "comtrade" => "UN Comtrade".into(),
-            _ => "another source".into(),
-        };
-        let all: BTreeSet<i32> = by.values().flatten().copied().collect();
-        let gaps: BTreeSet<i32> = match (all.first(), all.last()) {
-            (Some(&a), Some(&b)) => (a..=b).filter(|y| !all.contains(y)).collect(),
+        let title = |id: &str| crate::trade_notes::title(manifest, id);
+        let all_years: BTreeSet<i32> = by.values().flatten().copied().collect();
+        let gaps: BTreeSet<i32> = match (all_years.first(), all_years.last()) {
+            (Some(&a), Some(&b)) => (a..=b).filter(|y| !all_years.contains(y)).collect(),
             _ => BTreeSet::new(),
         };
-        let mut notes = self.notes.borrow_mut();
+        let states: Vec<String> = q.touching.clone().unwrap_or_default();
+        let mut notes = vec![];
         if by.len() > 1 || (q.source == TradeSource::Spliced && !gaps.is_empty()) {
             let parts: Vec<String> = SPLICE_ORDER
                 .iter()
@@ -514,13 +516,15 @@ impl StoreData<'_> {
                     pivot_vocab::year_runs(gaps.iter().copied())
                 ));
             }
-            n.push_str(
-                ". Where sources overlap BACI wins (reconciled exporter and importer reports), then \
-                 IMF DOTS, then COW. Expect level breaks where they meet: COW blends importer- and \
+            n.push_str(&format!(
+                ". Where sources overlap the first of {} wins. COW blends importer- and \
                  exporter-reported figures (mostly importer-based, CIF), IMF DOTS is exporter-reported \
-                 FOB, BACI reconciles both. Add source=cow_trade, imf_dots or baci for one source only.",
-            );
+                 FOB, BACI reconciles both (FOB). Add source=cow_trade, imf_dots, baci_totals or baci \
+                 for one source only.",
+                crate::trade_notes::splice_order_text(&title)
+            ));
             notes.push(n);
+            notes.extend(self.e.level_breaks(&year_src, &states, &title)?);
         }
         if by.contains_key("imf_dots") {
             notes.push(
@@ -530,6 +534,14 @@ impl StoreData<'_> {
                     .into(),
             );
         }
+        if (1..=3).contains(&states.len()) {
+            for s in &states {
+                let v = crate::trade_notes::vanished(s, all, &year_src);
+                notes.extend(crate::trade_notes::vanished_note(s, &v, &title));
+            }
+        }
+        self.notes.borrow_mut().extend(notes);
+        Ok(())
     }
 }
 
@@ -541,7 +553,7 @@ impl Data for StoreData<'_> {
             q.touching.as_deref(),
         ))?;
         let picked: Vec<&SourcedFlow> = all.iter().filter(|f| q.years.contains(f.year)).collect();
-        self.trade_notes(q, &picked);
+        self.wrap(self.trade_notes(q, &picked, &all))?;
         Ok(picked
             .into_iter()
             .map(|f| m::TradeFlow {

@@ -80,13 +80,15 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 
 #[test]
 fn russia_partner_ranking_2014_has_china_first() {
+    // COW v4.0's 2014 (the reference value 0.122267 of the README, Python and R docs): asked
+    // of COW, since the spliced series takes 2012-2023 from BACI totals (issue 29).
     let rows = measure(
         "partner-share",
         "Russian Federation",
         &[],
         Some("2014"),
         None,
-        &[],
+        &[("source", "cow_trade")],
     );
     let first = rows.iter().find(|r| r["rank"] == 1).unwrap();
     assert_eq!(first["partner"], "CHN");
@@ -118,7 +120,7 @@ fn barbieri_russia_china_2014() {
         &["CHN"],
         Some("2014"),
         None,
-        &[],
+        &[("source", "cow_trade")],
     );
     let r = &rows[0];
     let tru = sql_f64(
@@ -305,11 +307,36 @@ fn claims_file_gives_eight_verdicts() {
     assert_eq!(v.len(), 8);
     let c1 = v.iter().find(|c| c.id == "C1").unwrap();
     assert_eq!(c1.verdict, pivot_engine::Verdict::Supported);
-    // C1 is checked at the last year of data: 2020 (IMF DOTS).
-    assert!(c1.evidence.contains("2020"), "{}", c1.evidence);
-    // Issue 12: C7's post-2014 trade check compares COW 2011-2013 with IMF DOTS 2019-2020.
+    // Issue 29: C1 is checked at the last year of data, 2023 (BACI totals), with the partners
+    // missing from Russia's reported 2023 trade beside it.
+    assert!(
+        c1.evidence.contains("rank 2023 = 1.000")
+            && c1.evidence.contains("coverage: 2023: 83 partners of RUS")
+            && c1
+                .evidence
+                .contains("BLR (2021: 36.5 bn USD), KOR (2022: 21.1 bn USD)"),
+        "{}",
+        c1.evidence
+    );
+    let c6 = v.iter().find(|c| c.id == "C6").unwrap();
+    assert!(
+        c6.evidence.contains("→ 2023 0.767") && c6.evidence.contains("coverage: 2023"),
+        "{}",
+        c6.evidence
+    );
+    // Issue 29: C7 compares China's and India's shares in 2011-2013 with 2021 and 2023
+    // (before and after 2022). China 2021 0.185716 and 2023 0.397177, India 2021 0.015 and
+    // 2023 0.116658, from BACI totals (summed with Python from the bundled file).
     let c7 = v.iter().find(|c| c.id == "C7").unwrap();
     assert!(!c7.evidence.contains("not testable"), "{}", c7.evidence);
+    assert_eq!(c7.evaluated, 5, "{}", c7.evidence);
+    for shown in [
+        "China's share of Russia's trade rose from 2011-2013 to 2021 (after 2014) [yes]: share 2011-2013 0.110 → 2021 0.186",
+        "China's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: share 2021 0.186 → 2023 0.397",
+        "India's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: share 2021 0.015 → 2023 0.117",
+    ] {
+        assert!(c7.evidence.contains(shown), "{shown}\n{}", c7.evidence);
+    }
     assert_eq!(
         c7.verdict,
         pivot_engine::Verdict::Supported,
@@ -323,9 +350,11 @@ fn claims_file_gives_eight_verdicts() {
 /// China's total is 100,191.5 million USD, Russia's largest partner.
 #[test]
 fn partner_share_2020_comes_from_imf_dots_both_directions() {
+    // The spliced series takes 2020 from BACI totals (issue 29): IMF DOTS when asked.
     let req = MeasureRequest::new("partner-share")
         .param("focal", "RUS")
-        .param("years", "2020");
+        .param("years", "2020")
+        .param("source", "imf_dots");
     let t = engine().measure(&req).unwrap();
     let rows = table_rows(&t).unwrap();
     assert_eq!(rows[0]["partner"], "CHN");
@@ -354,36 +383,106 @@ fn partner_share_2020_comes_from_imf_dots_both_directions() {
         "{:?}",
         t.provenance.notes
     );
-    // Over 2013-2020 the series splices COW and IMF DOTS and says where, and what is missing.
-    let t = engine()
-        .measure(&req.clone().param("years", "2013-2020"))
+    // One source when asked: COW has no 2020.
+    let cow = engine()
+        .measure(&req.clone().param("source", "cow_trade"))
         .unwrap();
+    assert_eq!(cow.num_rows(), 0);
+}
+
+/// Issue 29: Russia's trade to 2023 from BACI totals, spliced after COW with no gap; the level
+/// break at 2011/2012 measured on the years both hold; the partners missing in 2023 named.
+#[test]
+fn partner_share_to_2023_from_baci_totals() {
+    let req = MeasureRequest::new("partner-share").param("focal", "RUS");
+    let t = engine()
+        .measure(&req.clone().param("years", "2023"))
+        .unwrap();
+    let rows = table_rows(&t).unwrap();
+    assert_eq!(rows[0]["partner"], "CHN");
+    // SOURCES.md §15: Russia → China 129,002,538.475 and China → Russia 110,013,940.831
+    // thousand USD in 2023; China's 39.7 % of Russia's reported total (601.8 bn USD).
+    let v = rows[0]["value"].as_f64().unwrap();
+    assert!((v - 239_016_479_306.0).abs() < 1.0, "{v}");
+    let total = sql_f64(
+        "SELECT SUM(value_usd_m) FROM trade_flows WHERE source='baci_totals' AND year=2023 AND (exporter='RUS' OR importer='RUS')",
+    );
+    assert!((total - 601_787.638_512).abs() < 1e-3, "{total}");
+    let share = rows[0]["share"].as_f64().unwrap();
+    assert!((share - 239_016.479_306 / total).abs() < 1e-12, "{share}");
+    assert!((share - 0.397177).abs() < 5e-7, "{share}");
+    assert_eq!(rows[1]["partner"], "IND");
     let ids: Vec<&str> = t
         .provenance
         .datasets
         .iter()
         .map(|d| d.id.as_str())
         .collect();
-    assert!(
-        ids.contains(&"cow_trade") && ids.contains(&"imf_dots"),
-        "{ids:?}"
-    );
-    let splice = t
+    assert_eq!(ids, ["baci_totals"]);
+    let missing = t
         .provenance
         .notes
+        .iter()
+        .find(|n| n.starts_with("Partners missing from RUS's reported trade"))
+        .expect("a coverage note");
+    // Russia–Belarus 2021: 20,643,053.517 + 15,855,181.663 thousand USD = 36.5 bn; Korea 2022
+    // 21.1 bn; 83 partners with flows in 2020-2022 and none in 2023 (counted with Python).
+    assert!(
+        missing.contains("2023 (BACI totals: 83 partners")
+            && missing
+                .contains("Belarus (BLR, 2021: 36.5 bn USD), South Korea (KOR, 2022: 21.1 bn USD)")
+            && missing.contains("every share is of the reported total"),
+        "{missing}"
+    );
+    // 2016 answers from BACI totals: no gap, no splice note.
+    let t16 = engine()
+        .measure(&req.clone().param("years", "2016"))
+        .unwrap();
+    assert_eq!(table_rows(&t16).unwrap()[0]["partner"], "CHN");
+    assert!(
+        !t16.provenance
+            .notes
+            .iter()
+            .any(|n| n.contains("no trade data")),
+        "{:?}",
+        t16.provenance.notes
+    );
+    // 2014: BACI totals win over COW (China 0.116548, against COW's 0.122267).
+    let t14 = table_rows(
+        &engine()
+            .measure(&req.clone().param("years", "2014"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!((t14[0]["share"].as_f64().unwrap() - 0.116548).abs() < 5e-7);
+    // 2010-2013: COW then BACI totals, the step measured on 2012-2014 (Russia's total trade,
+    // BACI totals / COW v4.0: 841.5 / 846.7, 827.9 / 835.1, 784.9 / 768.3 bn USD by SQL).
+    let t = engine()
+        .measure(&req.clone().param("years", "2010-2013"))
+        .unwrap();
+    let notes = &t.provenance.notes;
+    let splice = notes
         .iter()
         .find(|n| n.starts_with("Trade spliced"))
         .expect("a splice note");
     assert!(
-        splice.contains("COW v4.0 for 2013-2014, IMF DOTS for 2019-2020")
-            && splice.contains("no trade data for 2015-2018"),
+        splice.contains("COW v4.0 for 2010-2011, BACI totals for 2012-2013"),
         "{splice}"
     );
-    // One source when asked: COW has no 2020.
-    let cow = engine()
-        .measure(&req.clone().param("source", "cow_trade"))
-        .unwrap();
-    assert_eq!(cow.num_rows(), 0);
+    let step = notes
+        .iter()
+        .find(|n| n.starts_with("Level break at 2011/2012 (COW v4.0 → BACI totals)"))
+        .expect("a level-break note");
+    assert!(
+        step.contains(
+            "2012 841.5 bn USD from BACI totals against 846.7 bn USD from COW v4.0 (-0.6%)"
+        ) && step.contains(
+            "2013 827.9 bn USD from BACI totals against 835.1 bn USD from COW v4.0 (-0.9%)"
+        ) && step.contains(
+            "2014 784.9 bn USD from BACI totals against 768.3 bn USD from COW v4.0 (+2.2%)"
+        ),
+        "{step}"
+    );
 }
 
 #[test]
@@ -459,8 +558,8 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     assert_eq!(r["partner"], "DEU");
     assert_eq!(r["share"].as_f64(), Some(1.0));
     assert_eq!(r["value"].as_f64(), Some(2_000_000.0));
-    // Years BACI does not cover still come from COW (the default source splices the two), and
-    // the provenance names both datasets and says where the splice is.
+    // Years BACI does not cover still come from the next source (BACI totals for 2013 since
+    // issue 29), and the provenance names both datasets and says where the splice is.
     let req13 = req.clone().param("years", "2013-2014");
     let t = e.measure(&req13).unwrap();
     let rows = table_rows(&t).unwrap();
@@ -469,7 +568,7 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
             .find(|r| r["year"].as_i64() == Some(y) && r["rank"].as_i64() == Some(1))
             .map(|r| r["partner"].as_str().unwrap_or_default().to_string())
     };
-    assert_eq!(top(2013).as_deref(), Some("CHN"), "2013 from COW");
+    assert_eq!(top(2013).as_deref(), Some("CHN"), "2013 from BACI totals");
     assert_eq!(top(2014).as_deref(), Some("DEU"), "2014 from BACI");
     let ids: Vec<&str> = t
         .provenance
@@ -477,10 +576,7 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
         .iter()
         .map(|d| d.id.as_str())
         .collect();
-    assert!(
-        ids.contains(&"baci") && ids.contains(&"cow_trade"),
-        "{ids:?}"
-    );
+    assert_eq!(ids, ["baci", "baci_totals"]);
     assert!(
         t.provenance
             .notes
@@ -512,24 +608,24 @@ fn measures_are_remembered_until_an_ingest_changes_the_data() {
     assert!(chart.source.contains("BACI"), "{}", chart.source);
     assert!(chart.source.contains("HS92 V202301"), "{}", chart.source);
     assert!(
-        report.limits[0].contains("ingested BACI"),
+        report.limits[0].starts_with("Dyadic trade is spliced from BACI (HS92 V202301; rows dated 2014-2014), then BACI totals"),
         "{}",
         report.limits[0]
     );
 }
 
-/// Issue 12: the trade partner-share chart runs to 2020, breaks over 2015-2018 (missing points,
-/// no line drawn across) and marks where IMF DOTS takes over.
+/// Issue 29: the trade partner-share chart runs 1992-2023 with no hole, marks where BACI
+/// totals take over and measures the step there; the ranking of 2023 cites BACI totals only and
+/// says which partners are missing.
 #[test]
-fn report_trade_chart_shows_2019_2020_after_a_gap() {
+fn report_trade_chart_runs_to_2023_with_no_gap() {
     use pivot_report::{Block, XValue};
     let r = engine()
         .build_report(&pivot_engine::report::ReportOptions::default())
         .unwrap();
-    let chart = r
-        .sections
+    let blocks: Vec<&Block> = r.sections.iter().flat_map(|s| &s.blocks).collect();
+    let chart = blocks
         .iter()
-        .flat_map(|s| &s.blocks)
         .find_map(|b| match b {
             Block::Chart(c) if c.id == "trade-shares" => Some(c.clone()),
             _ => None,
@@ -543,26 +639,47 @@ fn report_trade_chart_shows_2019_2020_after_a_gap() {
             .find(|p| p.x == XValue::Num(y))
             .map(|p| p.y)
     };
-    // 2014 from COW (share 12.2 %), 2020 from IMF DOTS (18.0 %, see the partner-share test).
-    assert!((at(2014.0).unwrap() - 12.2267).abs() < 1e-3);
-    assert!((at(2020.0).unwrap() - 18.0337).abs() < 1e-3);
-    assert!(at(2019.0).unwrap().is_finite());
-    for y in 2015..=2018 {
-        assert!(at(y as f64).unwrap().is_nan(), "{y} is a gap");
+    // 2011 from COW, 2014 and 2023 from BACI totals (see partner_share_to_2023_from_baci_totals).
+    assert!((at(2014.0).unwrap() - 11.6548).abs() < 1e-3);
+    assert!((at(2023.0).unwrap() - 39.7177).abs() < 1e-3);
+    for y in 1992..=2023 {
+        assert!(at(y as f64).is_some_and(f64::is_finite), "{y} has a point");
     }
     assert_eq!(chart.annotations.len(), 1);
-    assert_eq!(chart.annotations[0].x, 2019.0);
-    let text: String = r
-        .sections
+    assert_eq!(chart.annotations[0].x, 2012.0);
+    assert_eq!(chart.annotations[0].label, "BACI totals from here");
+    let ranking = blocks
         .iter()
-        .flat_map(|s| &s.blocks)
+        .find_map(|b| match b {
+            Block::Table(t) if t.id == "trade-ranking" => Some(t.clone()),
+            _ => None,
+        })
+        .expect("trade-ranking table");
+    assert!(ranking.title.ends_with("2023"), "{}", ranking.title);
+    assert!(
+        ranking.source.starts_with("Source: BACI: trade totals")
+            && !ranking.source.contains("Correlates"),
+        "{}",
+        ranking.source
+    );
+    let text: String = blocks
+        .iter()
         .filter_map(|b| match b {
             Block::Paragraph(p) => Some(p.as_str()),
             _ => None,
         })
         .collect();
-    assert!(text.contains("no trade data for 2015-2018"), "{text}");
-    assert!(text.contains("pivot data ingest baci"), "{text}");
+    assert!(!text.contains("no trade data"), "{text}");
+    assert!(
+        text.contains("Level break at 2011/2012 (COW v4.0 → BACI totals)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Shares in 2023 are of Russia's reported trade. 83 partners")
+            && text.contains("Belarus (BLR, 2021: 36.5 bn USD)")
+            && text.contains("China's 39.7% is of the reported total"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -617,31 +734,33 @@ fn report_has_ideal_point_chart_and_influence_table() {
             _ => None,
         })
         .expect("influence table");
-    // 2014, rank 1 in both directions: Belarus (the influence measure's documented ranking;
-    // total 0.148 as the measure computes it for BLR -> RUS).
+    // 2020, rank 1: the table shows the measure's own first influencer of Russia and its
+    // index (an oracle: the influence rows of 2020 by the typed call's by-name twin).
     let row = table
         .rows
         .iter()
-        .find(|r| matches!(&r[0], Cell::Text(y) if y == "2014"))
-        .expect("2014 rows");
-    assert!(
-        matches!(&row[2], Cell::Text(n) if n == "Belarus"),
-        "{row:?}"
-    );
-    assert!(
-        matches!(&row[4], Cell::Text(n) if n == "Belarus"),
-        "{row:?}"
-    );
-    let m = measure("influence", "RUS", &[], Some("2014"), None, &[]);
-    let blr = m
+        .find(|r| matches!(&r[0], Cell::Text(y) if y == "2020"))
+        .expect("2020 rows");
+    let m = measure("influence", "RUS", &[], Some("2020"), None, &[]);
+    let first = m
         .iter()
-        .find(|r| r["influencer"] == "BLR" && r["target"] == "RUS")
-        .unwrap()["total"]
-        .as_f64()
+        .filter(|r| r["target"] == "RUS" && r["year"] == 2020)
+        .max_by(|a, b| {
+            a["total"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["total"].as_f64().unwrap())
+        })
         .unwrap();
+    let name = pivot_vocab::Countries::bundled()
+        .by_iso3(first["influencer"].as_str().unwrap())
+        .unwrap()
+        .name
+        .clone();
+    assert!(matches!(&row[2], Cell::Text(n) if *n == name), "{row:?}");
     match row[3] {
         Cell::Number { value, .. } => {
-            assert!((value - blr).abs() < 1e-12 && (blr - 0.148).abs() < 5e-4)
+            assert!((value - first["total"].as_f64().unwrap()).abs() < 1e-12)
         }
         _ => panic!("{row:?}"),
     }
@@ -656,7 +775,7 @@ fn report_has_ideal_point_chart_and_influence_table() {
         .collect();
     assert_eq!(
         years.into_iter().collect::<Vec<_>>(),
-        ["1994", "1999", "2004", "2009", "2014", "2020"]
+        ["1995", "2000", "2005", "2010", "2015", "2020"]
     );
 }
 
@@ -801,14 +920,15 @@ fn sql_provenance_cites_the_datasets_the_plan_reads() {
         ids.sort();
         ids
     };
-    // Bundled trade_flows datasets: COW (to 2014) and IMF DOTS (2019-2020).
+    // Bundled trade_flows datasets: COW (to 2014), IMF DOTS (2019-2020), BACI totals
+    // (2012-2023).
     assert_eq!(
         cited("SELECT SUM(value_usd_m) FROM trade_flows WHERE source = 'imf_dots'"),
         ["imf_dots"]
     );
     assert_eq!(
         cited("SELECT COUNT(*) FROM trade_flows"),
-        ["cow_trade", "imf_dots"]
+        ["baci_totals", "cow_trade", "imf_dots"]
     );
     assert_eq!(
         cited("SELECT COUNT(*) FROM trade_flows WHERE source IN ('cow_trade', 'imf_dots')"),
@@ -955,7 +1075,11 @@ fn report_sources_are_the_datasets_of_the_answers_drawn() {
     let all = ["CHN", "IND", "JPN", "KOR", "VNM", "DEU", "USA"];
     let cases: Vec<(&str, Vec<MeasureRequest>)> = vec![
         ("trade-shares", vec![rus("partner-share")]),
-        ("trade-ranking", vec![rus("partner-share")]),
+        // The ranking is of the last year alone (2023: BACI totals, issue 29).
+        (
+            "trade-ranking",
+            vec![rus("partner-share").param("years", "2023")],
+        ),
         (
             "asia-share",
             vec![rus("region-share").param("regions", "asia,east-south-asia")],
@@ -1060,9 +1184,11 @@ fn report_says_in_the_section_why_a_measure_is_not_shown() {
 /// note says why it is empty: 2016 lies between COW (to 2014) and IMF DOTS (2019-2020).
 #[test]
 fn an_empty_answer_keeps_its_columns() {
+    // 1860: before every trade source (2016, the gap this test first used, is BACI totals'
+    // since issue 29).
     let req = MeasureRequest::new("partner-share")
         .param("focal", "RUS")
-        .param("years", "2016");
+        .param("years", "1860");
     let t = engine().measure(&req).unwrap();
     assert_eq!(t.num_rows(), 0);
     let names: Vec<&str> = t
@@ -1091,13 +1217,13 @@ fn an_empty_answer_keeps_its_columns() {
     );
     assert!(
         t.provenance.notes.iter().any(|n| n
-            == "No trade rows of RUS in the years asked (2016); the trade data in the store cover imf_dots 2019-2020, cow_trade 1870-2014 (never interpolated; pivot data ingest baci PATH adds BACI's years)."),
+            == "No trade rows of RUS in the years asked (1860); the trade data in the store cover baci_totals 2012-2023, imf_dots 2019-2020, cow_trade 1870-2014 (never interpolated; pivot data ingest baci PATH adds BACI's years)."),
         "{:?}",
         t.provenance.notes
     );
     // The same through the typed call.
     let mut p: pivot_measures::partner_share::PartnerShareParams = pivot_measures::params::parse(
-        &serde_json::json!({"focal": "RUS", "years": "2016"})
+        &serde_json::json!({"focal": "RUS", "years": "1860"})
             .as_object()
             .unwrap()
             .clone(),

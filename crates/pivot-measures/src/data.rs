@@ -30,16 +30,19 @@ use crate::trade::TradeFlow;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum TradeSource {
-    /// One series across sources: BACI for the years it covers, then IMF DOTS, then COW (the
-    /// provenance says which source gave which years).
+    /// One series across sources: product-level BACI for the years a user ingested, then BACI's
+    /// totals per pair (2012–2023 bundled), then IMF DOTS, then COW (the provenance says which
+    /// source gave which years and the level breaks where they meet).
     #[default]
     Spliced,
     /// COW Dyadic Trade only.
     CowTrade,
     /// IMF DOTS exports only (exporter-reported).
     ImfDots,
-    /// BACI only (when ingested).
+    /// BACI only, product level (when ingested).
     Baci,
+    /// BACI's totals per exporter, importer and year only (bundled, 2012–2023).
+    BaciTotals,
     /// UN Comtrade only (when ingested).
     Comtrade,
 }
@@ -53,6 +56,7 @@ impl TradeSource {
             Self::CowTrade => "cow_trade",
             Self::ImfDots => "imf_dots",
             Self::Baci => "baci",
+            Self::BaciTotals => "baci_totals",
             Self::Comtrade => "comtrade",
         }
     }

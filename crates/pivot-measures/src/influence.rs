@@ -69,7 +69,7 @@
 //! exercised: it says where leverage could come from.
 //!
 //! # Data it needs
-//! `trade_flows` (spliced series: COW to 2014, IMF DOTS 2019–2020), `arms_dyad_year` (SIPRI
+//! `trade_flows` (spliced series: COW to 2011, BACI totals 2012–2023), `arms_dyad_year` (SIPRI
 //! TIV by supplier, recipient and year), `alliances` (ATOP dyad-years), `un_votes` and
 //! `un_roll_calls`, `finance_flows` (AidData GCDF) and `country_year` (`gdp_usd`) for finance.
 //! Every state's totals are needed for the shares, so every row in the years asked for (and

@@ -113,7 +113,7 @@ pub struct PartnerShareParams {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub top: Option<u32>,
-    /// The trade series (spliced: COW to 2014, IMF DOTS 2019-2020, BACI where ingested).
+    /// The trade series (spliced: COW to 2011, BACI totals 2012-2023, product-level BACI where ingested).
     #[serde(default)]
     pub source: crate::data::TradeSource,
 }

@@ -39,8 +39,7 @@ impl TradeFlow {
 }
 
 /// The unit note of every trade measure.
-pub const USD_NOTE: &str =
-    "Trade values in current USD (COW and IMF DOTS million USD × 10⁶; BACI thousand USD × 10³).";
+pub const USD_NOTE: &str = "Trade values in current USD (COW and IMF DOTS million USD × 10⁶; BACI and BACI totals thousand USD × 10³).";
 
 /// Which side of the focal state's trade a share is taken of.
 #[derive(

@@ -1,6 +1,7 @@
 //! Every endpoint and every refusal of `pivot serve`, through the router in process
 //! (`tower::ServiceExt::oneshot`), over the bundled data. Expected values: China's 2014 share
-//! of Russia's trade 0.12227 (COW v4.0, the CLI's snapshot), eight Mankoff claims.
+//! of Russia's trade 0.116548 (BACI totals, the spliced default since issue 29) and 0.12227
+//! (COW v4.0), eight Mankoff claims.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -302,21 +303,27 @@ async fn measures_list_and_schemas() {
 }
 
 /// Must show: `GET /v1/measures/partner-share?focal=RUS&years=2014` gives China's 2014 share
-/// (0.12227, COW v4.0) with its provenance; POST JSON gives the same.
+/// (0.116548 from BACI totals; 0.12227 from COW v4.0 with source=cow_trade) with its
+/// provenance; POST JSON gives the same.
 #[tokio::test(flavor = "multi_thread")]
 async fn partner_share_by_get_and_post() {
     let r = get("/v1/measures/partner-share?focal=RUS&years=2014").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["measure"], "partner-share");
-    assert!((china_2014(&v["rows"]) - 0.12227).abs() < 5e-6);
+    assert!((china_2014(&v["rows"]) - 0.116548).abs() < 5e-7);
     assert_eq!(v["provenance"]["method"], "partner-share");
     assert_eq!(v["provenance"]["parameters"]["focal"], "RUS");
     assert_eq!(v["provenance"]["parameters"]["years"], "2014");
     assert_eq!(v["provenance"]["parameters"]["direction"], "total");
     let d = &v["provenance"]["datasets"][0];
-    assert_eq!(d["id"], "cow_trade");
-    assert_eq!(d["version"], "v4.0");
+    assert_eq!(d["id"], "baci_totals");
+    assert_eq!(d["version"], "V202501 (HS92), totals 2012–2023");
+    let cow = get("/v1/measures/partner-share?focal=RUS&years=2014&source=cow_trade")
+        .await
+        .json();
+    assert!((china_2014(&cow["rows"]) - 0.12227).abs() < 5e-6);
+    assert_eq!(cow["provenance"]["datasets"][0]["version"], "v4.0");
     assert!(
         v["columns"]
             .as_array()
@@ -335,7 +342,7 @@ async fn partner_share_by_get_and_post() {
     assert_eq!(p.status, StatusCode::OK, "{}", p.text());
     let pv = p.json();
     assert_eq!(pv["rows"].as_array().unwrap().len(), 3);
-    assert!((china_2014(&pv["rows"]) - 0.12227).abs() < 5e-6);
+    assert!((china_2014(&pv["rows"]) - 0.116548).abs() < 5e-7);
 
     // Partners as a comma list or as repeated keys.
     let a = get("/v1/measures/partner-share?focal=RUS&years=2014&partners=CHN,DEU")

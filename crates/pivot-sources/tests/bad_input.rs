@@ -1051,6 +1051,92 @@ fn imf_dots() {
     );
 }
 
+#[test]
+fn baci_totals() {
+    // The bundled layout (SOURCES.md §15): year, exporter, importer (BACI country codes),
+    // trade_value_usd in thousand USD. 699 is BACI's India, 490 Taiwan.
+    let good = "year,exporter,importer,trade_value_usd\n\
+                2023,643,156,129002538.475\n\
+                2023,156,643,110013940.831\n\
+                2023,643,699,66149331.878\n\
+                2023,490,643,2.5\n";
+    check(
+        "baci-totals",
+        "baci_dyad_totals.csv",
+        good,
+        &[
+            ("wrong column count", 3, "2023,156,643", Row(3)),
+            ("unknown code", 3, "2023,999,643,1.0", Field(3, "exporter")),
+            (
+                "code past 999",
+                3,
+                "2023,1156,643,1.0",
+                Field(3, "exporter"),
+            ),
+            (
+                "ISO3 instead of a code",
+                3,
+                "2023,CHN,RUS,1.0",
+                Field(3, "exporter"),
+            ),
+            ("not a year", 2, "20x3,643,156,1.0", Field(2, "year")),
+            ("implausible year", 2, "23,643,156,1.0", Field(2, "year")),
+            ("own trade", 3, "2023,156,156,1.0", Field(3, "importer")),
+            (
+                "empty value",
+                3,
+                "2023,156,643,",
+                Field(3, "trade_value_usd"),
+            ),
+            (
+                "negative",
+                3,
+                "2023,156,643,-0.1",
+                Field(3, "trade_value_usd"),
+            ),
+            (
+                "not a number",
+                3,
+                "2023,156,643,n/a",
+                Field(3, "trade_value_usd"),
+            ),
+            ("NaN", 3, "2023,156,643,NaN", Field(3, "trade_value_usd")),
+            (
+                "infinite",
+                3,
+                "2023,156,643,inf",
+                Field(3, "trade_value_usd"),
+            ),
+            (
+                "a value past any trade flow",
+                3,
+                "2023,156,643,1e300",
+                Field(3, "trade_value_usd"),
+            ),
+            (
+                "duplicate pair",
+                4,
+                "2023,643,156,1.0",
+                Field(4, "importer"),
+            ),
+            // 356 is India's ISO numeric code, 699 BACI's: the same state twice in one year
+            // would count its trade twice.
+            (
+                "two codes of one state",
+                5,
+                "2023,643,356,1.0",
+                Field(5, "importer"),
+            ),
+            (
+                "missing column",
+                1,
+                "year,exporter,importer,value",
+                Header("trade_value_usd"),
+            ),
+        ],
+    );
+}
+
 /// A GDELT 2.0 line (61 tab-separated fields) with the given date, QuadClass and Goldstein.
 fn gdelt2(date: &str, quad: &str, goldstein: &str) -> String {
     let mut f = vec![""; 61];

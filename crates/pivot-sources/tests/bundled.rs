@@ -16,8 +16,9 @@ use pivot_sources::canonical::{
 #[test]
 fn the_bundled_list_names_adapters_that_exist() {
     let list = pivot_sources::bundled_datasets();
-    // SOURCES.md's table lists these twelve datasets (countries is pivot's reference table).
-    assert_eq!(list.len(), 12);
+    // SOURCES.md's table lists these thirteen datasets (countries is pivot's reference table;
+    // BACI totals since issue 29).
+    assert_eq!(list.len(), 13);
     for (name, _) in &list {
         assert!(
             pivot_sources::adapter_for(name).is_some(),
@@ -595,4 +596,71 @@ fn imf_dots_exports_rows_and_spot_checks() {
     )
     .unwrap();
     assert_eq!(user.rows("trade_flows"), 48_052);
+}
+
+#[test]
+fn baci_totals_rows_and_spot_checks() {
+    let (_, inputs) = pivot_sources::bundled_datasets()
+        .into_iter()
+        .find(|(n, _)| *n == "baci-totals")
+        .expect("baci-totals is bundled");
+    let ((sink, stats), records) =
+        pivot_sources::input::records_read(|| common::run("baci-totals", &inputs).unwrap());
+    // SOURCES.md §15: 383,070 rows, 2012-2023, one flow each (no drops, no self-flows).
+    assert_eq!(records, 383_070);
+    assert_eq!(stats.rows["trade_flows"], 383_070);
+    assert!(stats.dropped.is_empty(), "{:?}", stats.dropped);
+    assert_eq!(stats.years, Some((2012, 2023)));
+    let flows: Vec<TradeFlow> = sink.decode("trade_flows");
+    assert!(flows.iter().all(|f| f.product == "TOTAL"
+        && f.source == "baci_totals"
+        && f.basis == "reconciled"
+        && f.quantity_t.is_none()
+        && f.exporter != f.importer));
+    // Rows per year and exporters per year, counted from the file with Python's csv module.
+    let per_year = |y: i32| flows.iter().filter(|f| f.year == y).count();
+    assert_eq!(per_year(2012), 31_365);
+    assert_eq!(per_year(2021), 32_569);
+    assert_eq!(per_year(2023), 30_856);
+    let ex23: std::collections::HashSet<&str> = flows
+        .iter()
+        .filter(|f| f.year == 2023)
+        .map(|f| f.exporter.as_str())
+        .collect();
+    assert_eq!(ex23.len(), 226);
+    let v = |e: &str, i: &str, y: i32| {
+        let m: Vec<_> = flows
+            .iter()
+            .filter(|f| f.exporter == e && f.importer == i && f.year == y)
+            .collect();
+        assert_eq!(m.len(), 1, "{e}->{i} {y}");
+        m[0].value_usd_m
+    };
+    // File rows (thousand USD) ÷ 1,000: "2023,643,156,129002538.475" (SOURCES.md §15: Russia
+    // → China 2023 129.0 bn), "2023,156,643,110013940.831", Russia → India (699, BACI's code)
+    // 2021/2022/2023 7.9 / 40.4 / 66.1 bn, Russia ↔ Belarus 2021, and the file's first row.
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    close(v("RUS", "CHN", 2023), 129_002.538_475);
+    close(v("CHN", "RUS", 2023), 110_013.940_831);
+    close(v("RUS", "IND", 2021), 7_884.090_289);
+    close(v("RUS", "IND", 2022), 40_381.974_753);
+    close(v("RUS", "IND", 2023), 66_149.331_878);
+    close(v("RUS", "BLR", 2021), 20_643.053_517);
+    close(v("BLR", "RUS", 2021), 15_855.181_663);
+    close(v("AFG", "ALB", 2012), 0.002_854);
+    // Caveat of §15: Russia–Belarus is absent from 2022 (neither side reported).
+    assert!(!flows.iter().any(|f| f.year >= 2022
+        && [&f.exporter, &f.importer] == [&"RUS".to_string(), &"BLR".to_string()]));
+    // World total 2023: 22.6 trillion USD (§15; 22,603 bn summed with Python).
+    let world: f64 = flows
+        .iter()
+        .filter(|f| f.year == 2023)
+        .map(|f| f.value_usd_m)
+        .sum();
+    assert!((world / 1e6 - 22.603).abs() < 0.001, "{world}");
+    // BACI's own codes: 490 "Other Asia, nes" is Taiwan, 251 France, 757 Switzerland, 842
+    // the USA, and 380 (Italy, ISO numeric in this release) resolves too.
+    for iso in ["TWN", "FRA", "CHE", "USA", "ITA"] {
+        assert!(flows.iter().any(|f| f.exporter == iso), "{iso}");
+    }
 }

@@ -7,7 +7,7 @@ use pivot_store::Manifest;
 use super::ctx::Ctx;
 
 /// Trade datasets: described together, by how they are spliced.
-const TRADE: [&str; 4] = ["baci", "imf_dots", "cow_trade", "comtrade"];
+const TRADE: [&str; 5] = ["baci", "baci_totals", "imf_dots", "cow_trade", "comtrade"];
 
 /// What a reader must know of a dataset beyond its version and years: how it counts.
 fn caveat(id: &str) -> Option<&'static str> {
@@ -34,36 +34,37 @@ fn years(m: &Manifest, id: &str) -> String {
 
 /// How trade is spliced from what the store holds.
 fn trade(m: &Manifest) -> String {
-    let cow = m.datasets.get("cow_trade").map(|d| {
-        format!(
-            "COW {} ({})",
-            d.version,
-            d.years.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default()
-        )
-    });
-    let cow = cow.unwrap_or_else(|| "no COW trade data".into());
-    if let Some(b) = m.datasets.get("baci") {
-        return format!(
-            "Trade charts and the trade measures use the ingested BACI data ({}, {}) for the years it covers and {cow} for the others: the two differ in method, so expect a level break where they meet (a measure with source=cow_trade or source=baci uses one source only).{}",
-            b.version,
-            years(m, "baci"),
-            if b.title.contains("SYNTHETIC") {
-                " THE LOADED BACI DATA ARE SYNTHETIC (generated for tests and benchmarks): these trade numbers are not real."
-            } else {
-                ""
-            }
-        );
+    let loaded: Vec<String> = crate::measure::SPLICE_ORDER
+        .iter()
+        .filter_map(|id| {
+            m.datasets.get(*id).map(|d| {
+                format!(
+                    "{} ({}; rows dated {})",
+                    crate::trade_notes::title(m, id),
+                    d.version,
+                    years(m, id)
+                )
+            })
+        })
+        .collect();
+    if loaded.is_empty() {
+        return "Dyadic trade: no trade dataset is loaded (pivot data ingest baci PATH adds BACI)."
+            .into();
     }
-    if let Some(d) = m.datasets.get("imf_dots") {
-        return format!(
-            "Dyadic trade: {cow}, then IMF DOTS exports FOB ({}, {}): exporter-reported, so a state's imports are its partners' reported exports, and a level break against COW's importer-based blend. Years in neither are missing; BACI fills them: pivot data ingest baci PATH, and pivot report then uses BACI for the years it covers.",
-            d.version,
-            years(m, "imf_dots")
-        );
+    let mut s = format!(
+        "Dyadic trade is spliced from {}, the first winning where they overlap. They differ in method (COW blends importer- and exporter-reported figures, mostly CIF; IMF DOTS is exporter-reported FOB; BACI reconciles both, FOB), so expect level breaks where one meets the next: the trade section measures each on the years both sources hold (a measure with source=cow_trade, imf_dots, baci_totals or baci uses one source only). Years no source covers are missing, never interpolated; pivot data ingest baci PATH adds BACI's years.",
+        loaded.join(", then ")
+    );
+    if m.datasets.contains_key("baci_totals") {
+        s.push_str(" BACI totals leave out the pairs that neither side reported: totals of those years are understated and shares are of the reported total; the trade section and each answer's provenance name the partners that vanish against the years before.");
     }
-    format!(
-        "Dyadic trade: {cow} only: shares after its last year need BACI or Comtrade (pivot data ingest baci PATH; pivot report then uses BACI for the years it covers)."
-    )
+    if m.datasets
+        .get("baci")
+        .is_some_and(|b| b.title.contains("SYNTHETIC"))
+    {
+        s.push_str(" THE LOADED BACI DATA ARE SYNTHETIC (generated for tests and benchmarks): these trade numbers are not real.");
+    }
+    s
 }
 
 /// The lines of "Limits": trade's splice, then each other dataset the report drew on (title,

@@ -58,19 +58,34 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         (Some(&a), Some(&b)) => (a..=b).filter(|y| !years_with.contains(y)).collect(),
         _ => vec![],
     };
-    let read = |id: &str| shares.provenance.datasets.iter().any(|d| d.id == id);
-    let imf_from = (read("imf_dots") && !read("baci"))
-        .then(|| years_with.iter().copied().find(|y| *y >= 2015))
-        .flatten();
-    let marks: Vec<Annotation> = imf_from
-        .map(|y| Annotation {
-            x: y as f64,
-            label: "IMF DOTS from here".into(),
-        })
-        .into_iter()
+    // Where the series changes source, and how large the step is there (measured on the
+    // years both sources hold).
+    let manifest = c.e.manifest();
+    let title = |id: &str| crate::trade_notes::title(manifest, id);
+    let year_src: std::collections::BTreeMap<i32, String> =
+        c.e.year_sources(&c.focal)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(y, _)| years_with.contains(y))
+            .collect();
+    let joins: Vec<(i32, String)> = year_src
+        .iter()
+        .zip(year_src.iter().skip(1))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|(_, (y, b))| (*y, title(b)))
         .collect();
+    let marks: Vec<Annotation> = joins
+        .iter()
+        .map(|(y, t)| Annotation {
+            x: *y as f64,
+            label: format!("{t} from here"),
+        })
+        .collect();
+    let breaks =
+        c.e.level_breaks(&year_src, std::slice::from_ref(&c.focal), &title)
+            .unwrap_or_default();
     let mut text = format!(
-        "Shares of {}'s total trade (exports plus imports) by partner, from {FROM}. {} is highlighted. In {last}, {}'s largest partner was {} ({:.1}% of its trade).",
+        "Shares of {}'s total trade (exports plus imports) by partner, from {FROM}. {} is highlighted. In {last}, {}'s largest partner was {} ({:.1}% of its reported trade).",
         c.fname,
         name(&c.highlight),
         c.fname,
@@ -83,10 +98,9 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
             pivot_vocab::year_runs(gap_years)
         ));
     }
-    if let Some(y) = imf_from {
-        text.push_str(&format!(
-            " From {y} the series is IMF DOTS (each direction as its exporter reports it, FOB), not COW's importer-based blend: read the step at the break as partly a change of source."
-        ));
+    for b in &breaks {
+        text.push(' ');
+        text.push_str(b);
     }
     // Which source gave which years, as the measure reported it.
     let splice = shares
@@ -124,6 +138,25 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     );
     chart.annotations = marks.clone();
     blocks.push(Block::Chart(chart));
+    // The ranking from the last year alone, so its source line names only the datasets that
+    // gave that year.
+    let p_last = c.params::<PartnerShare>(&c.focal, &[]).map(|mut p| {
+        p.years = pivot_measures::Years(pivot_vocab::YearRange::new(last, last));
+        p
+    });
+    let (top, src_last) =
+        match c.run::<PartnerShare>(&format!("partner-share years={last}"), &who, p_last) {
+            Ok(a) => {
+                let src = c.source(&[&a.provenance]);
+                let mut rows = a.rows;
+                rows.sort_by_key(|r| r.rank);
+                (rows, src)
+            }
+            Err(note) => {
+                blocks.push(note.into());
+                return blocks;
+            }
+        };
     blocks.push(Block::Table(Table {
         id: "trade-ranking".into(),
         title: format!("{}'s top trade partners, {last}", c.fname),
@@ -145,9 +178,28 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
                 ]
             })
             .collect(),
-        source: src,
+        source: src_last,
         method: "partner-share, direction total, current USD".into(),
     }));
+    // Shares are of the reported total: the partners that vanished from the data in the last
+    // year, said beside the ranking.
+    if let Ok(Some(v)) = c.e.vanished_in(&c.focal, last)
+        && v.named()
+    {
+        let first = top.first();
+        blocks.push(Block::Paragraph(format!(
+            "Shares in {last} are of {f}'s reported trade. {} partners that traded with {f} in the {} years before have no flows in {last} in {}: {}. Together they had {} in their last year, against {} reported for {f} in {last}. Neither side reported these flows, so they are absent from the data, not zero: {f}'s {last} total is understated, and {}'s {:.1}% is of the reported total, higher than its share of {f}'s true trade.",
+            v.partners.len(),
+            crate::trade_notes::VANISHED_WINDOW,
+            title(&v.src),
+            v.list(),
+            crate::trade_notes::usd(v.lost),
+            crate::trade_notes::usd(v.total),
+            first.map(|r| name(&r.partner)).unwrap_or_default(),
+            first.map(|r| 100.0 * r.share).unwrap_or(f64::NAN),
+            f = c.fname,
+        )));
+    }
     blocks.push(asia_share(c, marks));
     blocks
 }

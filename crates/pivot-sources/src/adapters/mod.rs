@@ -12,6 +12,7 @@ mod agtpa;
 mod aiddata;
 mod atop;
 mod baci;
+mod baci_totals;
 mod comtrade;
 mod countries;
 mod cow_trade;
@@ -144,6 +145,7 @@ fn all_adapters() -> Vec<Box<dyn Adapter>> {
         Box::new(agtpa::Agtpa),
         Box::new(countries::CountriesTable),
         Box::new(BaciAdapter),
+        Box::new(baci_totals::BaciTotals),
         Box::new(comtrade::Comtrade),
         Box::new(imf_dots::ImfDots),
         Box::new(aei::AeiTracker),
@@ -186,6 +188,7 @@ pub fn bundled_datasets() -> Vec<(&'static str, Vec<Input>)> {
         ("atop", vec![i(b::ATOP)]),
         ("agtpa", vec![i(b::AGTPA)]),
         ("imf-dots", vec![i(b::IMF_DOTS)]),
+        ("baci-totals", vec![i(b::BACI_TOTALS)]),
     ]
 }
 
