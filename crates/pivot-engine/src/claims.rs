@@ -444,7 +444,7 @@ impl Engine {
         let trade = out
             .datasets
             .iter()
-            .any(|d| crate::measure::SPLICE_ORDER.contains(&d.id.as_str()));
+            .any(|d| crate::trade_series::SPLICE_ORDER.contains(&d.id.as_str()));
         let Some(focal) = c
             .focal
             .as_deref()

@@ -9,6 +9,9 @@
 //!   countries differ from CEPII's), contiguity (`cntg`, shared land border) and common
 //!   official language (`lang`). COW has no domestic flows, so only conditional effects are
 //!   identified.
+//! - `table:trade_gravity` — the same covariates on the spliced trade series (product-level
+//!   BACI where ingested, then BACI totals 2012–2023, IMF DOTS, COW), so a panel reaches 2023;
+//!   no domestic flows either, and pairs that neither side reported are absent, not zero.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -477,6 +480,17 @@ impl Engine {
 
     /// The COW gravity panel (see the module doc) for `years`.
     pub fn cow_gravity_panel(&self, years: &[i32]) -> Result<(Panel, Vec<String>), EngineError> {
+        let (p, n, _) = self.trade_gravity_panel(pivot_measures::TradeSource::CowTrade, years)?;
+        Ok((p, n))
+    }
+
+    /// A gravity panel (see the module doc) on a trade series for `years`, with the notes and
+    /// the trade datasets that gave its rows.
+    pub fn trade_gravity_panel(
+        &self,
+        source: pivot_measures::TradeSource,
+        years: &[i32],
+    ) -> Result<(Panel, Vec<String>, Vec<String>), EngineError> {
         #[derive(serde::Deserialize)]
         struct R {
             exporter: String,
@@ -484,16 +498,110 @@ impl Engine {
             year: i32,
             trade: f64,
         }
+        let (Some(&lo), Some(&hi)) = (years.iter().min(), years.iter().max()) else {
+            return Err(EngineError::Input(
+                "a gravity panel needs at least one year".into(),
+            ));
+        };
+        // Each source of the series for the years it gives, in million USD as stored (a sum of
+        // one row is that row: COW's panel is the same to the last bit as before the splice).
+        #[derive(serde::Deserialize)]
+        struct S {
+            exporter: String,
+            importer: String,
+            year: i32,
+            trade: f64,
+            src: String,
+        }
         let ylist = years
             .iter()
             .map(|y| y.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = self.rows::<R>(&format!(
-            "SELECT exporter, importer, year, value_usd_m AS trade FROM trade_flows WHERE source = 'cow_trade' AND product = 'TOTAL' AND year IN ({ylist}) ORDER BY year, exporter, importer"
-        ))?;
+        let parts: Vec<String> = self
+            .trade_plan(source)?
+            .into_iter()
+            .map(|(id, skip)| {
+                let (table, product) = if id == "baci" {
+                    ("trade_dyad_year", "TRUE")
+                } else {
+                    ("trade_flows", "product = 'TOTAL'")
+                };
+                let skip = skip
+                    .iter()
+                    .filter(|y| (lo..=hi).contains(*y))
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>();
+                let skip = if skip.is_empty() {
+                    String::new()
+                } else {
+                    format!("AND year NOT IN ({})", skip.join(","))
+                };
+                format!(
+                    "SELECT exporter, importer, year, SUM(value_usd_m) AS trade, '{id}' AS src FROM {table} \
+                     WHERE source = '{id}' AND {product} AND exporter <> importer AND year IN ({ylist}) {skip} \
+                     GROUP BY exporter, importer, year"
+                )
+            })
+            .collect();
+        let mut by_src: std::collections::BTreeMap<String, Vec<i32>> = Default::default();
+        let mut rows: Vec<R> = self
+            .rows::<S>(&format!(
+                "{} ORDER BY year, exporter, importer",
+                parts.join(" UNION ALL ")
+            ))?
+            .into_iter()
+            .map(|f| {
+                let ys = by_src.entry(f.src).or_default();
+                if !ys.contains(&f.year) {
+                    ys.push(f.year);
+                }
+                R {
+                    exporter: f.exporter,
+                    importer: f.importer,
+                    year: f.year,
+                    trade: f.trade,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (a.year, &a.exporter, &a.importer).cmp(&(b.year, &b.exporter, &b.importer))
+        });
+        let missing: Vec<i32> = years
+            .iter()
+            .copied()
+            .filter(|y| !by_src.values().flatten().any(|x| x == y))
+            .collect();
+        if !missing.is_empty() {
+            return Err(EngineError::Input(format!(
+                "the trade series ({}) has no flows for {}: choose years the store's trade data cover (pivot data list)",
+                source.as_str(),
+                pivot_vocab::year_runs(missing)
+            )));
+        }
+        let manifest = self.manifest();
+        let mut notes = vec![];
+        if source == pivot_measures::TradeSource::Spliced || by_src.len() > 1 {
+            notes.push(format!(
+                "Trade from the spliced series: {}. A change of source that scales a year's flows alike is absorbed by the exporter-year and importer-year fixed effects; pairs that neither side reported are absent from the panel, not zeros.",
+                by_src
+                    .iter()
+                    .map(|(id, ys)| format!(
+                        "{} for {}",
+                        crate::trade_notes::title(manifest, id),
+                        pivot_vocab::year_runs(ys.iter().copied())
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let used: Vec<String> = by_src.into_keys().collect();
         let c = Countries::bundled();
-        let mut notes = vec!["COW dyadic trade (million current USD) has no domestic flows: only conditional effects are identified.".to_string(), "Distances are great-circle distances between approximate centroids (world-countries), not population-weighted.".to_string()];
+        notes.push(format!(
+            "{} (million current USD) has no domestic flows: only conditional effects are identified.",
+            if used == ["cow_trade"] { "COW dyadic trade" } else { "The trade series" }
+        ));
+        notes.push("Distances are great-circle distances between approximate centroids (world-countries), not population-weighted.".to_string());
         let mut cache: HashMap<(String, String), Option<(f64, f64, f64)>> = HashMap::new();
         let (mut ex, mut im, mut yr, mut tr, mut di, mut cn, mut la, mut pair) = (
             vec![],
@@ -550,7 +658,7 @@ impl Engine {
         panel.add_numeric("cntg", cn)?;
         panel.add_numeric("lang", la)?;
         panel.add_categorical("pair_id", &pair)?;
-        Ok((panel, notes))
+        Ok((panel, notes, used))
     }
 
     /// Run a scenario file.
@@ -575,29 +683,36 @@ impl Engine {
         file: &str,
     ) -> Result<ScenarioOutput, EngineError> {
         let mut notes = Vec::new();
-        let (panel, tables): (Panel, Vec<&str>) = match spec.data.as_str() {
+        let (panel, datasets): (Panel, Vec<pivot_vocab::DatasetRef>) = match spec.data.as_str() {
             "agtpa" => (
                 batches_to_panel(
                     &self
                         .sql("SELECT * FROM agtpa_gravity", SqlLimits::NONE)?
                         .batches,
                 )?,
-                vec!["agtpa_gravity"],
+                self.datasets_for(&["agtpa_gravity"], None),
             ),
-            "table:cow_gravity" => {
+            data @ ("table:cow_gravity" | "table:trade_gravity") => {
+                let (source, default) = if data == "table:cow_gravity" {
+                    (pivot_measures::TradeSource::CowTrade, 1995..=2014)
+                } else {
+                    (pivot_measures::TradeSource::Spliced, 2012..=2021)
+                };
                 let years: Vec<i32> = spec
                     .baseline
                     .years
                     .as_ref()
                     .map(|v| v.iter().map(|&y| y as i32).collect())
-                    .unwrap_or_else(|| (1995..=2014).collect());
-                let (p, n) = self.cow_gravity_panel(&years)?;
+                    .unwrap_or_else(|| default.collect());
+                let (p, n, used) = self.trade_gravity_panel(source, &years)?;
                 notes.extend(n);
-                (p, vec!["trade_flows", "countries"])
+                let mut d = self.datasets_for(&["trade_flows"], Some(&used.join("+")));
+                d.extend(self.datasets_for(&["countries"], None));
+                (p, d)
             }
             other => {
                 return Err(EngineError::Input(format!(
-                    "scenario data '{other}' unknown: use agtpa or table:cow_gravity"
+                    "scenario data '{other}' unknown: use agtpa, table:cow_gravity or table:trade_gravity"
                 )));
             }
         };
@@ -645,7 +760,7 @@ impl Engine {
             .param("scenario", file)
             .param("name", &spec.name)
             .param("sigma", spec.baseline.sigma);
-        for d in self.datasets_for(&tables, None) {
+        for d in datasets {
             prov = prov.dataset(d);
         }
         for n in &notes {

@@ -26,6 +26,7 @@ mod result_io;
 pub mod service;
 mod stall;
 mod trade_notes;
+mod trade_series;
 mod verified;
 
 use std::path::{Path, PathBuf};
@@ -98,7 +99,7 @@ pub struct Engine {
     source_years: std::sync::Mutex<std::collections::HashMap<String, Vec<i32>>>,
     /// All-years trade flows touching given states, by source (cleared by every ingest).
     trade_cache:
-        std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<measure::SourcedFlow>>>>,
+        std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<trade_series::SourcedFlow>>>>,
 }
 
 impl std::fmt::Debug for Engine {

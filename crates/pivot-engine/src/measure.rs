@@ -12,6 +12,8 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{Float64Type, Int32Type};
 use pivot_measures::{self as m, Data, DynMeasure, MeasureError, TradeQuery, TradeSource, Years};
 use pivot_vocab::{Provenance, YearRange};
+
+use crate::trade_series::{SPLICE_ORDER, SourcedFlow, quote};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -75,33 +77,12 @@ fn typed_rows<R: serde::de::DeserializeOwned>(t: &ResultTable) -> Result<Vec<R>,
     Ok(out)
 }
 
-/// A trade flow with the dataset it came from.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SourcedFlow {
-    pub(crate) year: i32,
-    pub(crate) exporter: String,
-    pub(crate) importer: String,
-    pub(crate) value: f64,
-    pub(crate) src: String,
-}
-
-pub(crate) fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 fn in_list(v: &[String]) -> String {
     if v.is_empty() {
         return "NULL".into();
     }
     v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")
 }
-
-/// Where sources overlap in the spliced series, the first wins: BACI (reconciled exporter and
-/// importer reports, product detail, when a user ingested it), then BACI's totals per pair
-/// (the same reconciliation, bundled for 2012–2023), then IMF DOTS (exporter-reported, newer
-/// than COW), then COW. BACI totals winning 2012–2014 over COW keeps the years around the 2014
-/// sanctions in one source: the step from COW to BACI falls at 2011/2012, not at 2014/2015.
-pub(crate) const SPLICE_ORDER: [&str; 4] = ["baci", "baci_totals", "imf_dots", "cow_trade"];
 
 impl Engine {
     /// Compute a measure by name from raw parameters, as every front door receives them. The
@@ -260,7 +241,7 @@ impl Engine {
 
     /// The datasets a trade source reads, each with the years it must leave to the sources
     /// before it in [`SPLICE_ORDER`].
-    fn trade_plan(
+    pub(crate) fn trade_plan(
         &self,
         source: TradeSource,
     ) -> Result<Vec<(&'static str, Vec<i32>)>, EngineError> {

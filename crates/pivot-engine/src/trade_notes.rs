@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use crate::measure::{SPLICE_ORDER, SourcedFlow, quote};
+pub(crate) use crate::trade_series::title;
+use crate::trade_series::{SPLICE_ORDER, SourcedFlow, quote};
 use crate::{Engine, EngineError};
 
 /// How many years before a year a partner's flows are looked for ("had flows before").
@@ -192,22 +193,6 @@ pub(crate) fn vanished_note(
         n.push_str(&format!(" Besides, {small}."));
     }
     Some(n)
-}
-
-/// A trade source as notes and the report name it; COW with the version the store holds (a
-/// user's COW file is not v4.0).
-pub(crate) fn title(manifest: &pivot_store::Manifest, id: &str) -> String {
-    match id {
-        "cow_trade" => match manifest.datasets.get(id) {
-            Some(d) if d.bundled => format!("COW {}", d.version),
-            _ => "COW".to_string(),
-        },
-        "imf_dots" => "IMF DOTS".into(),
-        "baci" => "BACI".into(),
-        "baci_totals" => "BACI totals".into(),
-        "comtrade" => "UN Comtrade".into(),
-        _ => "another source".into(),
-    }
 }
 
 impl Engine {

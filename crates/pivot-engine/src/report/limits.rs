@@ -34,7 +34,7 @@ fn years(m: &Manifest, id: &str) -> String {
 
 /// How trade is spliced from what the store holds.
 fn trade(m: &Manifest) -> String {
-    let loaded: Vec<String> = crate::measure::SPLICE_ORDER
+    let loaded: Vec<String> = crate::trade_series::SPLICE_ORDER
         .iter()
         .filter_map(|id| {
             m.datasets.get(*id).map(|d| {
