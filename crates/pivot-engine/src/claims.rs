@@ -434,7 +434,7 @@ impl Engine {
     }
 
     /// Beside evidence from the spliced trade series: the single years the test read in which
-    /// partners of the focal state vanished from the data (neither side reported), so a share
+    /// partners of the focal state vanished from the data (no report in the source), so a share
     /// of that year is of the reported total.
     fn say_coverage(&self, c: &Check, out: &mut CheckOutcome) {
         let spliced = c

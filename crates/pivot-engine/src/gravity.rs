@@ -11,7 +11,7 @@
 //!   identified.
 //! - `table:trade_gravity` — the same covariates on the spliced trade series (product-level
 //!   BACI where ingested, then BACI totals 2012–2023, IMF DOTS, COW), so a panel reaches 2023;
-//!   no domestic flows either, and pairs that neither side reported are absent, not zero.
+//!   no domestic flows either, and pairs with no report in the source are absent, not zero.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -583,7 +583,7 @@ impl Engine {
         let mut notes = vec![];
         if source == pivot_measures::TradeSource::Spliced || by_src.len() > 1 {
             notes.push(format!(
-                "Trade from the spliced series: {}. A change of source that scales a year's flows alike is absorbed by the exporter-year and importer-year fixed effects; pairs that neither side reported are absent from the panel, not zeros.",
+                "Trade from the spliced series: {}. A change of source that scales a year's flows alike is absorbed by the exporter-year and importer-year fixed effects; pairs with no report in the source are absent from the panel, not zeros.",
                 by_src
                     .iter()
                     .map(|(id, ys)| format!(

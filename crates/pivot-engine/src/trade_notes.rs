@@ -1,7 +1,7 @@
 //! What a trade answer must say beside its numbers: where the spliced series changes source and
 //! how large the step is there (measured on the years both sources hold), and which partners
-//! vanished from a source's reported flows against the years before (a pair that neither side
-//! reported is absent, not zero, so a total is understated and every share is of the reported
+//! vanished from a source's reported flows against the years before (a pair with no report in the
+//! source is absent, not zero, so a total is understated and every share is of the reported
 //! total).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -183,7 +183,7 @@ pub(crate) fn vanished_note(
         });
     }
     let mut n = format!(
-        "Partners missing from {state}'s reported trade, absent (not zero) because neither side reported the flows: partners with flows in the same source in the {VANISHED_WINDOW} years before but none in the year, with their last value. {}. So {state}'s total in those years is understated, and every share is of the reported total (higher than of {state}'s true trade).",
+        "Partners missing from {state}'s reported trade, absent from the source, not zero (no report of those flows reached it): partners with flows in the same source in the {VANISHED_WINDOW} years before but none in the year, with their last value. {}. So {state}'s total in those years is understated, and every share is of the reported total (higher than of {state}'s true trade).",
         big.iter()
             .map(|v| format!("{} ({}: {})", v.year, title(&v.src), v.describe()))
             .collect::<Vec<_>>()

@@ -648,7 +648,7 @@ fn baci_totals_rows_and_spot_checks() {
     close(v("RUS", "BLR", 2021), 20_643.053_517);
     close(v("BLR", "RUS", 2021), 15_855.181_663);
     close(v("AFG", "ALB", 2012), 0.002_854);
-    // Caveat of §15: Russia–Belarus is absent from 2022 (neither side reported).
+    // Caveat of §15: Russia–Belarus is absent from 2022 (no report in the release).
     assert!(!flows.iter().any(|f| f.year >= 2022
         && [&f.exporter, &f.importer] == [&"RUS".to_string(), &"BLR".to_string()]));
     // World total 2023: 22.6 trillion USD (§15; 22,603 bn summed with Python).

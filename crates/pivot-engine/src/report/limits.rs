@@ -56,7 +56,7 @@ fn trade(m: &Manifest) -> String {
         loaded.join(", then ")
     );
     if m.datasets.contains_key("baci_totals") {
-        s.push_str(" BACI totals leave out the pairs that neither side reported: totals of those years are understated and shares are of the reported total; the trade section and each answer's provenance name the partners that vanish against the years before.");
+        s.push_str(" BACI totals leave out the pairs with no report in the release: totals of those years are understated and shares are of the reported total; the trade section and each answer's provenance name the partners that vanish against the years before.");
     }
     if m.datasets
         .get("baci")

@@ -188,7 +188,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     {
         let first = top.first();
         blocks.push(Block::Paragraph(format!(
-            "Shares in {last} are of {f}'s reported trade. {} partners that traded with {f} in the {} years before have no flows in {last} in {}: {}. Together they had {} in their last year, against {} reported for {f} in {last}. Neither side reported these flows, so they are absent from the data, not zero: {f}'s {last} total is understated, and {}'s {:.1}% is of the reported total, higher than its share of {f}'s true trade.",
+            "Shares in {last} are of {f}'s reported trade. {} partners that traded with {f} in the {} years before have no flows in {last} in {}: {}. Together they had {} in their last year, against {} reported for {f} in {last}. No report of these flows reached the source, so they are absent from the data, not zero: {f}'s {last} total is understated, and {}'s {:.1}% is of the reported total, higher than its share of {f}'s true trade.",
             v.partners.len(),
             crate::trade_notes::VANISHED_WINDOW,
             title(&v.src),

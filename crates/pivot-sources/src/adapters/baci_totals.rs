@@ -6,8 +6,8 @@
 //! Codes resolve through BACI's country table (ISO 3166 numeric with BACI's own: 699 India, 251
 //! France, 757 Switzerland, 842 USA, 490 Taiwan); an unknown code, a self-flow, a repeated
 //! (year, exporter, importer) — also when two codes name the same state — and an empty,
-//! negative or non-finite value are errors naming file, line and field. A pair that neither side
-//! reported is simply absent: the engine lists partners that vanish against earlier years.
+//! negative or non-finite value are errors naming file, line and field. A pair with no report in
+//! the release is simply absent: the engine lists partners that vanish against earlier years.
 
 use std::collections::HashSet;
 
@@ -55,7 +55,7 @@ impl Adapter for BaciTotals {
             &["trade_flows"],
             &[
                 "Values in thousand current USD stored as million USD; FOB, reconciled from exporter and importer reports (BACI), summed over HS6 products.",
-                "A pair that neither side reported is absent, not zero: Russia-Belarus from 2022, and in 2023 Russia's flows with South Korea, Viet Nam, Iran, Mongolia and others. Totals and shares of those years are of the reported flows only.",
+                "A pair with no report in the release is absent, not zero (where neither side's report reached it): Russia-Belarus from 2022; in 2023 Russia's flows with South Korea, Viet Nam, Iran, Mongolia and others, and South Korea-Viet Nam. Totals and shares of those years are of the reported flows only.",
                 "Level break against COW (mostly importer-reported, CIF) and IMF DOTS (exporter-reported FOB); the 2012-2014 overlap with COW measures it.",
             ],
         )
