@@ -55,6 +55,7 @@ bundled! {
     AGTPA => "agtpa_gravity/agtpa_applications.csv.gz",
     IMF_DOTS => "imf_dots/imf_dots_exports_2019_2020.csv.gz",
     BACI_TOTALS => "baci_dyad_totals/baci_dyad_totals_2012_2023.csv.gz",
+    UNGA_IDEAL_POINTS => "unga_ideal_points/bsv_idealpoints_july2025.csv.gz",
 }
 
 /// Look up an embedded file by its path under `data/`.

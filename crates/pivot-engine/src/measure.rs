@@ -527,6 +527,42 @@ impl StoreData<'_> {
 }
 
 impl Data for StoreData<'_> {
+    fn ideal_points(
+        &self,
+        countries: &[String],
+        years: &Years,
+    ) -> m::Result<Vec<m::records::IdealPointRecord>> {
+        self.need("un_ideal_points", "published UN ideal points")?;
+        #[derive(Deserialize)]
+        struct R {
+            country: String,
+            year: i32,
+            series: String,
+            estimate: f64,
+            q5: Option<f64>,
+            q95: Option<f64>,
+            n_votes: Option<i64>,
+        }
+        let q = format!(
+            "SELECT country, year, series, estimate, q5, q95, n_votes FROM un_ideal_points WHERE country IN ({}) AND {} ORDER BY year, country, series",
+            in_list(countries),
+            years.range().sql("year")
+        );
+        self.read("un_ideal_points", None);
+        Ok(self
+            .wrap(self.e.rows::<R>(&q))?
+            .into_iter()
+            .map(|r| m::records::IdealPointRecord {
+                country: r.country,
+                year: r.year,
+                series: r.series,
+                estimate: r.estimate,
+                q5: r.q5,
+                q95: r.q95,
+                n_votes: r.n_votes,
+            })
+            .collect())
+    }
     fn trade_flows(&self, q: &TradeQuery) -> m::Result<Vec<m::TradeFlow>> {
         let all = self.wrap(self.e.sourced_flows(
             q.source,

@@ -343,6 +343,19 @@ fn claims_file_gives_eight_verdicts() {
         "{}",
         c7.evidence
     );
+    // Issue 30: C5 checks the published ideal points over 2020-2023 (mean distances computed
+    // with Python from the file's idealpointall: RUS-CHN 0.180 and RUS-USA 3.254 over
+    // 2020-2023; RUS-CHN 0.313 in 2017-2019 and 0.038 in 2022-2023).
+    let c5 = v.iter().find(|c| c.id == "C5").unwrap();
+    assert_eq!((c5.evaluated, c5.passed), (4, 4), "{}", c5.evidence);
+    assert!(
+        c5.evidence.contains("distance 2020-2023: 0.180 vs 3.254")
+            && c5
+                .evidence
+                .contains("distance 2017-2019 0.313 → 2022-2023 0.038"),
+        "{}",
+        c5.evidence
+    );
 }
 
 /// Issue 12: Russia's 2020 trade from IMF DOTS, both directions as each exporter reports them.
@@ -1268,4 +1281,79 @@ fn report_for_another_state_has_no_russian_notes() {
     );
     // No claims section: the Mankoff claims are about Russia.
     assert!(r.sections.iter().all(|s| s.id != "claims"));
+}
+
+/// Issue 30: the published ideal points (BSV, July 2025) as a dyadic distance with its 90 %
+/// interval; pivot's own `un-ideal-points` never reads them.
+#[test]
+fn ideal_point_distance_2022_with_intervals() {
+    let req = MeasureRequest::new("ideal-point-distance")
+        .param("focal", "RUS")
+        .param("partners", vec!["CHN", "USA"])
+        .param("years", "2022-2024");
+    let t = engine().measure(&req).unwrap();
+    let rows = table_rows(&t).unwrap();
+    let get = |y: i64, p: &str| {
+        rows.iter()
+            .find(|r| r["year"].as_i64() == Some(y) && r["partner"] == p)
+            .unwrap_or_else(|| panic!("{y} {p}"))
+            .clone()
+    };
+    // SOURCES.md §14, idealpointall 2022: RUS −1.413724 (q5 −1.541091, q95 −1.288314), CHN
+    // −1.407901 (q5 −1.547345, q95 −1.281682), USA 2.114955 (q5/q95 from the file below).
+    let c = get(2022, "CHN");
+    assert_eq!(c["series"], "all");
+    assert!((c["distance"].as_f64().unwrap() - 0.005_823).abs() < 1e-6);
+    // By hand: sd_RUS = 0.252777 / 3.289707 = 0.076838, sd_CHN = 0.265663 / 3.289707 =
+    // 0.080756; sd_d = 0.111470; d = −0.005823 ± 1.644854 × 0.111470 spans 0: [0, 0.189176].
+    assert_eq!(c["distance_lo"].as_f64(), Some(0.0));
+    assert!(
+        (c["distance_hi"].as_f64().unwrap() - 0.189_176).abs() < 1e-5,
+        "{c}"
+    );
+    let u = get(2022, "USA");
+    assert!((u["distance"].as_f64().unwrap() - 3.528_679).abs() < 1e-6);
+    let (lo, hi) = (
+        u["distance_lo"].as_f64().unwrap(),
+        u["distance_hi"].as_f64().unwrap(),
+    );
+    assert!(
+        lo > 3.2 && lo < 3.528_679 && hi > 3.528_679 && hi < 3.9,
+        "{u}"
+    );
+    // 2024 only in the fp series: RUS −0.5984852, CHN −0.8535267; named so in rows and notes.
+    let f = get(2024, "CHN");
+    assert_eq!(f["series"], "fp");
+    assert!((f["distance"].as_f64().unwrap() - 0.255_041_5).abs() < 1e-6);
+    assert!(
+        t.provenance
+            .notes
+            .iter()
+            .any(|n| n.starts_with("2024 from the series fp"))
+    );
+    let ids: Vec<&str> = t
+        .provenance
+        .datasets
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert_eq!(ids, ["un_ideal_points"]);
+    // pivot's own estimate reads votes only: neither its tables nor its answer's sources name
+    // the published table.
+    let own = pivot_measures::registry::find("un-ideal-points").unwrap();
+    assert!(!own.table_names().contains(&"un_ideal_points"));
+    let t = engine()
+        .measure(
+            &MeasureRequest::new("un-ideal-points")
+                .param("focal", "RUS")
+                .param("partners", vec!["CHN"])
+                .param("years", "2015-2019"),
+        )
+        .unwrap();
+    assert!(
+        t.provenance
+            .datasets
+            .iter()
+            .all(|d| d.id != "un_ideal_points")
+    );
 }

@@ -10,8 +10,8 @@ use crate::common::{IndicatorValue, PartnerSelection};
 use crate::error::{MeasureError, Result};
 use crate::params::Years;
 use crate::records::{
-    AllianceRecord, ArmsTransfer, ChapterFlow, EnergyFlow, EventRecord, FinanceFlow, ProductFlow,
-    ProductPanel, RollCall, RollCallIssue, Vote,
+    AllianceRecord, ArmsTransfer, ChapterFlow, EnergyFlow, EventRecord, FinanceFlow,
+    IdealPointRecord, ProductFlow, ProductPanel, RollCall, RollCallIssue, Vote,
 };
 use crate::trade::TradeFlow;
 
@@ -150,6 +150,9 @@ pub trait Data {
     fn finance(&self, years: &Years) -> Result<Vec<FinanceFlow>>;
     /// Event records (GDELT, ICEWS), those with the focal state as an actor when given.
     fn events(&self, focal: Option<&str>, years: &Years) -> Result<Vec<EventRecord>>;
+    /// Published UNGA ideal points (Bailey, Strezhnev & Voeten) of `countries` in `years`,
+    /// every series.
+    fn ideal_points(&self, countries: &[String], years: &Years) -> Result<Vec<IdealPointRecord>>;
     /// Record a caveat about the rows served (the engine adds it to the provenance).
     fn note(&self, _note: String) {}
 }
@@ -177,9 +180,25 @@ pub struct MemoryData {
     pub finance: Vec<FinanceFlow>,
     /// Events.
     pub events: Vec<EventRecord>,
+    /// Published ideal points.
+    pub ideal_points: Vec<IdealPointRecord>,
 }
 
 impl Data for MemoryData {
+    fn ideal_points(&self, countries: &[String], years: &Years) -> Result<Vec<IdealPointRecord>> {
+        if self.ideal_points.is_empty() {
+            return Err(MeasureError::MissingData {
+                what: "published UN ideal points".into(),
+                hint: "ingest them first (pivot data ingest bsv-ideal-points PATH)".into(),
+            });
+        }
+        Ok(self
+            .ideal_points
+            .iter()
+            .filter(|r| years.contains(r.year) && countries.contains(&r.country))
+            .cloned()
+            .collect())
+    }
     fn trade_flows(&self, q: &TradeQuery) -> Result<Vec<TradeFlow>> {
         Ok(self
             .trade

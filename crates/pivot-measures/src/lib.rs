@@ -23,6 +23,7 @@
 //! | `arms-shares` | [`arms`] | arms | recipient / supplier shares of SIPRI TIV by period and category |
 //! | `un-alignment` | [`un_alignment`] | diplomacy | Voeten agreement, S-score, Scott's π, Cohen's κ |
 //! | `un-ideal-points` | [`un_ideal_points`] | diplomacy | dynamic ordinal IRT ideal points per state-year (MAP, USA positive) |
+//! | `ideal-point-distance` | [`ideal_point_distance`] | diplomacy | distance between published (BSV) ideal points with a 90 % interval |
 //! | `alliance-flags` | [`alliances`] | alliances | ATOP obligations per undirected dyad-year |
 //! | `power-ratio` | [`power_ratio`] | power | A/B ratio and dyadic shares of GDP, CINC, milex |
 //! | `official-finance` | [`finance`] | finance | Chinese official finance by year and class, recipient rank and share |
@@ -51,6 +52,7 @@ pub mod finance_class;
 pub mod gdp_dependence;
 pub mod geodep;
 pub mod hedging;
+pub mod ideal_point_distance;
 pub mod ideal_point_model;
 pub mod influence;
 pub mod influence_dims;

@@ -338,3 +338,22 @@ pub struct RollCallIssue {
     /// Issue (e.g. "Human rights", or the short code "hr").
     pub issue: String,
 }
+
+/// A published UNGA ideal point (Bailey, Strezhnev & Voeten) of one state, year and series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdealPointRecord {
+    /// State (ISO3).
+    pub country: String,
+    /// Year the session opens.
+    pub year: i32,
+    /// `all`, `fp` or `legacy`.
+    pub series: String,
+    /// The ideal point.
+    pub estimate: f64,
+    /// 5 % quantile of the posterior (None for `legacy`).
+    pub q5: Option<f64>,
+    /// 95 % quantile of the posterior (None for `legacy`).
+    pub q95: Option<f64>,
+    /// Roll calls the estimate rests on.
+    pub n_votes: Option<i64>,
+}

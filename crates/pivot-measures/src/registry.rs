@@ -25,6 +25,7 @@ pub static REGISTRY: &[&dyn DynMeasure] = &[
     &Registered::<crate::arms::ArmsShares>::NEW,
     &Registered::<crate::un_alignment::UnAlignment>::NEW,
     &Registered::<crate::un_ideal_points::UnIdealPoints>::NEW,
+    &Registered::<crate::ideal_point_distance::IdealPointDistance>::NEW,
     &Registered::<crate::alliances::AllianceFlags>::NEW,
     &Registered::<crate::power_ratio::PowerRatio>::NEW,
     &Registered::<crate::finance::OfficialFinance>::NEW,

@@ -1137,6 +1137,37 @@ fn baci_totals() {
     );
 }
 
+#[test]
+fn bsv_ideal_points() {
+    // The bundled layout (SOURCES.md §14), Russia 2022 and 2024 and China 2022 from the file;
+    // 2024 has only the fp series.
+    let good = "ccode,iso3c,countryname,year,idealpointfp,idealpointall,idealpointlegacy,nvotesfp,qofp,q5fp,q10fp,q50fp,q90fp,q95fp,q100fp,nvotesall,qoall,q5all,q10all,q50all,q90all,q95all,q100all,nvotesLegacy\n\
+                365,RUS,Russia,2022,-0.8089999,-1.413724,-0.5057471,88,-1.4,-0.9785248,-0.95,-0.8100555,-0.67,-0.6342997,-0.2,194,-1.9,-1.541091,-1.5,-1.415651,-1.3,-1.288314,-0.9,88\n\
+                365,RUS,Russia,2024,-0.5984852,,,101,-1.2,-0.7426238,-0.7,-0.6019869,-0.5,-0.4562058,0.1,,,,,,,,,\n\
+                710,CHN,China,2022,-1.35095,-1.407901,-1.092473,87,-1.9,-1.565841,-1.5,-1.345439,-1.2,-1.130876,-0.7,192,-1.9,-1.547345,-1.5,-1.406589,-1.3,-1.281682,-0.9,87\n";
+    let row2 = |f: &dyn Fn(&mut Vec<&str>)| {
+        let mut v: Vec<&str> = "365,RUS,Russia,2022,-0.8089999,-1.413724,-0.5057471,88,-1.4,-0.9785248,-0.95,-0.8100555,-0.67,-0.6342997,-0.2,194,-1.9,-1.541091,-1.5,-1.415651,-1.3,-1.288314,-0.9,88".split(',').collect();
+        f(&mut v);
+        v.join(",")
+    };
+    let cases: Vec<(&str, usize, String, Expect)> = vec![
+        ("unknown COW code", 2, row2(&|v| v[0] = "999"), Field(2, "ccode")),
+        ("not a year", 2, row2(&|v| v[3] = "20x2"), Field(2, "year")),
+        ("estimate not a number", 2, row2(&|v| v[5] = "abc"), Field(2, "idealpointall")),
+        ("estimate infinite", 2, row2(&|v| v[5] = "inf"), Field(2, "idealpointall")),
+        ("quantile missing", 2, row2(&|v| v[17] = ""), Field(2, "q5all")),
+        ("quantiles out of order", 2, row2(&|v| v[17] = "-1.0"), Field(2, "q50all")),
+        ("negative vote count", 2, row2(&|v| v[15] = "-1"), Field(2, "nvotesall")),
+        ("duplicate state-year", 4, row2(&|_| {}), Field(4, "year")),
+        ("missing column", 1, "ccode,iso3c,countryname,year,idealpointfp,idealpointall,idealpointlegacy,nvotesfp,qofp,q5fp,q10fp,q50fp,q90fp,q95fp,q100fp,nvotesall,qoall,q5all,q10all,q50all,q90all,q100all,nvotesLegacy".to_string(), Header("q95all")),
+    ];
+    let cases: Vec<(&str, usize, &str, Expect)> = cases
+        .iter()
+        .map(|(w, l, t, e)| (*w, *l, t.as_str(), *e))
+        .collect();
+    check("bsv-ideal-points", "bsv_idealpoints.csv", good, &cases);
+}
+
 /// A GDELT 2.0 line (61 tab-separated fields) with the given date, QuadClass and Goldstein.
 fn gdelt2(date: &str, quad: &str, goldstein: &str) -> String {
     let mut f = vec![""; 61];

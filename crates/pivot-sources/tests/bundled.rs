@@ -16,9 +16,9 @@ use pivot_sources::canonical::{
 #[test]
 fn the_bundled_list_names_adapters_that_exist() {
     let list = pivot_sources::bundled_datasets();
-    // SOURCES.md's table lists these thirteen datasets (countries is pivot's reference table;
-    // BACI totals since issue 29).
-    assert_eq!(list.len(), 13);
+    // SOURCES.md's table lists these fourteen datasets (countries is pivot's reference table;
+    // BACI totals since issue 29, the BSV ideal points since issue 30).
+    assert_eq!(list.len(), 14);
     for (name, _) in &list {
         assert!(
             pivot_sources::adapter_for(name).is_some(),
@@ -663,4 +663,79 @@ fn baci_totals_rows_and_spot_checks() {
     for iso in ["TWN", "FRA", "CHE", "USA", "ITA"] {
         assert!(flows.iter().any(|f| f.exporter == iso), "{iso}");
     }
+}
+
+#[test]
+fn bsv_ideal_points_rows_and_spot_checks() {
+    use pivot_sources::canonical::IdealPoint;
+    let (_, inputs) = pivot_sources::bundled_datasets()
+        .into_iter()
+        .find(|(n, _)| *n == "bsv-ideal-points")
+        .expect("bsv-ideal-points is bundled");
+    let ((sink, stats), records) =
+        pivot_sources::input::records_read(|| common::run("bsv-ideal-points", &inputs).unwrap());
+    // SOURCES.md §14: 11,440 rows, one per state and year. Estimates counted with Python's csv
+    // module: all 11,232 (208 empty), fp 11,421 (19 empty), legacy 11,238 (202 empty); the
+    // German Federal Republic's 1990 row (COW 260, a continuity alias of DEU; only
+    // idealpointlegacy 1.894994 in it) gives way to Germany's (255): one legacy row fewer.
+    assert_eq!(records, 11_440);
+    let rows: Vec<IdealPoint> = sink.decode("un_ideal_points");
+    let n = |s: &str| rows.iter().filter(|r| r.series == s).count();
+    assert_eq!(
+        (n("all"), n("fp"), n("legacy")),
+        (11_232, 11_421, 11_238 - 1)
+    );
+    assert_eq!(stats.rows["un_ideal_points"], rows.len() as u64);
+    assert_eq!(stats.years, Some((1946, 2024)));
+    assert!(
+        stats
+            .dropped
+            .iter()
+            .any(|d| d.starts_with("1 state-years given both")),
+        "{:?}",
+        stats.dropped
+    );
+    let get = |c: &str, y: i32, s: &str| {
+        let m: Vec<&IdealPoint> = rows
+            .iter()
+            .filter(|r| r.country == c && r.year == y && r.series == s)
+            .collect();
+        assert_eq!(m.len(), 1, "{c} {y} {s}");
+        m[0].clone()
+    };
+    // SOURCES.md §14 spot checks (idealpointall): RUS 2019 / 2022 / 2023 −0.283 / −1.414 /
+    // −1.272; CHN −0.660 / −1.408 / −1.203; USA 2022 2.115; BLR 2022 −1.398.
+    for (c, y, v) in [
+        ("RUS", 2019, -0.282_544_4),
+        ("RUS", 2022, -1.413_724),
+        ("RUS", 2023, -1.272_414),
+        ("CHN", 2019, -0.659_514_2),
+        ("CHN", 2022, -1.407_901),
+        ("USA", 2022, 2.114_955),
+        ("BLR", 2022, -1.398),
+    ] {
+        assert!((get(c, y, "all").estimate - v).abs() < 5e-4, "{c} {y}");
+    }
+    // The file's row for Russia 2022: q5all −1.541091, q50all −1.415651, q95all −1.288314,
+    // nvotesall 194; 2024 has fp only (−0.5984852).
+    let r = get("RUS", 2022, "all");
+    assert_eq!(
+        (r.q5, r.q50, r.q95, r.n_votes),
+        (
+            Some(-1.541_091),
+            Some(-1.415_651),
+            Some(-1.288_314),
+            Some(194)
+        )
+    );
+    assert!(rows.iter().all(|r| r.year < 2024 || r.series == "fp"));
+    assert_eq!(get("RUS", 2024, "fp").estimate, -0.598_485_2);
+    // Germany 1990 is the row of COW 255 (idealpointall 1.913871), not 260's.
+    assert_eq!(get("DEU", 1990, "all").estimate, 1.913_871);
+    // Legacy has no quantiles.
+    assert!(
+        rows.iter()
+            .filter(|r| r.series == "legacy")
+            .all(|r| r.q5.is_none())
+    );
 }

@@ -151,6 +151,32 @@ table! {
 }
 
 table! {
+    /// `un_ideal_points`: published UNGA ideal points (Bailey, Strezhnev & Voeten), one row per
+    /// state, year and series.
+    IdealPoint = "un_ideal_points" {
+        /// ISO3 of the state.
+        country: String,
+        /// Calendar year in which the session opens (session + 1945).
+        year: i32,
+        /// `all` (every roll call), `fp` (the release's second series; the only one with 2024)
+        /// or `legacy` (the first release's method).
+        series: String,
+        /// The ideal point: one dimension, the US-led liberal order at the high end.
+        estimate: f64,
+        /// 5 % quantile of the posterior (None for `legacy`).
+        q5: Option<f64>,
+        /// Median of the posterior (None for `legacy`).
+        q50: Option<f64>,
+        /// 95 % quantile of the posterior (None for `legacy`).
+        q95: Option<f64>,
+        /// Roll calls the estimate rests on.
+        n_votes: Option<i64>,
+        /// Dataset id.
+        source: String,
+    }
+}
+
+table! {
     /// `arms_transfers`: SIPRI deals, one row per deal and delivery year (or per deal for the
     /// older register layout, with `delivery_years` as written). TIV is a volume index, not money.
     ArmsTransfer = "arms_transfers" {

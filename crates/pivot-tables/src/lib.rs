@@ -142,6 +142,7 @@ tables! {
     UnVotes => UnVote, "UNGA roll-call votes by country";
     UnRollCalls => UnRollCall, "UNGA roll calls: session, date, importance";
     UnIssues => UnIssue, "issue tags of roll calls";
+    UnIdealPoints => IdealPoint, "published UNGA ideal points (Bailey, Strezhnev & Voeten) per state, year and series";
     Alliances => Alliance, "ATOP obligations per undirected dyad-year";
     FinanceFlows => FinanceFlow, "official finance and investment flows";
     CountryYear => CountryYear, "country-year indicators (GDP, population, CINC, military expenditure …)";

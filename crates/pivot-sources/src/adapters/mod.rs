@@ -18,6 +18,7 @@ mod countries;
 mod cow_trade;
 mod energy;
 mod events;
+mod ideal_points;
 mod imf_dots;
 mod milex;
 mod nmc;
@@ -137,6 +138,7 @@ fn all_adapters() -> Vec<Box<dyn Adapter>> {
         Box::new(sipri::Sipri),
         Box::new(unvotes::UnVotes),
         Box::new(unvotes::VoetenRaw),
+        Box::new(ideal_points::IdealPoints),
         Box::new(nmc::CowNmc),
         Box::new(milex::SipriMilex),
         Box::new(worldbank::WorldBank),
@@ -189,6 +191,7 @@ pub fn bundled_datasets() -> Vec<(&'static str, Vec<Input>)> {
         ("agtpa", vec![i(b::AGTPA)]),
         ("imf-dots", vec![i(b::IMF_DOTS)]),
         ("baci-totals", vec![i(b::BACI_TOTALS)]),
+        ("bsv-ideal-points", vec![i(b::UNGA_IDEAL_POINTS)]),
     ]
 }
 
