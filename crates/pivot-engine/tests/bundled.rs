@@ -1357,3 +1357,106 @@ fn ideal_point_distance_2022_with_intervals() {
             .all(|d| d.id != "un_ideal_points")
     );
 }
+
+/// Issue 30: the influence index on the bundled data, as properties over every year it
+/// covers: in no year is a state with under 1 % of Russia's trade, no alliance with it and
+/// under 1 % of its arms imports (over the index's 5-year window) among the ten most able to
+/// influence Russia; China is among the first three in 2020; Belarus is first or second among
+/// those Russia can influence in 2014 and 2020.
+#[test]
+fn influence_on_russia_passes_the_acceptance_properties() {
+    use std::collections::{HashMap, HashSet};
+    let e = engine();
+    let t = e
+        .measure(&MeasureRequest::new("influence").param("focal", "RUS"))
+        .unwrap();
+    let rows = table_rows(&t).unwrap();
+    let shares: HashMap<(i64, String), f64> = table_rows(
+        &e.measure(&MeasureRequest::new("partner-share").param("focal", "RUS"))
+            .unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        (
+            (
+                r["year"].as_i64().unwrap(),
+                r["partner"].as_str().unwrap().to_string(),
+            ),
+            r["share"].as_f64().unwrap(),
+        )
+    })
+    .collect();
+    let allied: HashSet<(i64, String)> = table_rows(
+        &e.sql(
+            "SELECT DISTINCT year, CASE WHEN state_a = 'RUS' THEN state_b ELSE state_a END AS p \
+             FROM alliances WHERE state_a = 'RUS' OR state_b = 'RUS'",
+            SqlLimits::NONE,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        (
+            r["year"].as_i64().unwrap(),
+            r["p"].as_str().unwrap().to_string(),
+        )
+    })
+    .collect();
+    let arms: Vec<(i64, String, f64)> = table_rows(
+        &e.sql(
+            "SELECT year, supplier_iso3 AS s, SUM(tiv) AS tiv FROM arms_dyad_year \
+             WHERE recipient_iso3 = 'RUS' AND supplier_iso3 IS NOT NULL GROUP BY year, supplier_iso3",
+            SqlLimits::NONE,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|r| {
+        (
+            r["year"].as_i64().unwrap(),
+            r["s"].as_str().unwrap().to_string(),
+            r["tiv"].as_f64().unwrap(),
+        )
+    })
+    .collect();
+    let arms_share = |y: i64, p: &str| {
+        let w = |r: &&(i64, String, f64)| r.0 > y - 5 && r.0 <= y;
+        let all: f64 = arms.iter().filter(w).map(|r| r.2).sum();
+        let of: f64 = arms
+            .iter()
+            .filter(w)
+            .filter(|r| r.1 == p)
+            .map(|r| r.2)
+            .sum();
+        if all > 0.0 { of / all } else { 0.0 }
+    };
+    let years: std::collections::BTreeSet<i64> =
+        rows.iter().map(|r| r["year"].as_i64().unwrap()).collect();
+    // Every year with trade and GDP for the pair (the index weighs states by GDP: 1960-2023).
+    assert!((1992..=2023).all(|y| years.contains(&y)), "{years:?}");
+    for r in rows.iter().filter(|r| r["target"] == "RUS") {
+        let (y, p) = (
+            r["year"].as_i64().unwrap(),
+            r["influencer"].as_str().unwrap(),
+        );
+        let trade = shares.get(&(y, p.to_string())).copied().unwrap_or(0.0);
+        assert!(
+            trade >= 0.01 || allied.contains(&(y, p.to_string())) || arms_share(y, p) >= 0.01,
+            "{y}: {p} ranks {} over RUS with {trade:.4} of its trade, no alliance, {:.4} of its arms imports",
+            r["rank"],
+            arms_share(y, p)
+        );
+    }
+    let rank = |y: i64, i: &str, j: &str| {
+        rows.iter()
+            .find(|r| r["year"] == y && r["influencer"] == i && r["target"] == j)
+            .and_then(|r| r["rank"].as_u64())
+    };
+    assert!(rank(2020, "CHN", "RUS").is_some_and(|k| k <= 3));
+    for y in [2014, 2020] {
+        assert!(rank(y, "RUS", "BLR").is_some_and(|k| k <= 2), "{y}");
+    }
+}

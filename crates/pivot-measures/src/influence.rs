@@ -9,69 +9,79 @@
 //! over j, and "j → i" is a different row.
 //!
 //! # Formula
-//! For a year t and the directed dyad i → j (all parts lie in [0, 1]):
+//! For a year t and the directed dyad i → j. Every dimension has a *bandwidth* (how large the
+//! tie is, measured against the largest tie of its kind in the world, so that a microstate's
+//! whole trade is still a thin tie) and a *dependence* (how much j relies on i, measured
+//! against j's own capacity, so that a tie counts as much as the dimension weighs for j).
+//! r_ij = min(1, GDP_i / GDP_j) is the weight of i relative to j (World Bank GDP, current USD).
 //!
 //! **Economic** (trade, current USD, the spliced trade series): T_ij = exports i→j + exports
-//! j→i, TT_k = Σ_m T_km a state's total trade. Dependence e_dep = T_ij / TT_j (i's share of
-//! j's trade); bandwidth e_bw = √((T_ij/TT_i)(T_ij/TT_j)) (Barbieri's salience of the dyad).
+//! j→i. Bandwidth e_bw = T_ij / T*, T* the largest dyad's total trade in the world that year;
+//! dependence e_dep = min(1, T_ij / GDP_j): i's share of j's trade times j's openness.
 //!
-//! **Security**: arms and alliances, each half. Arms over the trailing window t−w+1…t (w =
-//! `window_years`; deliveries are lumpy), SIPRI TIV: A_ij delivered by i to j, M_j = Σ_k A_kj
-//! j's arms imports, AT_k = exports + imports of arms of state k. Arms dependence = A_ij / M_j
-//! (i's share of j's arms imports); arms bandwidth = √((B_ij/AT_i)(B_ij/AT_j)) with B_ij =
-//! A_ij + A_ji. Alliances in year t (ATOP): bandwidth = the share of ATOP's five obligation
-//! types (defence, offence, neutrality, non-aggression, consultation) the dyad holds;
-//! dependence = 1/D_j when i and j have a defence pact, D_j being the number of j's defence
-//! partners (i's share of j's defence guarantees), else 0. s_bw and s_dep are the means of
-//! the arms and alliance parts over those with data in year t (arms: 2000–2023 in the bundled
-//! data; alliances: to 2018).
+//! **Security**, arms and alliances, each half. Arms over the trailing window t−w+1…t (w =
+//! `window_years`; deliveries are lumpy), SIPRI TIV: bandwidth = B_ij / B*, with B_ij = A_ij +
+//! A_ji the pair's deliveries both ways and B* the largest pair's in the window; dependence =
+//! min(1, A_ij / MILEX_j), i's deliveries to j against j's military expenditure over the
+//! window (SIPRI, million constant 2022 USD): TIV is a volume index, not money, so this is a
+//! proxy of the weight of imported arms in j's military effort (a supplier of 86 % of Russia's
+//! small arms imports weighs nothing against Russia's own spending). Alliances in year t
+//! (ATOP): bandwidth = the share of ATOP's five obligation types (defence, offence,
+//! neutrality, non-aggression, consultation) the dyad holds; dependence = r_ij / D_j when i
+//! and j have a defence pact, D_j being the number of j's defence partners (a guarantee counts
+//! with the guarantor's weight), else 0. s_bw and s_dep are the means of the arms and
+//! alliance parts with data in year t (arms: 2000–2023 in the bundled data; alliances: to
+//! 2018).
 //!
-//! **Political** (UNGA votes of year t): bandwidth p_bw = max(0, (A*_ij − Ā_t)/(1 − Ā_t)),
-//! with A_ij the Voeten agreement of the pair over its n joint votes (see `un-alignment`),
-//! Ā_t the mean agreement of all pairs that year, and A*_ij = (n A_ij + k Ā_t)/(n + k) the
-//! agreement shrunk towards the mean by k = `agreement_prior_votes` pseudo-votes (a pair
-//! that voted together on three roll calls has no real record) — agreement beyond the
-//! Assembly's usual, near 1 for identical votes on many roll calls.
-//! FBIC's political dependence comes from IGO co-membership and diplomatic ties, which are
-//! not in the bundled data: there is no political dependence, and the political score is
-//! its bandwidth.
+//! **Political** (UNGA votes of year t): bandwidth p_bw = r_ij · max(0, (A*_ij − Ā_t)/(1 −
+//! Ā_t)), with A_ij the Voeten agreement of the pair over its n joint votes (see
+//! `un-alignment`), Ā_t the mean agreement of all pairs that year, and A*_ij = (n A_ij + k
+//! Ā_t)/(n + k) the agreement shrunk towards the mean by k = `agreement_prior_votes`
+//! pseudo-votes: agreement beyond the Assembly's usual, counting with i's weight (a
+//! microstate's votes do not move a great power). FBIC's political dependence comes from IGO
+//! co-membership and diplomatic ties, which are not in the data: politics has a bandwidth
+//! and no dependence.
 //!
 //! **Finance**: the only finance data is AidData's Chinese official finance (commitments by
 //! recipient, constant 2021 USD), so the dimension exists only for CHN → j: F_j = China's
-//! commitments to j over the trailing window, dependence f_dep = min(1, F_j / GDP_j) with
-//! GDP_j j's GDP (current USD, World Bank) summed over the same years, bandwidth f_bw = F_j /
-//! Σ_k F_k (j's share of China's official finance). For every other dyad finance is not
-//! measured (null) and counts 0 in the total: other lenders' finance is missing, not zero.
+//! commitments to j over the trailing window, bandwidth f_bw = F_j / Σ_k F_k (j's share of
+//! China's official finance), dependence f_dep = min(1, F_j / GDP_j) with GDP_j summed over
+//! the same years. For every other dyad finance is not measured (null): other lenders'
+//! finance is missing, not zero.
 //!
-//! Dimension score = (bandwidth + dependence)/2 (political: bandwidth). Total = Σ_d w_d
-//! score_d / Σ_d w_d over the four dimensions, a missing part counting 0. Default weights:
-//! economic, security and political 1 each — equal weights over the three dimensions FBIC
-//! covers, so that no dimension dominates by assumption; finance 0, because with one lender
-//! measured a positive weight raises China's score over every recipient on a dimension no
-//! other state is measured on (set `weight_finance` to study China's finance leverage, and
-//! compare China's rows with each other, not with other senders'). Raising a dimension's
-//! weight moves up the partners strong in that dimension. With Russia as target in the
-//! bundled data, the default ranking is led by its CSTO neighbours (BLR, KAZ, UZB, KGZ, TJK:
-//! alliance, arms and voting ties); economic only (`weight_security=0`,
-//! `weight_political=0`) brings its large trade partners up (2014: BLR, CHN, DEU); security
-//! only (`weight_economic=0`, `weight_political=0`) ranks its arms partners (2014: UKR, KAZ;
-//! Russia over IND and VNM).
+//! **Total**: each material dimension scores √(bw · dep), so that it needs both a large tie
+//! and a partner that relies on it (a state whose arms Russia supplies has a large arms tie
+//! with Russia but Russia does not rely on it; a microstate wholly tied to Russia relies on
+//! Russia through a thin tie). M = Σ_d w_d score_d / Σ_d w_d over economic, security and
+//! finance, a missing part counting 0; political alignment multiplies it: total = M (1 + w_p
+//! p_bw) / (1 + w_p), from M/(1 + w_p) for a pair that votes no closer than usual to M for
+//! the closest. Alignment helps a state use its ties and creates none: a state that votes
+//! like Russia but barely trades or arms with it scores near 0. Default weights: economic,
+//! security and political 1 each, finance 0 (with one lender measured, a positive weight
+//! raises China's score over every recipient on a dimension no other state is measured on).
+//!
+//! **Against FBIC.** The Pardee Center's Formal Bilateral Influence Capacity index (Moyer et
+//! al. 2018) builds bandwidth from the absolute volume of a tie and dependence relative to the
+//! target's capacity, as here, but from some twenty series (diplomatic missions, IGO
+//! co-membership, aid, FDI, tourism, students …) that are not open data in pivot; its exact
+//! scaling and aggregation are not published in full. pivot's index is smaller and open:
+//! every component is in the output, the weights are parameters and the formula is this one.
 //!
 //! # Reading it
-//! A total of 0.3 for CHN → RUS means that, averaged over the weighted dimensions, China
-//! interacts with Russia and Russia relies on China about 30 % as much as the most exclusive
-//! relationship possible (a state whose entire trade, arms imports, alliance and votes are
-//! tied to one partner would score 1). Compare rows within one year and one target (who can
-//! influence Russia most) or one influencer (whom Russia can influence); the total depends
-//! on the weights and on which data cover the year (trade to 2014 and 2019–2020, arms from
-//! 2000, alliances to 2018, votes to 2019), so the notes list the dimensions absent in a
-//! year — read the components, not only the total. Influence capacity is not influence
-//! exercised: it says where leverage could come from.
+//! A total of 0.1 for CHN → RUS is the geometric mean of China's share of the largest ties in
+//! the world (bandwidth) and Russia's reliance on China relative to its own economy and
+//! military effort (dependence), weighted over the dimensions. Compare rows within one year
+//! and one target (who can influence Russia most) or one influencer (whom Russia can
+//! influence); the total depends on the weights and on which data cover the year (trade to
+//! 2023, arms from 2000, alliances to 2018, votes to 2019), so the notes list the dimensions
+//! absent in a year — read the components, not only the total. Influence capacity is not
+//! influence exercised: it says where leverage could come from.
 //!
 //! # Data it needs
 //! `trade_flows` (spliced series: COW to 2011, BACI totals 2012–2023), `arms_dyad_year` (SIPRI
 //! TIV by supplier, recipient and year), `alliances` (ATOP dyad-years), `un_votes` and
-//! `un_roll_calls`, `finance_flows` (AidData GCDF) and `country_year` (`gdp_usd`) for finance.
+//! `un_roll_calls`, `finance_flows` (AidData GCDF) and `country_year` (`gdp_usd` of every
+//! state, `milex_const2022_usd_m` of arms importers).
 //! Every state's totals are needed for the shares, so every row in the years asked for (and
 //! the window before them) is read, whatever the focal state.
 //!
@@ -114,8 +124,10 @@ pub struct InfluenceInputs {
     pub calls: Vec<RollCall>,
     /// Chinese official finance.
     pub finance: Vec<FinanceFlow>,
-    /// GDP (current USD) of finance recipients.
+    /// GDP (current USD) of every state.
     pub gdp: Vec<IndicatorValue>,
+    /// Military expenditure (SIPRI, million constant 2022 USD) of arms importers.
+    pub milex: Vec<IndicatorValue>,
 }
 
 /// One directed dyad-year.
@@ -129,23 +141,25 @@ pub struct InfluenceRow {
     pub target: String,
     /// Rank of the total within the year and group (the focal state's role, or the target).
     pub rank: u32,
-    /// Weighted total in [0, 1].
+    /// material · (1 + w_p · political) / (1 + w_p), in [0, 1].
     pub total: f64,
-    /// Economic score (bandwidth + dependence)/2.
+    /// Weighted mean of the material dimensions' scores (economic, security, finance).
+    pub material: f64,
+    /// Economic √(bw · dep).
     pub economic: Option<f64>,
-    /// Trade salience √(s_i s_j).
+    /// T_ij against the world's largest dyad.
     pub economic_bandwidth: Option<f64>,
-    /// i's share of j's trade.
+    /// T_ij against j's GDP (capped at 1).
     pub economic_dependence: Option<f64>,
-    /// Security score.
+    /// Security √(bw · dep).
     pub security: Option<f64>,
     /// Mean of arms and alliance bandwidth.
     pub security_bandwidth: Option<f64>,
     /// Mean of arms and alliance dependence.
     pub security_dependence: Option<f64>,
-    /// Political score (= bandwidth: agreement beyond the Assembly's mean).
+    /// Political bandwidth: agreement beyond the Assembly's mean, times min(1, GDP_i/GDP_j).
     pub political: Option<f64>,
-    /// Finance score (CHN → j only).
+    /// Finance √(bw · dep) (CHN → j only).
     pub finance: Option<f64>,
     /// j's share of China's official finance.
     pub finance_bandwidth: Option<f64>,
@@ -172,7 +186,7 @@ pub struct InfluenceResult {
 /// state, with its partners), ranked per year and group and cut at `top`. Each dimension is
 /// one type in `influence_dims.rs`, built per year.
 pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<InfluenceResult> {
-    let wsum = check_weights(p)?;
+    let msum = check_weights(p)?;
     let win = p.window_years as i32;
     let focal = p.focal.as_ref().map(|c| c.0.as_str());
     let partners = &p.partners.0;
@@ -237,6 +251,11 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
         .iter()
         .map(|g| ((g.country.as_str(), g.year), g.value))
         .collect();
+    let milex: HashMap<(&str, i32), f64> = inp
+        .milex
+        .iter()
+        .map(|g| ((g.country.as_str(), g.year), g.value))
+        .collect();
 
     let mut out = InfluenceResult::default();
     let mut rows = Vec::new();
@@ -273,23 +292,34 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
             states.extend(finance.by_recipient.keys().copied());
             states.insert("CHN");
         }
+        let g = |c: &str| gdp.get(&(c, y)).copied().filter(|v| *v > 0.0);
         for (i, j) in directed_pairs(&states, focal, partners) {
-            let (e_bw, e_dep) = economic(tp, i, j);
-            let (arms_bw, arms_dep) = arms.parts(i, j);
-            let (al_bw, al_dep) = alliances.parts(i, j);
+            let weight = g(i).zip(g(j)).map(|(gi, gj)| (gi / gj).min(1.0));
+            let (e_bw, e_dep) = economic(tp, g(j), i, j);
+            let milex_j: Option<f64> = {
+                let m: Vec<f64> = (y - win + 1..=y)
+                    .filter_map(|yy| milex.get(&(j, yy)).copied())
+                    .collect();
+                (!m.is_empty()).then(|| m.iter().sum())
+            };
+            let (arms_bw, arms_dep) = arms.parts(i, j, milex_j);
+            let (al_bw, al_dep) = alliances.parts(i, j, weight);
             let s_bw = mean(&[arms_bw, al_bw]);
             let s_dep = mean(&[arms_dep, al_dep]);
-            let pol = political.score(i, j, p.agreement_prior_votes);
+            let pol = political
+                .score(i, j, p.agreement_prior_votes)
+                .and_then(|a| weight.map(|w| a * w));
             let (f_bw, f_dep) = finance.parts(i, j);
-            let score = |b: Option<f64>, d: Option<f64>| b.zip(d).map(|(b, d)| (b + d) / 2.0);
+            let score = |b: Option<f64>, d: Option<f64>| b.zip(d).map(|(b, d)| (b * d).sqrt());
             let economic = score(e_bw, e_dep);
             let security = score(s_bw, s_dep);
             let fin = score(f_bw, f_dep);
-            let total = (p.weight_economic * economic.unwrap_or(0.0)
-                + p.weight_security * security.unwrap_or(0.0)
-                + p.weight_political * pol.unwrap_or(0.0)
-                + p.weight_finance * fin.unwrap_or(0.0))
-                / wsum;
+            let z = |v: Option<f64>| v.unwrap_or(0.0);
+            let material = (p.weight_economic * z(economic)
+                + p.weight_security * z(security)
+                + p.weight_finance * z(fin))
+                / msum;
+            let total = material * (1.0 + p.weight_political * z(pol)) / (1.0 + p.weight_political);
             if total <= 0.0 {
                 continue;
             }
@@ -299,6 +329,7 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
                 target: j.to_string(),
                 rank: 0,
                 total,
+                material,
                 economic,
                 economic_bandwidth: e_bw,
                 economic_dependence: e_dep,
@@ -316,7 +347,8 @@ pub fn influence(inp: &InfluenceInputs, p: &InfluenceParams) -> Result<Influence
     Ok(out)
 }
 
-/// The weights checked (finite, >= 0, not all 0) and the window (>= 1 year); their sum.
+/// The weights checked (finite, >= 0, one material weight > 0) and the window (>= 1 year);
+/// the sum of the material weights.
 fn check_weights(p: &InfluenceParams) -> Result<f64> {
     for (name, v) in [
         ("weight_economic", p.weight_economic),
@@ -332,12 +364,12 @@ fn check_weights(p: &InfluenceParams) -> Result<f64> {
             });
         }
     }
-    let wsum = p.weight_economic + p.weight_security + p.weight_political + p.weight_finance;
-    if wsum <= 0.0 {
+    let msum = p.weight_economic + p.weight_security + p.weight_finance;
+    if msum <= 0.0 {
         return Err(MeasureError::InvalidParameter {
             name: "weights",
             value: "0".into(),
-            reason: "at least one weight must be > 0",
+            reason: "a weight of economic, security or finance must be > 0: political alignment multiplies material capacity and has none of its own",
         });
     }
     if p.window_years == 0 {
@@ -347,7 +379,7 @@ fn check_weights(p: &InfluenceParams) -> Result<f64> {
             reason: "the window must be at least one year",
         });
     }
-    Ok(wsum)
+    Ok(msum)
 }
 
 /// The directed pairs of a year: with a focal state, both directions between it and each other
@@ -445,7 +477,7 @@ pub struct InfluenceParams {
     #[serde(default = "one")]
     #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_security: f64,
-    /// Weight of the political dimension (UN agreement beyond the Assembly's mean); default 1.
+    /// Weight of political alignment (UN agreement beyond the Assembly's mean), which multiplies the material score by (1 + w p)/(1 + w); default 1.
     #[serde(default = "one")]
     #[schemars(range(min = 0.0, max = 1000000.0))]
     pub weight_political: f64,
@@ -487,15 +519,12 @@ impl Default for InfluenceParams {
 
 impl crate::params::Validate for InfluenceParams {
     fn validate(&self) -> std::result::Result<(), crate::params::ParamError> {
-        let sum = self.weight_economic
-            + self.weight_security
-            + self.weight_political
-            + self.weight_finance;
+        let sum = self.weight_economic + self.weight_security + self.weight_finance;
         if sum <= 0.0 {
             return Err(crate::params::ParamError::new(
                 "weight_economic",
                 Some(self.weight_economic.to_string()),
-                "every weight is 0: at least one must be > 0",
+                "economic, security and finance weights are all 0: capacity needs a dependence (politics has none in the data)",
             ));
         }
         Ok(())
@@ -544,16 +573,37 @@ impl crate::measure::Measure for Influence {
         let alliances = data.alliance_dyads(&p.years)?;
         let v = data.un_votes(&[], &p.years, false)?;
         let finance = data.finance(&wide)?;
-        let recipients: Vec<String> = finance
+        // Every state in the rows: GDP weighs each one; military expenditure, the importers.
+        let mut states: BTreeSet<String> = BTreeSet::new();
+        states.extend(
+            trade
+                .iter()
+                .flat_map(|f| [f.exporter.clone(), f.importer.clone()]),
+        );
+        states.extend(
+            arms.iter()
+                .flat_map(|a| [a.supplier.clone(), a.recipient.clone()]),
+        );
+        states.extend(
+            alliances
+                .iter()
+                .flat_map(|a| [a.state_a.clone(), a.state_b.clone()]),
+        );
+        states.extend(v.votes.iter().map(|x| x.country.clone()));
+        states.extend(finance.iter().map(|x| x.recipient.clone()));
+        states.insert("CHN".into());
+        let states: Vec<String> = states.into_iter().collect();
+        let gdp = data.indicator("gdp_usd", &states, &wide)?;
+        let importers: Vec<String> = arms
             .iter()
-            .map(|x| x.recipient.clone())
+            .map(|a| a.recipient.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let gdp = if recipients.is_empty() {
+        let milex = if importers.is_empty() {
             vec![]
         } else {
-            data.indicator("gdp_usd", &recipients, &wide)?
+            data.indicator("milex_const2022_usd_m", &importers, &wide)?
         };
         let inputs = InfluenceInputs {
             trade,
@@ -563,6 +613,7 @@ impl crate::measure::Measure for Influence {
             calls: v.calls,
             finance,
             gdp,
+            milex,
         };
         let res = influence(&inputs, p)?;
         let mut out = crate::measure::Output::rows(res.rows).note(format!(
@@ -583,7 +634,7 @@ impl crate::measure::Measure for Influence {
             }
         }
         Ok(out.note(
-            "Finance is Chinese official finance only (AidData): measured for CHN -> recipient, null for every other dyad. Political dependence (IGO co-membership, diplomatic ties) is not in the data.",
+            "Finance is Chinese official finance only (AidData): measured for CHN -> recipient, null for every other dyad. Political dependence (IGO co-membership, diplomatic ties) is not in the data. A state without GDP (World Bank) in a year has no economic dependence, alliance dependence or political part as target or weight; a target without SIPRI military expenditure has no arms dependence.",
         ))
     }
 }
@@ -599,8 +650,15 @@ mod tests {
     /// 120, CHN 260, DEU 240, BLR 20. Arms 2010: RUS→BLR 10, RUS→CHN 30 (2008: DEU→RUS 20).
     /// ATOP 2010: RUS–BLR defence + consultation. UN 2010, two roll calls: RUS Y N, CHN Y N,
     /// BLR Y Y, DEU N Y — agreement RUS–CHN 1, RUS–BLR ½, RUS–DEU 0, CHN–BLR ½, CHN–DEU 0,
-    /// BLR–DEU ½; mean Ā = 2.5/6. China lends BLR 5e8 in 2010 (BLR GDP 5e10).
+    /// BLR–DEU ½; mean Ā = 2.5/6. GDP 2010 (in trade's units): RUS 1200, CHN 6000, DEU 3600,
+    /// BLR 60. Military expenditure: RUS 100 in 2008 and 2010, CHN 200, BLR 10 in 2010.
+    /// China lends BLR 0.6 in 2010.
     pub(super) fn inputs() -> InfluenceInputs {
+        let iv = |c: &str, year, value| IndicatorValue {
+            country: c.into(),
+            year,
+            value,
+        };
         let t = |a: &str, b: &str, v| TradeFlow::new(2010, a, b, v);
         let arms = |y, s: &str, r: &str, tiv| ArmsTransfer {
             year: y,
@@ -666,14 +724,24 @@ mod tests {
                 year: 2010,
                 recipient: "BLR".into(),
                 class: crate::finance::FinanceClass::OofLike,
-                amount: 5e8,
+                amount: 0.6,
                 adjusted_amount: None,
             }],
-            gdp: vec![IndicatorValue {
-                country: "BLR".into(),
-                year: 2010,
-                value: 5e10,
-            }],
+            gdp: [
+                ("RUS", 1200.0),
+                ("CHN", 6000.0),
+                ("DEU", 3600.0),
+                ("BLR", 60.0),
+            ]
+            .into_iter()
+            .map(|(c, v)| iv(c, 2010, v))
+            .collect(),
+            milex: vec![
+                iv("RUS", 2008, 100.0),
+                iv("RUS", 2010, 100.0),
+                iv("CHN", 2010, 200.0),
+                iv("BLR", 2010, 10.0),
+            ],
         }
     }
 
@@ -710,39 +778,44 @@ mod tests {
     #[test]
     fn components_hand_computed() {
         let r = influence(&inputs(), &cfg(1)).unwrap();
-        // CHN → RUS. Economic: dep 60/120 = 0.5, bw √(60/260 · 60/120) = 0.339683 → 0.419842.
-        // Security: arms bw √(30/30 · 30/40) = 0.866025, arms dep 0 (RUS imports nothing in
-        // 2010), alliance 0, 0 → bw 0.433013, dep 0 → 0.216506. Political (1 − Ā)/(1 − Ā) = 1.
-        // Total (0.419842 + 0.216506 + 1)/3 = 0.545449.
+        // CHN → RUS, weight r = min(1, 6000/1200) = 1. Economic: bw 60/200 (T* = CHN–DEU)
+        // = 0.3, dep 60/1200 = 0.05 → √0.015 = 0.122474. Security: arms bw 30/30 = 1, dep
+        // 0/100 = 0; alliance 0, 0 → bw ½, dep 0 → 0. Political 1 · 1. Finance: China lent
+        // RUS nothing → 0. Material (0.122474 + 0)/2 = 0.061237; total × (1 + 1)/2.
         let c = row(&r, "CHN", "RUS");
-        assert_close(c.economic_dependence.unwrap(), 0.5);
-        assert_close(
-            c.economic_bandwidth.unwrap(),
-            (60.0f64 / 260.0 * 0.5).sqrt(),
-        );
-        assert_close(c.security_bandwidth.unwrap(), 0.75f64.sqrt() / 2.0);
+        assert_close(c.economic_bandwidth.unwrap(), 0.3);
+        assert_close(c.economic_dependence.unwrap(), 0.05);
+        assert_close(c.economic.unwrap(), 0.015f64.sqrt());
+        assert_close(c.security_bandwidth.unwrap(), 0.5);
         assert_close(c.security_dependence.unwrap(), 0.0);
         assert_close(c.political.unwrap(), 1.0);
-        // China lent nothing to RUS: finance measured, 0; BLR is no lender: not measured.
         assert_eq!(c.finance, Some(0.0));
-        let e = ((60.0f64 / 260.0 * 0.5).sqrt() + 0.5) / 2.0;
-        assert_close(c.total, (e + 0.75f64.sqrt() / 4.0 + 1.0) / 3.0);
-        // BLR → RUS. Economic: dep 20/120, bw √(20/20 · 20/120) → 0.287457. Security: arms bw
-        // √(10/40 · 10/10) = 0.5, dep 0; alliance bw 2/5, dep 1/1 → bw 0.45, dep 0.5 → 0.475.
-        // Political (0.5 − 2.5/6)/(1 − 2.5/6) = 1/7. Total 0.301771.
+        assert_close(c.material, 0.015f64.sqrt() / 2.0);
+        assert_close(c.total, 0.015f64.sqrt() / 2.0);
+        // BLR → RUS, r = 60/1200 = 0.05. Economic: bw 20/200, dep 20/1200 → 0.040825.
+        // Security: arms bw 10/30, dep 0; alliance bw 2/5, dep r/D_RUS = 0.05 → bw 0.366667,
+        // dep 0.025 → 0.095743. Political (0.5 − 5/12)/(7/12) · 0.05 = 1/140. Material
+        // 0.068284; total × (1 + 1/140)/2 = 0.034386.
         let b = row(&r, "BLR", "RUS");
         assert_eq!(b.finance, None);
-        assert_close(b.security_bandwidth.unwrap(), 0.45);
-        assert_close(b.security_dependence.unwrap(), 0.5);
-        assert_close(b.political.unwrap(), 1.0 / 7.0);
-        let e = ((1.0f64 / 6.0).sqrt() + 1.0 / 6.0) / 2.0;
-        assert_close(b.total, (e + 0.475 + 1.0 / 7.0) / 3.0);
-        // RUS → BLR: BLR depends on RUS for all its trade and arms: economic (0.408248 + 1)/2,
-        // security (0.45 + 1)/2 = 0.725.
+        assert_close(b.economic.unwrap(), (0.1f64 / 60.0).sqrt());
+        assert_close(b.security_bandwidth.unwrap(), (1.0 / 3.0 + 0.4) / 2.0);
+        assert_close(b.security_dependence.unwrap(), 0.025);
+        assert_close(b.political.unwrap(), 1.0 / 140.0);
+        let m = ((0.1f64 / 60.0).sqrt() + ((1.0 / 3.0 + 0.4) / 2.0 * 0.025f64).sqrt()) / 2.0;
+        assert_close(b.total, m * (1.0 + 1.0 / 140.0) / 2.0);
+        assert!((b.total - 0.034_386).abs() < 1e-6, "{}", b.total);
+        // RUS → BLR, r = 1: Belarus relies on Russia for a third of its GDP in trade and all
+        // its arms (10 TIV against 10 of spending) and defence: economic √(0.1 · 1/3),
+        // security √(0.366667 · 1), political 1/7; total 0.225172.
         let rb = row(&r, "RUS", "BLR");
-        assert_close(rb.economic_dependence.unwrap(), 1.0);
-        assert_close(rb.security.unwrap(), 0.725);
-        // Ranks: over RUS: CHN 0.5454, BLR 0.3018, DEU 0.0948; by RUS: CHN 0.5839, BLR 0.5240, DEU.
+        assert_close(rb.economic_dependence.unwrap(), 1.0 / 3.0);
+        assert_close(rb.security_dependence.unwrap(), 1.0);
+        let m = ((0.1f64 / 3.0).sqrt() + (1.1f64 / 3.0).sqrt()) / 2.0;
+        assert_close(rb.total, m * (1.0 + 1.0 / 7.0) / 2.0);
+        assert!((rb.total - 0.225_172).abs() < 1e-6, "{}", rb.total);
+        // Ranks: over RUS: CHN 0.0612, BLR 0.0344, DEU 0.0204 (√(0.2/30)/2/2); by RUS: BLR
+        // 0.2252, CHN 0.0745, DEU 0.0118.
         let over: Vec<(&str, u32)> = r
             .rows
             .iter()
@@ -750,18 +823,53 @@ mod tests {
             .map(|x| (x.influencer.as_str(), x.rank))
             .collect();
         assert_eq!(over, [("CHN", 1), ("BLR", 2), ("DEU", 3)]);
+        assert_close(row(&r, "DEU", "RUS").total, (0.2f64 / 30.0).sqrt() / 4.0);
         let by: Vec<&str> = r
             .rows
             .iter()
             .filter(|x| x.influencer == "RUS")
             .map(|x| x.target.as_str())
             .collect();
-        assert_eq!(by, ["CHN", "BLR", "DEU"]);
-        // RUS → CHN: economic (0.339683 + 60/260)/2, security (0.433013 + ½)/2, political 1.
-        let e = ((60.0f64 / 260.0 * 0.5).sqrt() + 60.0 / 260.0) / 2.0;
-        let s = (0.75f64.sqrt() / 2.0 + 0.5) / 2.0;
-        assert_close(row(&r, "RUS", "CHN").total, (e + s + 1.0) / 3.0);
-        assert!((row(&r, "RUS", "CHN").total - 0.583911).abs() < 1e-6);
+        assert_eq!(by, ["BLR", "CHN", "DEU"]);
+        // RUS → CHN, r = 0.2: economic √(0.3 · 0.01), security √(0.5 · 30/200/2), political
+        // 0.2; total 0.074526.
+        let m = (0.003f64.sqrt() + 0.0375f64.sqrt()) / 2.0;
+        assert_close(row(&r, "RUS", "CHN").total, m * 1.2 / 2.0);
+        assert!((row(&r, "RUS", "CHN").total - 0.074_526).abs() < 1e-6);
+    }
+
+    /// Issue 30: a state with almost no material tie scores almost nothing however closely it
+    /// votes with the target, and a large partner outranks a small one with the same shares.
+    #[test]
+    fn votes_alone_and_small_states_do_not_make_influence() {
+        let mut inp = inputs();
+        // Gambia votes exactly like Russia and trades 0.1 with it; GDP 1.
+        for (rcid, v) in [(1, crate::un_alignment::VoteChoice::Yes), (2, N)] {
+            inp.votes.push(Vote {
+                rcid,
+                country: "GMB".into(),
+                vote: v,
+            });
+        }
+        inp.trade.push(TradeFlow::new(2010, "GMB", "RUS", 0.1));
+        inp.gdp.push(IndicatorValue {
+            country: "GMB".into(),
+            year: 2010,
+            value: 1.0,
+        });
+        let r = influence(&inp, &cfg(1)).unwrap();
+        let g = row(&r, "GMB", "RUS");
+        // Economic √(0.1/200 · 0.1/1200) = 2.04e-4, material half of it, total at most that:
+        // 5.1e-5, last of the four (DEU, the smallest of the others, 0.0204).
+        assert!(g.total < 1e-4, "{}", g.total);
+        assert_eq!(
+            r.rows
+                .iter()
+                .filter(|x| x.target == "RUS")
+                .map(|x| x.influencer.as_str())
+                .next_back(),
+            Some("GMB")
+        );
     }
 
     #[test]
@@ -799,7 +907,8 @@ mod tests {
 
     #[test]
     fn weights_change_the_ranking() {
-        // Security only: CHN → RUS 0.216506 < BLR → RUS 0.475, so BLR leads.
+        // Security only (political weight 0): CHN → RUS has no security dependence (0), BLR →
+        // RUS √(0.366667 · 0.025) = 0.095743: only BLR has a positive total.
         let r = influence(&inputs(), &weighted(1, [0.0, 3.0, 0.0, 0.0])).unwrap();
         let over: Vec<&str> = r
             .rows
@@ -807,45 +916,44 @@ mod tests {
             .filter(|x| x.target == "RUS")
             .map(|x| x.influencer.as_str())
             .collect();
-        assert_eq!(over, ["BLR", "CHN"]);
-        assert_close(row(&r, "BLR", "RUS").total, 0.475);
+        assert_eq!(over, ["BLR"]);
+        assert_close(row(&r, "BLR", "RUS").total, (1.1f64 / 3.0 * 0.025).sqrt());
     }
 
     #[test]
     fn window_and_finance() {
-        // With a 5-year window the 2008 DEU → RUS delivery is RUS's only arms import: arms
-        // dependence of RUS on DEU = 1 (security dependence ½ with the alliance part 0).
+        // With a 5-year window the 2008 DEU → RUS delivery (20) is in: arms bw 20/30, dep 20
+        // over Russia's spending in 2006-2010 (200) = 0.1; security dependence 0.05.
         let r = influence(&inputs(), &cfg(5)).unwrap();
-        assert_close(row(&r, "DEU", "RUS").security_dependence.unwrap(), 0.5);
+        assert_close(row(&r, "DEU", "RUS").security_dependence.unwrap(), 0.05);
         let r1 = influence(&inputs(), &cfg(1)).unwrap();
         assert_close(row(&r1, "DEU", "RUS").security_dependence.unwrap(), 0.0);
-        // Finance: CHN → BLR only; bw 1 (BLR gets all of China's finance), dep 5e8/5e10.
+        // Finance: CHN → BLR only; bw 1 (BLR gets all of China's finance), dep 0.6/60 → 0.1.
+        // With finance weighted 1 it is a third of the material mean (CHN–BLR has no trade or
+        // arms): (0.1/3) · (1 + 1/7)/2. At the default weight 0 China has no capacity over BLR
+        // (no row).
         let all = InfluenceParams {
             focal: None,
             ..cfg(1)
         };
         let r = influence(&inputs(), &all).unwrap();
-        let f = row(&r, "CHN", "BLR");
-        assert_close(f.finance_bandwidth.unwrap(), 1.0);
-        assert_close(f.finance_dependence.unwrap(), 0.01);
-        assert_close(f.finance.unwrap(), 0.505);
+        assert!(
+            !r.rows
+                .iter()
+                .any(|x| x.influencer == "CHN" && x.target == "BLR")
+        );
         assert_eq!(row(&r, "RUS", "BLR").finance, None);
-        // Finance weight 1 raises CHN → BLR by 0.505/4 of the rescaled total.
         let wf = InfluenceParams {
             weight_finance: 1.0,
             ..all.clone()
         };
         let rf = influence(&inputs(), &wf).unwrap();
-        assert_close(
-            row(&rf, "CHN", "BLR").total,
-            (row(&r, "CHN", "BLR").total * 3.0 + 0.505) / 4.0,
-        );
-        // Every directed pair with a positive total (BLR–DEU trade is 0 but they vote alike).
-        assert!(
-            r.rows
-                .iter()
-                .any(|x| x.influencer == "DEU" && x.target == "BLR")
-        );
+        let f = row(&rf, "CHN", "BLR");
+        assert_close(f.finance_bandwidth.unwrap(), 1.0);
+        assert_close(f.finance_dependence.unwrap(), 0.01);
+        assert_close(f.finance.unwrap(), 0.1);
+        assert_close(f.material, 0.1 / 3.0);
+        assert_close(f.total, 0.1 / 3.0 * (1.0 + 1.0 / 7.0) / 2.0);
         // top = 1 keeps one row per target.
         let t1 = influence(&inputs(), &InfluenceParams { top: 1, ..all }).unwrap();
         assert_eq!(t1.rows.len(), 4);
@@ -854,20 +962,23 @@ mod tests {
 
     #[test]
     fn agreement_is_shrunk_by_pseudo_votes() {
-        // k = 20 pseudo-votes at the mean: a pair's part is multiplied by n/(n + k) = 2/22.
+        // k = 20 pseudo-votes at the mean: a pair's part is multiplied by n/(n + k) = 2/22,
+        // then by the influencer's weight (CHN 1, BLR 0.05).
         let k20 = InfluenceParams {
             agreement_prior_votes: 20,
             ..cfg(1)
         };
         let r = influence(&inputs(), &k20).unwrap();
         assert_close(row(&r, "CHN", "RUS").political.unwrap(), 1.0 / 11.0);
-        assert_close(row(&r, "BLR", "RUS").political.unwrap(), 1.0 / 77.0);
+        assert_close(row(&r, "BLR", "RUS").political.unwrap(), 0.05 / 77.0);
     }
 
     #[test]
     fn bad_weights_are_refused() {
         let zero = weighted(1, [0.0, 0.0, 0.0, 0.0]);
         assert!(influence(&inputs(), &zero).is_err());
+        // Political alignment alone measures no capacity.
+        assert!(influence(&inputs(), &weighted(1, [0.0, 0.0, 1.0, 0.0])).is_err());
         let neg = InfluenceParams {
             weight_economic: -1.0,
             ..cfg(1)

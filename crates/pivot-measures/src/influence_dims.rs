@@ -38,17 +38,14 @@ impl Pairs {
     fn get(&self, a: &str, b: &str) -> f64 {
         self.pair.get(&key(a, b)).copied().unwrap_or(0.0)
     }
-    fn tot(&self, a: &str) -> f64 {
-        self.total.get(a).copied().unwrap_or(0.0)
+    /// The pair's amount.
+    pub(crate) fn amount(&self, a: &str, b: &str) -> f64 {
+        self.get(a, b)
     }
-    /// (bandwidth, dependence of b on a) from pair shares.
-    pub(crate) fn parts(&self, a: &str, b: &str) -> (f64, f64) {
-        let v = self.get(a, b);
-        let (ta, tb) = (self.tot(a), self.tot(b));
-        if v <= 0.0 || ta <= 0.0 || tb <= 0.0 {
-            return (0.0, 0.0);
-        }
-        (((v / ta) * (v / tb)).sqrt(), v / tb)
+    /// The largest pair's amount (the world reference of a bandwidth), 0 when empty. Pairs are
+    /// compared, never summed, so the order they are held in does not matter.
+    pub(crate) fn largest(&self) -> f64 {
+        self.pair.values().copied().fold(0.0, f64::max)
     }
 }
 
@@ -58,34 +55,38 @@ pub(crate) fn mean(parts: &[Option<f64>]) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-/// Economic: trade shares of the year (none: no trade data that year).
-pub(crate) fn economic(trade: Option<&Pairs>, i: &str, j: &str) -> (Option<f64>, Option<f64>) {
-    match trade {
-        Some(tp) => {
-            let (b, d) = tp.parts(i, j);
-            (Some(b), Some(d))
-        }
-        None => (None, None),
-    }
+/// Economic (none: no trade data that year): bandwidth T_ij / T* (T* the year's largest
+/// dyad), dependence min(1, T_ij / GDP_j) (none without j's GDP).
+pub(crate) fn economic(
+    trade: Option<&Pairs>,
+    gdp_j: Option<f64>,
+    i: &str,
+    j: &str,
+) -> (Option<f64>, Option<f64>) {
+    let Some(tp) = trade else {
+        return (None, None);
+    };
+    let (t, top) = (tp.amount(i, j), tp.largest());
+    let bw = if top > 0.0 { t / top } else { 0.0 };
+    let dep = gdp_j.filter(|g| *g > 0.0).map(|g| (t / g).min(1.0));
+    (Some(bw), dep)
 }
 
 /// Arms transfers delivered in the window ending in a year.
-pub(crate) struct ArmsYear<'a> {
+pub(crate) struct ArmsYear {
     /// Whether any transfer lies in the window (else the dimension is missing).
     pub(crate) any: bool,
     pub(crate) pairs: Pairs,
     dir: HashMap<Dyad, f64>,
-    imports: HashMap<&'a str, f64>,
 }
 
-impl<'a> ArmsYear<'a> {
+impl ArmsYear {
     /// The transfers with `y - win < year <= y` (rows in canonical order).
-    pub(crate) fn new(rows: &[&'a ArmsTransfer], y: i32, win: i32) -> ArmsYear<'a> {
+    pub(crate) fn new(rows: &[&ArmsTransfer], y: i32, win: i32) -> ArmsYear {
         let mut out = ArmsYear {
             any: false,
             pairs: Pairs::default(),
             dir: HashMap::new(),
-            imports: HashMap::new(),
         };
         for a in rows.iter().filter(|a| a.year > y - win && a.year <= y) {
             out.any = true;
@@ -96,24 +97,35 @@ impl<'a> ArmsYear<'a> {
             *out.dir
                 .entry((a.supplier.clone(), a.recipient.clone()))
                 .or_default() += a.tiv;
-            *out.imports.entry(a.recipient.as_str()).or_default() += a.tiv;
         }
         out
     }
 
-    /// (bandwidth, dependence of j on i's deliveries among j's imports).
-    pub(crate) fn parts(&self, i: &str, j: &str) -> (Option<f64>, Option<f64>) {
+    /// (bandwidth B_ij / B*, the pair's arms trade both ways against the window's largest
+    /// pair; dependence min(1, A_ij / MILEX_j), i's deliveries to j against j's military
+    /// expenditure over the window — none without it).
+    pub(crate) fn parts(
+        &self,
+        i: &str,
+        j: &str,
+        milex_j: Option<f64>,
+    ) -> (Option<f64>, Option<f64>) {
         if !self.any {
             return (None, None);
         }
-        let (b, _) = self.pairs.parts(i, j);
+        let top = self.pairs.largest();
+        let bw = if top > 0.0 {
+            self.pairs.amount(i, j) / top
+        } else {
+            0.0
+        };
         let a_ij = self
             .dir
             .get(&(i.to_string(), j.to_string()))
             .copied()
             .unwrap_or(0.0);
-        let m_j = self.imports.get(j).copied().unwrap_or(0.0);
-        (Some(b), Some(if m_j > 0.0 { a_ij / m_j } else { 0.0 }))
+        let dep = milex_j.filter(|m| *m > 0.0).map(|m| (a_ij / m).min(1.0));
+        (Some(bw), dep)
     }
 }
 
@@ -159,9 +171,15 @@ impl AllianceYear {
         }
     }
 
-    /// (share of the five obligation kinds the pair has, 1 / j's defence partners if the pair
-    /// has a defence pact).
-    pub(crate) fn parts(&self, i: &str, j: &str) -> (Option<f64>, Option<f64>) {
+    /// (share of the five obligation kinds the pair has; with a defence pact, 1 / j's defence
+    /// partners times `weight` = min(1, GDP_i / GDP_j), the guarantee counting with the
+    /// guarantor's weight — none without it).
+    pub(crate) fn parts(
+        &self,
+        i: &str,
+        j: &str,
+        weight: Option<f64>,
+    ) -> (Option<f64>, Option<f64>) {
         if !self.any {
             return (None, None);
         }
@@ -169,11 +187,13 @@ impl AllianceYear {
             Some(o) => {
                 let n = o.iter().filter(|x| **x).count() as f64;
                 let dep = if o[0] {
-                    1.0 / self.defence_partners.get(j).copied().unwrap_or(1).max(1) as f64
+                    weight.map(|w| {
+                        w / self.defence_partners.get(j).copied().unwrap_or(1).max(1) as f64
+                    })
                 } else {
-                    0.0
+                    Some(0.0)
                 };
-                (Some(n / 5.0), Some(dep))
+                (Some(n / 5.0), dep)
             }
             None => (Some(0.0), Some(0.0)),
         }

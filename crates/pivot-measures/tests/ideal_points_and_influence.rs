@@ -216,17 +216,34 @@ fn dyads() -> MemoryData {
             year: 2010,
             recipient: "BLR".into(),
             class: FinanceClass::OofLike,
-            amount: 5e8,
+            amount: 0.6,
             adjusted_amount: None,
         }],
-        indicators: vec![(
-            "gdp_usd".into(),
-            IndicatorValue {
-                country: "BLR".into(),
-                year: 2010,
-                value: 5e10,
-            },
-        )],
+        // GDP in trade's units (RUS 1200, CHN 6000, DEU 3600, BLR 60) and military
+        // expenditure (RUS 100 in 2008 and 2010, CHN 200, BLR 10), as in the unit tests of
+        // influence.rs.
+        indicators: [
+            ("gdp_usd", "RUS", 2010, 1200.0),
+            ("gdp_usd", "CHN", 2010, 6000.0),
+            ("gdp_usd", "DEU", 2010, 3600.0),
+            ("gdp_usd", "BLR", 2010, 60.0),
+            ("milex_const2022_usd_m", "RUS", 2008, 100.0),
+            ("milex_const2022_usd_m", "RUS", 2010, 100.0),
+            ("milex_const2022_usd_m", "CHN", 2010, 200.0),
+            ("milex_const2022_usd_m", "BLR", 2010, 10.0),
+        ]
+        .into_iter()
+        .map(|(i, c, year, value)| {
+            (
+                i.to_string(),
+                IndicatorValue {
+                    country: c.into(),
+                    year,
+                    value,
+                },
+            )
+        })
+        .collect(),
         ..Default::default()
     }
 }
@@ -260,30 +277,35 @@ fn each_influence_parameter_changes_the_result() {
         run("influence", p, &d)
     };
     let def = with(json!({}));
-    // Default weights: CHN (trade and votes) leads over Russia, then BLR, DEU.
+    // Default weights: CHN (trade and votes) leads over Russia, then BLR, DEU (the totals
+    // are hand-computed in influence.rs's unit tests).
     assert_eq!(over(&def, "RUS"), ["CHN", "BLR", "DEU"]);
-    // The documented re-weighting: security only (weight 3) puts the ally BLR first.
+    // Security only (weight 3): only BLR (an ally with arms ties) has a security dependence.
     let sec = with(json!({"weight_economic": 0, "weight_political": 0, "weight_security": 3}));
-    assert_eq!(over(&sec, "RUS"), ["BLR", "CHN"]);
-    // Economic only: CHN (0.339683 + 0.5)/2 = 0.4198, BLR (0.408248 + 1/6)/2 = 0.2875,
-    // DEU (√(1/18) + 1/3)/2 = 0.2845.
+    assert_eq!(over(&sec, "RUS"), ["BLR"]);
+    // Economic only: CHN √(0.3 · 0.05) = 0.1225, DEU √(0.2 · 1/30) = 0.0816, BLR √(0.1 ·
+    // 1/60) = 0.0408.
     let eco = with(json!({"weight_security": 0, "weight_political": 0}));
-    assert_eq!(over(&eco, "RUS"), ["CHN", "BLR", "DEU"]);
-    assert!((total(&eco, "DEU", "RUS") - ((1.0f64 / 18.0).sqrt() + 1.0 / 3.0) / 2.0).abs() < 1e-12);
-    // Political only: DEU never agrees beyond the mean and drops out.
-    let pol = with(json!({"weight_security": 0, "weight_economic": 0}));
-    assert_eq!(over(&pol, "RUS"), ["CHN", "BLR"]);
-    // Finance: only CHN's rows change (China lent nothing to RUS: its finance score is 0, so
-    // CHN -> RUS falls from 3 to 4 weights).
+    assert_eq!(over(&eco, "RUS"), ["CHN", "DEU", "BLR"]);
+    assert!((total(&eco, "DEU", "RUS") - (0.2f64 / 30.0).sqrt()).abs() < 1e-12);
+    // Political weight 0: the total is the material score (BLR's political part, 1/140,
+    // no longer halves it).
+    let nopol = with(json!({"weight_political": 0}));
+    assert!(total(&nopol, "BLR", "RUS") > 1.9 * total(&def, "BLR", "RUS"));
+    // Finance: China lent nothing to RUS, so CHN -> RUS's material mean takes a third part
+    // of 0: the total falls to 2/3.
     let fin = with(json!({"weight_finance": 1}));
-    assert!((total(&fin, "CHN", "RUS") - total(&def, "CHN", "RUS") * 0.75).abs() < 1e-12);
+    assert!((total(&fin, "CHN", "RUS") - total(&def, "CHN", "RUS") * 2.0 / 3.0).abs() < 1e-12);
     // window_years: the 2008 delivery from DEU enters with a 5-year window.
     let win = with(json!({"window_years": 5}));
     assert!(total(&win, "DEU", "RUS") > total(&def, "DEU", "RUS"));
-    // agreement_prior_votes (default 20): two joint votes count 2/22 of their agreement.
-    let shrunk =
-        with(json!({"weight_security": 0, "weight_economic": 0, "agreement_prior_votes": 20}));
-    assert!((total(&shrunk, "CHN", "RUS") - 1.0 / 11.0).abs() < 1e-12);
+    // agreement_prior_votes (default 20): two joint votes count 2/22 of their agreement, so
+    // CHN's political part falls from 1 to 1/11 and its total by (1 + 1/11)/2.
+    let shrunk = with(json!({"agreement_prior_votes": 20}));
+    assert!(
+        (total(&shrunk, "CHN", "RUS") - total(&def, "CHN", "RUS") * (1.0 + 1.0 / 11.0) / 2.0).abs()
+            < 1e-12
+    );
     // partners and top.
     assert_eq!(over(&with(json!({"partners": "DEU"})), "RUS"), ["DEU"]);
     assert_eq!(rows(&with(json!({"top": 1}))).len(), 2);
@@ -293,7 +315,7 @@ fn each_influence_parameter_changes_the_result() {
     assert!(
         rows(&every)
             .iter()
-            .any(|r| r["influencer"] == "DEU" && r["target"] == "BLR")
+            .any(|r| r["influencer"] == "DEU" && r["target"] == "CHN")
     );
     assert_eq!(
         documented("influence"),

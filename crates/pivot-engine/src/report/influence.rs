@@ -114,7 +114,7 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
         ],
         rows,
         source: c.source(&[&a.provenance]),
-        method: "influence (FBIC-style, open): per directed dyad-year, bandwidth and dependence in trade, security (arms transfers over 5 years and ATOP alliances) and UN votes (agreement beyond the Assembly's mean), weighted equally; Chinese official finance weighted 0 by default. Index 0-1; components per row in the CSV of `pivot measure influence`. Years shown: those with trade and votes, five years apart.".into(),
+        method: "influence (FBIC-style, open): per directed dyad-year, trade and security (arms transfers over 5 years, ATOP alliances) each score √(bandwidth × dependence): the tie against the world's largest of its kind, times the target's reliance on it relative to its GDP or military spending; their mean, with equal weights, is multiplied by (1 + UN vote alignment)/2, the alignment weighted by the influencer's GDP relative to the target's; Chinese official finance weighted 0 by default. Index 0-1; components per row in the CSV of `pivot measure influence`. Years shown: those with trade and votes, five years apart.".into(),
     })]
 }
 
