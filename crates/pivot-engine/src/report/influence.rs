@@ -21,7 +21,12 @@ pub(super) fn section(c: &mut Ctx) -> Section {
     }
 }
 
-/// The last year covered, then the covered year at or before each five years earlier.
+/// The years of the article's question (the sanctions of 2014 and 2022): shown whenever
+/// covered.
+const LANDMARKS: [i32; 2] = [2014, 2022];
+
+/// The last year covered, then the covered year at or before each five years earlier — a
+/// landmark year (2014, 2022) instead when one is covered within six years before.
 fn years_shown(covered: &BTreeSet<i32>) -> Vec<i32> {
     let mut years = vec![];
     if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
@@ -32,7 +37,10 @@ fn years_shown(covered: &BTreeSet<i32>) -> Vec<i32> {
                     if years.last() != Some(&c) {
                         years.push(c);
                     }
-                    y = c - 5;
+                    y = LANDMARKS
+                        .into_iter()
+                        .find(|l| (c - 6..c).contains(l) && covered.contains(l))
+                        .unwrap_or(c - 5);
                 }
                 None => break,
             }
@@ -122,14 +130,26 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
 mod tests {
     use super::*;
 
-    /// Hand-computed: covered 1995-2014 and 2019-2020 → 2020, then ≤ 2015 → 2014, ≤ 2009 →
-    /// 2009, 2004, 1999, and six years at most.
+    /// Hand-computed: covered 1995-2014 and 2019-2020 → 2020, then 2014 (a landmark within
+    /// six years), then 2009, 2004, 1999; six years at most. Covered 1950-2020: 2020, 2014,
+    /// 2009, 2004, 1999, 1994. Covered to 2023: 2023, 2022 (landmark), 2017, 2014 (landmark),
+    /// 2009, 2004.
     #[test]
-    fn years_shown_step_back_five_years_from_the_last() {
+    fn years_shown_step_back_five_years_from_the_last_through_2014_and_2022() {
         let covered: BTreeSet<i32> = (1995..=2014).chain(2019..=2020).collect();
         assert_eq!(years_shown(&covered), vec![1999, 2004, 2009, 2014, 2020]);
         let long: BTreeSet<i32> = (1950..=2020).collect();
-        assert_eq!(years_shown(&long), vec![1995, 2000, 2005, 2010, 2015, 2020]);
+        assert_eq!(years_shown(&long), vec![1994, 1999, 2004, 2009, 2014, 2020]);
+        let to2023: BTreeSet<i32> = (1950..=2023).collect();
+        assert_eq!(
+            years_shown(&to2023),
+            vec![2004, 2009, 2014, 2017, 2022, 2023]
+        );
+        let no_landmark: BTreeSet<i32> = (1950..=2010).collect();
+        assert_eq!(
+            years_shown(&no_landmark),
+            vec![1985, 1990, 1995, 2000, 2005, 2010]
+        );
         assert!(years_shown(&BTreeSet::new()).is_empty());
     }
 }

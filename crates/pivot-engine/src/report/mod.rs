@@ -6,6 +6,7 @@
 //! "Limits"; the coverage lines come from the store's manifest.
 
 mod arms;
+mod before_after;
 mod ctx;
 mod diplomacy;
 mod energy;
@@ -88,6 +89,7 @@ impl Engine {
             missing: vec![],
         };
         let mut sections = vec![
+            before_after::section(&mut c),
             trade::section(&mut c),
             energy::section(&mut c),
             arms::section(&mut c),
