@@ -265,6 +265,104 @@ fn fmt(x: f64) -> String {
     }
 }
 
+/// Columns read as shares (0-1): written as percentages.
+fn is_share(column: &str) -> bool {
+    column == "share"
+        || column.ends_with("_share")
+        || column.starts_with("share_")
+        || column == "agreement"
+}
+
+/// A value as a reader writes it: a rank as an ordinal (1st, 6th), a share as a percentage, a
+/// ratio with ×, anything else with the digits its size needs.
+fn reader(column: &str, x: f64) -> String {
+    if column == "rank" && x.fract() == 0.0 && x >= 1.0 {
+        let n = x as u64;
+        let suffix = match (n % 10, n % 100) {
+            (_, 11..=13) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        };
+        format!("{n}{suffix}")
+    } else if column == "rank" {
+        format!("{x:.1} on average")
+    } else if is_share(column) {
+        format!("{:.1}%", 100.0 * x)
+    } else if column == "ratio" {
+        format!("{}×", fmt(x))
+    } else {
+        fmt(x)
+    }
+}
+
+/// How a change from `a` to `b` reads: points for shares, a ratio for the rest.
+fn change_words(column: &str, a: f64, b: f64) -> String {
+    let dir = if b > a {
+        "up"
+    } else if b < a {
+        "down"
+    } else {
+        return "unchanged".into();
+    };
+    if column == "rank" {
+        // A smaller rank is higher.
+        let d = (a - b).abs();
+        let n = if d.fract() == 0.0 {
+            format!("{d:.0}")
+        } else {
+            format!("{d:.1}")
+        };
+        return format!("{} {n} places", if b < a { "up" } else { "down" });
+    }
+    if is_share(column) {
+        return format!("{dir} {:.1} points", 100.0 * (b - a).abs());
+    }
+    if a != 0.0 {
+        format!("{dir} {:.0}%", 100.0 * ((b - a) / a).abs())
+    } else {
+        dir.to_string()
+    }
+}
+
+/// The operator as a reader writes it.
+fn op_words(op: &str) -> &'static str {
+    match op {
+        "<" => "below",
+        "<=" => "at most",
+        ">" => "above",
+        ">=" => "at least",
+        "==" => "equal to",
+        _ => "not equal to",
+    }
+}
+
+/// "China's " before a column, from the check's `where`; nothing without one.
+fn prefix(filter: &BTreeMap<String, Value>) -> String {
+    let w = who(filter);
+    if w.is_empty() {
+        String::new()
+    } else {
+        format!("{w}: ")
+    }
+}
+
+/// Who a check's rows are: the values of its `where` (or `versus`) filter, names for codes.
+fn who(filter: &BTreeMap<String, Value>) -> String {
+    filter
+        .values()
+        .map(|v| match v {
+            Value::String(s) => pivot_vocab::Countries::bundled()
+                .by_iso3(s)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| s.clone()),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A time window: `last`, `first`, a year, or a range "1992-1999".
 fn window(v: Option<&Value>, periods: &[i64]) -> Result<Option<(i64, i64)>, EngineError> {
     let (Some(first), Some(last)) = (periods.first().copied(), periods.last().copied()) else {
@@ -524,13 +622,14 @@ impl Engine {
                     datasets: vec![],
                     windows: vec![w],
                     evidence: format!(
-                        "{} {} = {} ({} {} {})",
+                        "{}{} in {}: {} ({}: {} {})",
+                        prefix(&c.filter),
                         c.column,
                         span(w),
-                        fmt(v),
-                        if pass { "meets" } else { "fails" },
-                        c.op,
-                        fmt(t)
+                        reader(&c.column, v),
+                        if pass { "met" } else { "not met" },
+                        op_words(&c.op),
+                        reader(&c.column, t)
                     ),
                 })
             }
@@ -558,12 +657,14 @@ impl Engine {
                     datasets: vec![],
                     windows: vec![wf, wt],
                     evidence: format!(
-                        "{} {} {} → {} {}",
+                        "{}{} {} in {} → {} in {} ({})",
+                        prefix(&c.filter),
                         c.column,
+                        reader(&c.column, a),
                         span(wf),
-                        fmt(a),
+                        reader(&c.column, b),
                         span(wt),
-                        fmt(b)
+                        change_words(&c.column, a, b)
                     ),
                 })
             }
@@ -583,7 +684,15 @@ impl Engine {
                     pass: Some(pass),
                     datasets: vec![],
                     windows: vec![w],
-                    evidence: format!("{} {}: {} vs {}", c.column, span(w), fmt(a), fmt(b)),
+                    evidence: format!(
+                        "{} in {}: {} {} against {} {}",
+                        c.column,
+                        span(w),
+                        who(&c.filter),
+                        reader(&c.column, a),
+                        who(&c.versus),
+                        reader(&c.column, b)
+                    ),
                 })
             }
             t => Err(EngineError::Input(format!(
@@ -678,3 +787,28 @@ pub fn parse_claims(text: &str) -> Result<ClaimsFile, String> {
 }
 
 pub use crate::result_io::table_rows;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 30: evidence in a reader's words — ordinals, percentages, points.
+    #[test]
+    fn values_read_as_a_reader_writes_them() {
+        assert_eq!(reader("rank", 1.0), "1st");
+        assert_eq!(reader("rank", 2.0), "2nd");
+        assert_eq!(reader("rank", 3.0), "3rd");
+        assert_eq!(reader("rank", 11.0), "11th");
+        assert_eq!(reader("rank", 22.0), "22nd");
+        assert_eq!(reader("rank", 2.5), "2.5 on average");
+        assert_eq!(reader("share", 0.397177), "39.7%");
+        assert_eq!(reader("asia_share", 0.79), "79.0%");
+        assert_eq!(reader("ratio", 8.639), "8.639×");
+        assert_eq!(reader("distance", 0.0375), "0.037");
+        // 0.110 → 0.186: up 7.6 points; rank 6 → 1: up 5 places; 0.313 → 0.038: down 88 %.
+        assert_eq!(change_words("share", 0.110, 0.186), "up 7.6 points");
+        assert_eq!(change_words("rank", 6.0, 1.0), "up 5 places");
+        assert_eq!(change_words("distance", 0.313, 0.038), "down 88%");
+        assert_eq!(change_words("share", 0.2, 0.2), "unchanged");
+    }
+}

@@ -310,7 +310,8 @@ fn claims_file_gives_eight_verdicts() {
     // Issue 29: C1 is checked at the last year of data, 2023 (BACI totals), with the partners
     // missing from Russia's reported 2023 trade beside it.
     assert!(
-        c1.evidence.contains("rank 2023 = 1.000")
+        c1.evidence
+            .contains("China: rank in 2023: 1st (met: at most 1st)")
             && c1.evidence.contains("coverage: 2023: 83 partners of RUS")
             && c1
                 .evidence
@@ -320,7 +321,8 @@ fn claims_file_gives_eight_verdicts() {
     );
     let c6 = v.iter().find(|c| c.id == "C6").unwrap();
     assert!(
-        c6.evidence.contains("→ 2023 0.767") && c6.evidence.contains("coverage: 2023"),
+        c6.evidence.contains("→ 76.7% in 2023 (up 53.8 points)")
+            && c6.evidence.contains("coverage: 2023"),
         "{}",
         c6.evidence
     );
@@ -331,9 +333,9 @@ fn claims_file_gives_eight_verdicts() {
     assert!(!c7.evidence.contains("not testable"), "{}", c7.evidence);
     assert_eq!(c7.evaluated, 7, "{}", c7.evidence);
     for shown in [
-        "China's share of Russia's trade rose from 2011-2013 to 2021 (after 2014) [yes]: share 2011-2013 0.110 → 2021 0.186",
-        "China's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: share 2021 0.186 → 2023 0.397",
-        "India's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: share 2021 0.015 → 2023 0.117",
+        "China's share of Russia's trade rose from 2011-2013 to 2021 (after 2014) [yes]: China: share 11.0% in 2011-2013 → 18.6% in 2021 (up 7.5 points)",
+        "China's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: China: share 18.6% in 2021 → 39.7% in 2023 (up 21.1 points)",
+        "India's share of Russia's trade rose from 2021 to 2023 (after 2022) [yes]: India: share 1.5% in 2021 → 11.7% in 2023 (up 10.1 points)",
     ] {
         assert!(c7.evidence.contains(shown), "{shown}\n{}", c7.evidence);
     }
@@ -349,10 +351,11 @@ fn claims_file_gives_eight_verdicts() {
     let c5 = v.iter().find(|c| c.id == "C5").unwrap();
     assert_eq!((c5.evaluated, c5.passed), (4, 4), "{}", c5.evidence);
     assert!(
-        c5.evidence.contains("distance 2020-2023: 0.180 vs 3.254")
+        c5.evidence
+            .contains("distance in 2020-2023: China 0.180 against United States 3.254")
             && c5
                 .evidence
-                .contains("distance 2017-2019 0.313 → 2022-2023 0.038"),
+                .contains("China: distance 0.313 in 2017-2019 → 0.038 in 2022-2023"),
         "{}",
         c5.evidence
     );
