@@ -32,38 +32,63 @@ pub(super) struct Look {
     pub(super) width: u32,
     pub(super) dashed: bool,
     pub(super) marker: Option<usize>,
+    /// Line charts past [`COLOURED_LINES`] lines: grey, named at the line's end.
+    pub(super) end_label: bool,
 }
+
+/// Lines drawn in a colour of their own; the rest are grey and labelled at their ends, so no
+/// two lines share a colour (as the FT and the OEC draw many lines).
+pub(super) const COLOURED_LINES: usize = 6;
+
+const GREY_LINE: RGBColor = RGBColor(0xA0, 0xA0, 0xA0);
 
 pub(super) fn looks(chart: &Chart) -> Vec<Look> {
     let any_highlight = chart.series.iter().any(|s| s.highlight);
+    // Line charts: colours in series order, highlighted series first, each colour once.
+    let mut slot = vec![None; chart.series.len()];
+    if chart.kind == ChartKind::Line {
+        let mut order: Vec<usize> = (0..chart.series.len()).collect();
+        order.sort_by_key(|i| !chart.series[*i].highlight);
+        for (k, i) in order.into_iter().enumerate() {
+            if k < COLOURED_LINES {
+                slot[i] = Some(k);
+            }
+        }
+    }
     chart
         .series
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let palette = if chart.kind == ChartKind::Line {
-                &LINE_PALETTE
-            } else {
-                &PALETTE
-            };
-            let base = palette[i % palette.len()];
-            match chart.kind {
-                ChartKind::Line => {
-                    let strong = s.highlight || !any_highlight;
-                    Look {
-                        color: if strong { base } else { tint(base, 0.3) },
-                        width: if s.highlight {
-                            4
-                        } else if strong {
-                            3
-                        } else {
-                            2
-                        },
-                        dashed: !strong,
-                        marker: strong.then_some(i),
-                    }
+        .map(|(i, s)| match chart.kind {
+            ChartKind::Line => {
+                let Some(k) = slot[i] else {
+                    return Look {
+                        color: GREY_LINE,
+                        width: 2,
+                        dashed: false,
+                        marker: None,
+                        end_label: true,
+                    };
+                };
+                let base = LINE_PALETTE[k];
+                let strong = s.highlight || !any_highlight;
+                Look {
+                    color: if strong { base } else { tint(base, 0.3) },
+                    width: if s.highlight {
+                        4
+                    } else if strong {
+                        3
+                    } else {
+                        2
+                    },
+                    dashed: !strong,
+                    marker: strong.then_some(k),
+                    end_label: false,
                 }
-                _ => Look {
+            }
+            _ => {
+                let base = PALETTE[i % PALETTE.len()];
+                Look {
                     color: if any_highlight && !s.highlight {
                         tint(base, 0.45)
                     } else {
@@ -72,7 +97,8 @@ pub(super) fn looks(chart: &Chart) -> Vec<Look> {
                     width: 0,
                     dashed: false,
                     marker: None,
-                },
+                    end_label: false,
+                }
             }
         })
         .collect()

@@ -50,7 +50,17 @@ pub(super) fn draw_line_chart(
     let (ya, yb, yticks) = value_extent(chart, y0, y1);
     let unit = chart.y_unit.as_str();
     let left = MARGIN + left_gutter(&yticks, unit);
-    let right = WIDTH as i32 - MARGIN - 12;
+    // Room at the right for the names of grey lines, written at their ends.
+    let lf = font(13.0, false);
+    let label_room = chart
+        .series
+        .iter()
+        .zip(looks)
+        .filter(|(_, l)| l.end_label)
+        .map(|(s, _)| text_w(&s.name, &lf) + 8)
+        .max()
+        .unwrap_or(0);
+    let right = WIDTH as i32 - MARGIN - 12 - label_room;
     let pad = (x1 - x0) * 0.02;
     let xs = Scale {
         d0: x0 - pad,
@@ -155,6 +165,17 @@ pub(super) fn draw_line_chart(
             }
         }
         draw_path(root, &run, look)?;
+        if look.end_label
+            && let Some((x, y)) = pts[i].iter().rev().find(|p| p.1.is_finite())
+        {
+            text(
+                root,
+                &chart.series[i].name,
+                &style(&lf, SOFT_INK, HPos::Left, VPos::Center),
+                xs.px(*x) + 4,
+                ys.px(*y),
+            )?;
+        }
         if let Some(m) = look.marker {
             let finite: Vec<(i32, i32)> = pts[i]
                 .iter()

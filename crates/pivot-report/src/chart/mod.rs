@@ -155,4 +155,45 @@ mod tests {
                 .all(|l| text_w(l, &f) <= 120 || !l.contains(' '))
         );
     }
+
+    /// Issue 30: ten lines in one chart, the seventh highlighted: six colours, each once (the
+    /// highlighted line among them), the other four grey and named at their ends; the SVG
+    /// writes each of those names.
+    #[test]
+    fn many_lines_get_distinct_colours_then_grey_with_end_labels() {
+        let mut chart = crate::sample::sample_line_chart();
+        let base = chart.series[0].clone();
+        chart.series = (0..10)
+            .map(|k| crate::model::Series {
+                name: format!("Partner {k}"),
+                highlight: k == 6,
+                ..base.clone()
+            })
+            .collect();
+        let looks = draw::looks(&chart);
+        let coloured: Vec<usize> = (0..10).filter(|i| !looks[*i].end_label).collect();
+        assert_eq!(coloured, [0, 1, 2, 3, 4, 6]);
+        let mut colours: Vec<(u8, u8, u8)> = coloured
+            .iter()
+            .map(|i| {
+                let c = looks[*i].color;
+                (c.0, c.1, c.2)
+            })
+            .collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert_eq!(colours.len(), 6, "a colour used twice");
+        assert!(
+            [5, 7, 8, 9]
+                .iter()
+                .all(|i| looks[*i].end_label && looks[*i].marker.is_none())
+        );
+        let svg = render_svg(&chart).unwrap();
+        for k in [5, 7, 8, 9] {
+            assert!(
+                svg.matches(&format!("Partner {k}")).count() >= 2,
+                "Partner {k}"
+            );
+        }
+    }
 }
