@@ -90,13 +90,22 @@ try {
   const si = headers.indexOf('share');
   const china = rows.find((r) => r[pi] === 'CHN');
   if (!china) fail('no China row in the table');
-  else if (Math.abs(Number(china[si]) - 0.12227) > 1e-4) fail(`China's 2014 share shows ${china[si]}, not 0.12227`);
+  // Issue 30: shares read as percentages; issue 29: 2014 comes from BACI totals (0.116548).
+  else if (!/^\d+\.\d\d%$/.test(china[si]) || Math.abs(parseFloat(china[si]) / 100 - 0.116548) > 5e-5)
+    fail(`China's 2014 share shows ${china[si]}, not 11.65%`);
+  const yi = headers.indexOf('year');
+  if (china && china[yi] !== '2014') fail(`the year shows ${china[yi]}, not 2014`);
+  const vi = headers.indexOf('value (current USD)');
+  if (vi < 0) fail(`no 'value (current USD)' column: ${headers}`);
+  else if (!/^\d{1,3}(,\d{3})+$/.test(china[vi])) fail(`China's 2014 value shows ${china[vi]}, not grouped by thousands`);
+  const ticks = await page.$$eval('#chart svg text[text-anchor="end"]', (ts) => ts.map((t) => t.textContent));
+  if (!ticks.length || !ticks.every((t) => /^-?\d+(\.\d)?%$/.test(t))) fail(`share axis ticks are not round percentages: ${ticks}`);
   const bars = await page.$$('#chart svg rect.bar');
   if (bars.length === 0) fail('no bars in the chart');
   const box = await page.$eval('#chart svg', (s) => { const r = s.getBoundingClientRect(); return [r.width, r.height]; });
   if (!(box[0] > 100 && box[1] > 50)) fail(`chart has size ${box}`);
   const prov = await page.textContent('#provenance-body');
-  if (!/cow_trade v4\.0/.test(prov) || !/Barbieri/.test(prov)) fail(`provenance lacks the COW dataset and citation: ${prov}`);
+  if (!/baci_totals V202501/.test(prov) || !/Gaulier/.test(prov)) fail(`provenance lacks the BACI totals dataset and citation: ${prov}`);
   const url = new URL(page.url());
   if (url.searchParams.get('measure') !== 'partner-share' || url.searchParams.get('focal') !== 'RUS' || url.searchParams.get('years') !== '2014')
     fail(`the URL does not carry the state: ${page.url()}`);

@@ -236,17 +236,55 @@ function fmtNum(v) {
 }
 
 const AXIS = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
-function fmtAxis(v) {
+const GROUPED = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+// Columns that hold a share (0-1): shown as percentages.
+function isShare(name) {
+  return name === 'share' || name.endsWith('_share') || name.startsWith('share_') || name === 'agreement';
+}
+
+// A table cell as a reader reads it: shares as percentages, large numbers with thousands
+// separators (93,942,000,000), the rest with the digits their size needs.
+function fmtCell(name, v) {
+  if (typeof v !== 'number') return fmtNum(v);
+  // Years, periods, sessions and codes are labels, not amounts: never grouped.
+  if (/(^|_)(year|years|period|session|rcid|code|ccode|cow|gw|m49|start|end)(_|$)/.test(name)) return fmtNum(v);
+  if (isShare(name)) return `${(100 * v).toFixed(2)}%`;
+  if (Math.abs(v) >= 1000) return GROUPED.format(v);
+  return fmtNum(v);
+}
+
+function fmtAxis(v, share = false) {
+  if (share) return `${fmtNum(Number((100 * v).toPrecision(3)))}%`;
   return Math.abs(v) >= 1000 ? AXIS.format(v) : fmtNum(Number(v.toPrecision(3)));
 }
 
-function fillTable(table, columns, rows, limit = 2000) {
+// Round tick values covering [lo, hi]: a step of 1, 2 or 5 times a power of ten, about `n`
+// intervals (0, 0.05, 0.10 … rather than 0.0306, 0.0611 …).
+function niceTicks(lo, hi, n = 4) {
+  const raw = (hi - lo) / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => s >= raw);
+  const start = Math.floor(lo / step) * step;
+  const ticks = [];
+  for (let v = start; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  if (ticks[ticks.length - 1] < hi) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+  return ticks;
+}
+
+// The unit of a column where the provenance states it (trade values are current USD).
+function header(name, provenance) {
+  if (name === 'value' && provenance && provenance.notes.some((n) => /current USD/.test(n))) return 'value (current USD)';
+  return name;
+}
+
+function fillTable(table, columns, rows, limit = 2000, provenance = null) {
   const thead = table.querySelector('thead');
   const tbody = table.querySelector('tbody');
-  thead.replaceChildren(el('tr', {}, ...columns.map((c) => el('th', { text: c.name }))));
+  thead.replaceChildren(el('tr', {}, ...columns.map((c) => el('th', { text: header(c.name, provenance) }))));
   tbody.replaceChildren(...rows.slice(0, limit).map((r) => el('tr', {}, ...columns.map((c) => {
     const v = r[c.name];
-    return el('td', { class: typeof v === 'number' ? 'num' : '', text: fmtNum(v) });
+    return el('td', { class: typeof v === 'number' ? 'num' : '', text: fmtCell(c.name, v) });
   }))));
 }
 
@@ -266,7 +304,7 @@ function numericColumns(columns, rows) {
 
 function renderResult(r) {
   $('result').hidden = false;
-  fillTable($('result-table'), r.columns, r.rows);
+  fillTable($('result-table'), r.columns, r.rows, 2000, r.provenance);
   renderProvenance($('provenance-body'), r.provenance);
   const nums = numericColumns(r.columns, r.rows);
   const sel = $('chart-value');
@@ -300,11 +338,13 @@ function drawChart(r, value) {
   const vals = rows.map((x) => x[value]);
   let lo = Math.min(0, ...vals), hi = Math.max(...vals);
   if (hi === lo) hi = lo + 1;
+  const ticks = niceTicks(lo, hi);
+  lo = ticks[0];
+  hi = ticks[ticks.length - 1];
   const y = (v) => m.t + (H - m.t - m.b) * (1 - (v - lo) / (hi - lo));
-  for (let i = 0; i <= 4; i++) {
-    const v = lo + ((hi - lo) * i) / 4;
+  for (const v of ticks) {
     s.append(svg('line', { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), stroke: '#e3e8ed' }));
-    s.append(svg('text', { x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6875' }, fmtAxis(v)));
+    s.append(svg('text', { x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6875' }, fmtAxis(v, isShare(value))));
   }
   if (years.length > 1) {
     const x = (yr) => m.l + ((W - m.l - m.r) * (yr - years[0])) / (years[years.length - 1] - years[0]);
@@ -335,7 +375,7 @@ function drawChart(r, value) {
       const v = row[value];
       const top = y(Math.max(v, 0)), bottom = y(Math.min(v, 0));
       const rect = svg('rect', { x: m.l + i * bw + 2, y: top, width: Math.max(bw - 4, 1), height: Math.max(bottom - top, 1), fill: PALETTE[0], class: 'bar' });
-      rect.append(svg('title', {}, `${label(row)}: ${fmtNum(v)}`));
+      rect.append(svg('title', {}, `${label(row)}: ${fmtCell(value, v)}`));
       s.append(rect);
       s.append(svg('text', { x: m.l + i * bw + bw / 2, y: H - m.b + 14, 'text-anchor': 'middle', 'font-size': 10, fill: '#5b6875' }, String(label(row)).slice(0, 10)));
     });
