@@ -522,11 +522,7 @@ impl Engine {
             .trade_plan(source)?
             .into_iter()
             .map(|(id, skip)| {
-                let (table, product) = if id == "baci" {
-                    ("trade_dyad_year", "TRUE")
-                } else {
-                    ("trade_flows", "product = 'TOTAL'")
-                };
+                let (table, product) = crate::trade_series::all_goods(id);
                 let skip = skip
                     .iter()
                     .filter(|y| (lo..=hi).contains(*y))

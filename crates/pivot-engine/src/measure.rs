@@ -219,11 +219,7 @@ impl Engine {
         if let Some(y) = self.source_years.lock().expect("no poisoned lock").get(id) {
             return Ok(y.clone());
         }
-        let (table, product) = if id == "baci" {
-            ("trade_dyad_year", "TRUE")
-        } else {
-            ("trade_flows", "product = 'TOTAL'")
-        };
+        let (table, product) = crate::trade_series::all_goods(id);
         let years: Vec<i32> = self
             .rows::<Y>(&format!(
                 "SELECT DISTINCT year FROM {table} WHERE source = {} AND {product} ORDER BY year",
@@ -315,11 +311,7 @@ impl Engine {
             .trade_plan(source)?
             .into_iter()
             .map(|(id, skip)| {
-                let (table, product) = if id == "baci" {
-                    ("trade_dyad_year", "TRUE")
-                } else {
-                    ("trade_flows", "product = 'TOTAL'")
-                };
+                let (table, product) = crate::trade_series::all_goods(id);
                 let skip = if skip.is_empty() {
                     String::new()
                 } else {

@@ -241,11 +241,7 @@ impl Engine {
         if years.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let (table, product) = if id == "baci" {
-            ("trade_dyad_year", "TRUE")
-        } else {
-            ("trade_flows", "product = 'TOTAL'")
-        };
+        let (table, product) = crate::trade_series::all_goods(id);
         let touch = match state {
             Some(s) => format!("AND (exporter = {s} OR importer = {s})", s = quote(s)),
             None => String::new(),

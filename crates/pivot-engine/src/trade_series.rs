@@ -21,6 +21,17 @@ pub(crate) struct SourcedFlow {
     pub(crate) src: String,
 }
 
+/// Where a trade source's all-goods flows are: product-level sources (BACI) in the dyad-year
+/// roll-up made at ingest, aggregate sources (COW, IMF DOTS, BACI totals) in their `TOTAL`
+/// rows of `trade_flows`. (table, condition on the product).
+pub(crate) fn all_goods(id: &str) -> (&'static str, &'static str) {
+    if id == "baci" {
+        ("trade_dyad_year", "TRUE")
+    } else {
+        ("trade_flows", "product = 'TOTAL'")
+    }
+}
+
 /// A SQL string literal.
 pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

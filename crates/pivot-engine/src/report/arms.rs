@@ -63,7 +63,28 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
             highlight: false,
         })
         .collect();
+    // What the figure shows, from the answer: the first three recipients of each period.
+    let said: Vec<String> = periods
+        .iter()
+        .map(|(from, to)| {
+            let mut top: Vec<_> = rows.iter().filter(|r| r.period_start == *from).collect();
+            top.sort_by_key(|r| r.rank);
+            format!(
+                "in {from}-{to}, {}",
+                top.iter()
+                    .take(3)
+                    .map(|r| format!("{} {:.1}%", name(&r.recipient), 100.0 * r.share))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
     vec![
+        Block::Paragraph(format!(
+            "The largest recipients of {}'s arms deliveries (shares of the TIV it delivered): {}.",
+            c.fname,
+            said.join("; ")
+        )),
         Block::Chart(Chart {
             id: "arms-recipients".into(),
             title: format!("{}'s arms deliveries by recipient and period", c.fname),

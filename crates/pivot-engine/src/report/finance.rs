@@ -22,7 +22,36 @@ fn blocks(c: &mut Ctx) -> Vec<Block> {
     };
     let src = c.source(&[&a.provenance]);
     let basis = a.rows.first().map(|r| r.basis).unwrap_or_default().as_str();
+    // What the figures show, from the answer: the total, the largest year, the best rank.
+    let total: f64 = a.rows.iter().map(|r| r.amount).sum();
+    let years = pivot_vocab::year_runs(a.rows.iter().map(|r| r.year_start));
+    let peak = a.rows.iter().max_by(|x, y| x.amount.total_cmp(&y.amount));
+    let best = a
+        .rows
+        .iter()
+        .filter_map(|r| Some((r.rank?, r.year_start)))
+        .min();
+    let mut text = format!(
+        "Chinese official finance committed to {} ({}): {:.1} billion constant 2021 USD in {years}",
+        c.fname,
+        basis,
+        total / 1e9
+    );
+    if let Some(p) = peak {
+        text.push_str(&format!(
+            ", the most in {} ({:.1} billion)",
+            p.year_start,
+            p.amount / 1e9
+        ));
+    }
+    if let Some((rank, year)) = best {
+        text.push_str(&format!(
+            "; its best rank among recipients was {rank} ({year})"
+        ));
+    }
+    text.push_str(". Commitments, not disbursements, and not investment.");
     vec![
+        Block::Paragraph(text),
         Block::Chart(Chart {
             id: "finance-chart".into(),
             title: format!("Chinese official finance to {} by year", c.fname),

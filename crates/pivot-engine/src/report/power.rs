@@ -27,6 +27,8 @@ fn ratios(c: &mut Ctx) -> Vec<Block> {
     let mut blocks = vec![];
     let mut series = Vec::new();
     let mut provenance = vec![];
+    // What the figure shows, from the answers: each ratio's first and last year drawn.
+    let mut said: Vec<String> = vec![];
     for (ind, label) in [
         (PowerIndicator::GdpUsd, "GDP (current USD, World Bank)"),
         (PowerIndicator::Cinc, "CINC (COW NMC)"),
@@ -42,6 +44,20 @@ fn ratios(c: &mut Ctx) -> Vec<Block> {
         let run_label = format!("power-ratio indicator={}", ind.as_str());
         match c.run::<PowerRatio>(&run_label, &who, p) {
             Ok(a) => {
+                let drawn: Vec<(i32, f64)> = a
+                    .rows
+                    .iter()
+                    .filter(|r| r.year >= FROM)
+                    .filter_map(|r| Some((r.year, r.ratio?)))
+                    .collect();
+                if let (Some(f), Some(l)) = (drawn.first(), drawn.last())
+                    && f.0 < l.0
+                {
+                    said.push(format!(
+                        "{label}: {:.1}× in {} and {:.1}× in {}",
+                        f.1, f.0, l.1, l.0
+                    ));
+                }
                 series.push(Series {
                     name: label.into(),
                     points: a
@@ -74,5 +90,17 @@ fn ratios(c: &mut Ctx) -> Vec<Block> {
         label: "2014".into(),
     }];
     blocks.insert(0, Block::Chart(ch));
+    if !said.is_empty() {
+        blocks.insert(
+            0,
+            Block::Paragraph(format!(
+                "{} relative to {} (a ratio above 1: {} is larger). {}.",
+                name(&highlight),
+                c.fname,
+                name(&highlight),
+                said.join("; ")
+            )),
+        );
+    }
     blocks
 }
