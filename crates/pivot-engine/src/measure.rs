@@ -146,6 +146,9 @@ impl Engine {
         applied: &BTreeMap<String, String>,
         run: impl FnOnce(&dyn Data) -> Result<m::Computed, MeasureError>,
     ) -> Result<(ResultTable, Option<m::Rows>), EngineError> {
+        // Every measure call spends the caller's budget, a remembered answer too: a report
+        // built from remembered answers still stops at its time limit.
+        crate::bounds::check()?;
         let key = format!("{name}|{applied:?}");
         if let Some(hit) = self
             .measure_cache

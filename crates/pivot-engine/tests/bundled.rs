@@ -1529,3 +1529,25 @@ fn report_has_the_before_and_after_table() {
         assert!(t.rows.iter().any(|r| text(&r[0]) == d), "{d}");
     }
 }
+
+/// A report built only from remembered answers still stops at its time limit (the router's
+/// 1 ms report once came back whole when every measure was remembered): each measure call and
+/// each section check the caller's budget.
+#[test]
+fn a_report_from_remembered_answers_still_stops_at_its_time_limit() {
+    let e = engine();
+    let opts = pivot_engine::report::ReportOptions {
+        focal: "JPN".into(),
+        partners: vec!["CHN".into(), "USA".into()],
+        ..pivot_engine::report::ReportOptions::default()
+    };
+    e.build_report(&opts).unwrap();
+    let r = pivot_engine::bounded(Some(std::time::Duration::ZERO), None, || {
+        e.build_report(&opts)
+    });
+    assert!(
+        matches!(r, Err(pivot_engine::EngineError::Timeout(_))),
+        "{:?}",
+        r.map(|_| "a whole report")
+    );
+}

@@ -390,13 +390,33 @@ pub(crate) async fn blocking<T: Send + 'static>(
     // The engine work stops at the request's time limit, or when the server shuts down.
     let limit = state.limits.request_timeout;
     let cancel = state.shutdown.clone();
-    tokio::task::spawn_blocking(move || pivot_engine::bounded(Some(limit), Some(&cancel), || f(&e)))
-        .await
-        .map_err(|j| {
-            ApiError::internal(format!(
-                "the request's worker failed: {j}; this is a bug, please report it"
-            ))
-        })?
+    let started = std::time::Instant::now();
+    let r = tokio::task::spawn_blocking(move || {
+        pivot_engine::bounded(Some(limit), Some(&cancel), || f(&e))
+    })
+    .await
+    .map_err(|j| {
+        ApiError::internal(format!(
+            "the request's worker failed: {j}; this is a bug, please report it"
+        ))
+    })?;
+    // The engine's time limit is the request's unless a query's own (the SQL limit) is
+    // shorter: past the request's, it is the request that ran out of time (408), as the
+    // timeout layer answers when the engine has not noticed yet.
+    r.map_err(|e| {
+        if e.error == "sql_time_limit" && started.elapsed() >= limit {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request ran past the server's time limit of {} ms",
+                    limit.as_millis()
+                ),
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// A response with a body and content type.

@@ -88,17 +88,26 @@ impl Engine {
             used: BTreeSet::new(),
             missing: vec![],
         };
-        let mut sections = vec![
-            before_after::section(&mut c),
-            trade::section(&mut c),
-            energy::section(&mut c),
-            arms::section(&mut c),
-            diplomacy::section(&mut c),
-            power::section(&mut c),
-            influence::section(&mut c),
-            finance::section(&mut c),
-            hedging::section(&mut c, &contrasts),
+        // The caller's time limit is checked between sections (a section reads remembered
+        // answers without touching the store, so nothing else might check it).
+        let builders: [&dyn Fn(&mut Ctx) -> Section; 9] = [
+            &before_after::section,
+            &trade::section,
+            &energy::section,
+            &arms::section,
+            &diplomacy::section,
+            &power::section,
+            &influence::section,
+            &finance::section,
+            &|c: &mut Ctx| hedging::section(c, &contrasts),
         ];
+        let mut sections = Vec::with_capacity(builders.len());
+        for build in builders {
+            crate::bounds::check()?;
+            sections.push(build(&mut c));
+        }
+        // A measure that ran out of time becomes a section's note; the report itself is refused.
+        crate::bounds::check()?;
         if let Some(claims) = self.claims_section(opts, &focal, &sections)? {
             sections.insert(0, claims);
         }
