@@ -541,11 +541,13 @@ impl Engine {
             })
             .collect();
         let mut by_src: std::collections::BTreeMap<String, Vec<i32>> = Default::default();
-        let mut rows: Vec<R> = self
-            .rows::<S>(&format!(
-                "{} ORDER BY year, exporter, importer",
-                parts.join(" UNION ALL ")
-            ))?
+        // One query per source (a UNION ALL of three grouped scans never finished on a Ballista
+        // cluster); sorted below.
+        let mut fetched: Vec<S> = Vec::new();
+        for part in &parts {
+            fetched.extend(self.rows::<S>(part)?);
+        }
+        let mut rows: Vec<R> = fetched
             .into_iter()
             .map(|f| {
                 let ys = by_src.entry(f.src).or_default();
