@@ -56,6 +56,10 @@ pub struct FitOutput {
     pub text: String,
     /// Tidy rows: model, term, estimate, std_error, z, p, nobs, dropped, iterations, converged.
     pub table: ResultTable,
+    /// The fitted models themselves, in the order of `table`'s `model` column, each with the
+    /// variance asked for: what a front door needs beyond the tidy rows (the variance matrix,
+    /// fitted values), so that R's `vcov()` and `fitted()` read the engine's numbers.
+    pub fits: Vec<pivot_gravity::Fit>,
 }
 
 #[derive(Serialize)]
@@ -475,6 +479,7 @@ impl Engine {
         Ok(FitOutput {
             text,
             table: table_from_rows(&rows, prov)?,
+            fits,
         })
     }
 
