@@ -210,10 +210,17 @@ impl<'de> Deserialize<'de> for Years {
         enum Raw {
             Text(String),
             Year(i64),
+            Other(Value),
         }
         let s = match Raw::deserialize(d)? {
             Raw::Text(s) => s,
             Raw::Year(y) => y.to_string(),
+            // A list of years (`years = 2010:2014` from R) or another type: say what is taken.
+            Raw::Other(v) => {
+                return Err(serde::de::Error::custom(format!(
+                    "{v} is not a year range (write one range: 2014, 1992-2014, 2000- or -1991)"
+                )));
+            }
         };
         if s.trim().eq_ignore_ascii_case("all") {
             return Ok(Years::ALL);
@@ -507,6 +514,17 @@ pub fn coerce(schema: &Value, raw: &Map<String, Value>) -> Result<Map<String, Va
                     .collect(),
             ),
             ("string", Value::Number(n)) => Value::String(n.to_string()),
+            // A value of another JSON type (`top=True` from Python, `top = TRUE` from R) is
+            // refused here, naming the parameter, rather than by serde without its name.
+            ("integer", Value::Bool(_) | Value::Array(_) | Value::Object(_)) => {
+                return Err(bad("not an integer"));
+            }
+            ("number", Value::Bool(_) | Value::Array(_) | Value::Object(_)) => {
+                return Err(bad("not a number"));
+            }
+            ("boolean", Value::Number(_) | Value::Array(_) | Value::Object(_)) => {
+                return Err(bad("not true or false"));
+            }
             (_, v) => v.clone(),
         };
         if let Some(allowed) = enum_values(t)
@@ -653,6 +671,32 @@ mod tests {
         0.5
     }
     impl Validate for P {}
+
+    /// Issue 32: values of another JSON type, as R and Python hand them over (`top = TRUE`,
+    /// `years = 2010:2014`), are refused naming the parameter.
+    #[test]
+    fn wrong_json_types_name_the_parameter() {
+        let mut r = Map::new();
+        r.insert("focal".into(), Value::String("RUS".into()));
+        r.insert("top".into(), Value::Bool(true));
+        let e = parse::<P>(&r).unwrap_err();
+        assert_eq!(
+            (e.param.as_str(), e.problem.as_str()),
+            ("top", "not an integer")
+        );
+        r.remove("top");
+        r.insert("cut".into(), serde_json::json!([0.1, 0.2]));
+        let e = parse::<P>(&r).unwrap_err();
+        assert_eq!(
+            (e.param.as_str(), e.problem.as_str()),
+            ("cut", "not a number")
+        );
+        r.remove("cut");
+        r.insert("years".into(), serde_json::json!([2010, 2011]));
+        let e = parse::<P>(&r).unwrap_err();
+        assert_eq!(e.param, "years");
+        assert!(e.problem.contains("is not a year range"), "{}", e.problem);
+    }
 
     fn raw(kv: &[(&str, &str)]) -> Map<String, Value> {
         kv.iter()
