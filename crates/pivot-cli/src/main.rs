@@ -72,6 +72,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Sum BACI's HS6 rows even where the ingest's roll-ups (trade_dyad_year, trade_dyad_hs2) give the same answer (for comparison; EXPLAIN shows which was read).
+        #[arg(long)]
+        no_rollups: bool,
     },
     /// Resolve a country name or code (ISO2, ISO3, M49, COW as cow:816, GW as gw:816) and print every code.
     Country {
@@ -432,8 +435,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 output::print(&pivot_engine::info::list_measures()?, format)
             }
         }
-        Command::Sql { query, format } => {
-            let e = open_on(&cli.store, cluster)?;
+        Command::Sql {
+            query,
+            format,
+            no_rollups,
+        } => {
+            let mut e = open_on(&cli.store, cluster)?;
+            e.set_rollups(!no_rollups);
             output::print(&e.sql(&query, SqlLimits::NONE)?, format)
         }
         Command::Data { cmd } => data(cli.store, cmd),

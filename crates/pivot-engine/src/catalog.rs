@@ -31,12 +31,14 @@ pub(crate) fn table_schema(name: &str) -> Option<SchemaRef> {
 pub(crate) fn context(
     store: &Store,
     cluster: Option<&Cluster>,
+    rollups: bool,
 ) -> Result<(SessionContext, Arc<VerifiedFs>), EngineError> {
     // DataFusion options can be tuned with DATAFUSION_* environment variables
     // (e.g. DATAFUSION_EXECUTION_TARGET_PARTITIONS=8).
     let mut config = SessionConfig::from_env()
         .map_err(|e| EngineError::Input(format!("DataFusion settings from the environment: {e}")))?
-        .with_information_schema(true);
+        .with_information_schema(true)
+        .with_option_extension(crate::rollup::PivotOptions { rollups });
     if std::env::var_os("DATAFUSION_EXECUTION_TARGET_PARTITIONS").is_none() {
         config = config.with_target_partitions(cores());
     }
@@ -71,11 +73,38 @@ pub(crate) fn context(
             fs.clone(),
         );
         register_tables(&ctx, store, None)?;
+        add_rollup_rule(&ctx, store)?;
         return Ok((ctx, fs));
     };
     let ctx = cluster.context(config)?;
     register_tables(&ctx, store, Some(cluster))?;
+    // Optimized here, on the client, before the plan goes to the scheduler.
+    add_rollup_rule(&ctx, store)?;
     Ok((ctx, fs))
+}
+
+/// Where BACI's rows are loaded, the rule that answers aggregates over them from the roll-ups
+/// listed under the same manifest entry ([`crate::rollup`]).
+fn add_rollup_rule(ctx: &SessionContext, store: &Store) -> Result<(), EngineError> {
+    let files = |table: &str| {
+        store
+            .files_by_dataset(table)
+            .into_iter()
+            .find(|(id, _)| *id == "baci")
+            .map(|(_, f)| f)
+    };
+    if files("trade_flows").is_none() {
+        return Ok(());
+    }
+    let provider = |table: Table| -> Result<_, EngineError> {
+        files(table.name())
+            .map(|f| listing(&f, table.schema()))
+            .transpose()
+    };
+    let dyad = provider(Table::parse("trade_dyad_year").expect("a canonical table"))?;
+    let hs2 = provider(Table::parse("trade_dyad_hs2").expect("a canonical table"))?;
+    ctx.add_optimizer_rule(Arc::new(crate::rollup::RollUps { dyad, hs2 }));
+    Ok(())
 }
 
 /// The cores queries use: this machine's (the query runtime's threads and DataFusion's target

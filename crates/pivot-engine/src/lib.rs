@@ -23,6 +23,7 @@ pub use measure::Answer;
 pub mod report;
 pub mod result_cache;
 mod result_io;
+mod rollup;
 pub mod service;
 mod stall;
 mod trade_notes;
@@ -100,6 +101,8 @@ pub struct Engine {
     /// All-years trade flows touching given states, by source (cleared by every ingest).
     trade_cache:
         std::sync::Mutex<std::collections::HashMap<String, Arc<Vec<trade_series::SourcedFlow>>>>,
+    /// Whether SQL answers aggregates over BACI's rows from the roll-ups ([`rollup`]).
+    rollups: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -154,7 +157,7 @@ impl Engine {
                 source,
             })?;
         let rt = QueryRuntime(Some(rt));
-        let (ctx, verified) = catalog::context(&store, cluster.as_ref())?;
+        let (ctx, verified) = catalog::context(&store, cluster.as_ref(), true)?;
         Ok(Engine {
             store,
             ctx,
@@ -165,7 +168,26 @@ impl Engine {
             claims_cache: Default::default(),
             source_years: Default::default(),
             trade_cache: Default::default(),
+            rollups: true,
         })
+    }
+
+    /// Whether SQL may answer an aggregate over BACI's `trade_flows` rows from the roll-ups
+    /// the same ingest wrote (`trade_dyad_year`, `trade_dyad_hs2`) where the answer is the same
+    /// (on by default; `pivot sql --no-rollups` turns it off for comparison). The session
+    /// option `pivot.rollups`, as `SELECT * FROM information_schema.df_settings` shows it.
+    pub fn set_rollups(&mut self, on: bool) {
+        self.rollups = on;
+        let state = self.ctx.state_ref();
+        let mut state = state.write();
+        if let Some(o) = state
+            .config_mut()
+            .options_mut()
+            .extensions
+            .get_mut::<rollup::PivotOptions>()
+        {
+            o.rollups = on;
+        }
     }
 
     /// The store's manifest.
@@ -237,7 +259,8 @@ impl Engine {
 
     /// After the store changed: the catalogue rebuilt from the manifest, derived answers dropped.
     fn refresh(&mut self) -> Result<(), EngineError> {
-        (self.ctx, self.verified) = catalog::context(&self.store, self.cluster.as_ref())?;
+        (self.ctx, self.verified) =
+            catalog::context(&self.store, self.cluster.as_ref(), self.rollups)?;
         self.measure_cache.lock().expect("no poisoned lock").clear();
         self.claims_cache.lock().expect("no poisoned lock").clear();
         self.source_years.lock().expect("no poisoned lock").clear();
@@ -267,8 +290,14 @@ impl Engine {
     ) -> Result<ResultTable, EngineError> {
         let (schema, batches, read) = self.run_query(query, None, limits, total_order)?;
         let mut prov = Provenance::new("sql").param("query", query);
-        for d in read {
+        if !self.rollups {
+            prov = prov.param("rollups", "off");
+        }
+        for d in read.datasets {
             prov = prov.dataset(d);
+        }
+        for t in read.rollups {
+            prov = prov.note(rollup::note(&t));
         }
         if let Some(c) = &self.cluster {
             prov = prov.note(c.note());
@@ -291,7 +320,7 @@ impl Engine {
         options: Option<datafusion::execution::context::SQLOptions>,
         limits: SqlLimits,
         total_order: bool,
-    ) -> Result<(SchemaRef, Vec<RecordBatch>, Vec<pivot_vocab::DatasetRef>), EngineError> {
+    ) -> Result<(SchemaRef, Vec<RecordBatch>, Read), EngineError> {
         bounds::check_query_text(query)?;
         let budget = bounds::current().with_limit(limits.timeout);
         // Set when the budget is spent: the plan's joins check it inside long polls.
@@ -325,7 +354,10 @@ impl Engine {
             Ok::<_, EngineError>((schema, planned))
         });
         let (schema, planned) = planned?;
-        let read = self.datasets_read(&planned.logical);
+        let read = Read {
+            datasets: self.datasets_read(&planned.logical),
+            rollups: rollup::rollups_used(&planned.logical),
+        };
         if self.cluster.is_some() {
             // The executors read the files by path, not through the checking object
             // store: the files of the tables the plan reads are checked here first.
@@ -734,6 +766,13 @@ pub(crate) async fn plan_sql(
     ctx.execute_logical_plan(plan)
         .await
         .map_err(|e| EngineError::sql(query, e))
+}
+
+/// What a query's optimized plan read: the datasets (for the provenance) and the roll-ups it
+/// was answered from ([`rollup`]).
+pub(crate) struct Read {
+    pub(crate) datasets: Vec<pivot_vocab::DatasetRef>,
+    pub(crate) rollups: Vec<String>,
 }
 
 /// The engine's query runtime. Dropped without waiting for its tasks: a task aborted past its

@@ -95,8 +95,11 @@ impl Engine {
                 limits.max_rows.unwrap_or_default()
             ));
         }
-        for d in read {
+        for d in read.datasets {
             prov = prov.dataset(d);
+        }
+        for t in read.rollups {
+            prov = prov.note(crate::rollup::note(&t));
         }
         Ok(CappedTable {
             table: ResultTable {
