@@ -46,12 +46,14 @@ pivot_gravity <- function(formula, data, vcov = "iid", filter = NULL,
   prov <- attr(table, "pivot_provenance")
   models <- lapply(seq_along(res$fits), function(k) {
     f <- res$fits[[k]]
-    rows <- as.data.frame(table)[table$model == k, , drop = FALSE]
+    # The engine's tidy rows of this model (none when every regressor was collinear).
+    rows <- data.frame(term = as.character(f$terms), estimate = as.numeric(f$coefficients),
+                       std_error = as.numeric(f$std_error), z = as.numeric(f$z),
+                       p = as.numeric(f$p), stringsAsFactors = FALSE)
     p <- length(f$terms)
     v <- matrix(f$vcov, p, p, byrow = TRUE, dimnames = list(f$terms, f$terms))
     structure(list(
       coefficients = stats::setNames(f$coefficients, f$terms),
-      se = stats::setNames(rows$std_error, rows$term),
       vcov = v,
       coeftable = rows,
       fitted = f$fitted,

@@ -836,6 +836,7 @@ mod entry {
             };
             let mut fits = Vec::with_capacity(out.fits.len());
             for f in &out.fits {
+                let tidy = f.tidy();
                 fits.push(named(vec![
                     ("formula", f.formula().to_string().into()),
                     (
@@ -847,6 +848,12 @@ mod entry {
                             .into(),
                     ),
                     ("coefficients", f.coefficients().to_vec().into()),
+                    (
+                        "std_error",
+                        tidy.iter().map(|c| c.std_error).collect::<Vec<_>>().into(),
+                    ),
+                    ("z", tidy.iter().map(|c| c.z).collect::<Vec<_>>().into()),
+                    ("p", tidy.iter().map(|c| c.p).collect::<Vec<_>>().into()),
                     ("vcov", f.vcov_matrix().to_vec().into()),
                     ("vcov_type", f.vcov_spec().to_string().into()),
                     ("fitted", f.fitted().to_vec().into()),
