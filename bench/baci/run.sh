@@ -42,6 +42,34 @@ timed() { # name cmd... -> $OUT/<name>.time (stdout to $OUT/<name>.out)
 # the same roll-up computed on demand from the HS6 rows is timed too ("rollupsql").
 ROLLUP_PIVOT="SELECT year, exporter, importer, value_usd_m AS value FROM trade_dyad_year WHERE source = 'baci'"
 ROLLUP_PIVOT_SQL="SELECT year, exporter, importer, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer"
+# Issue 31: GROUP BYs written against the HS6 rows (trade_flows). pivot answers the first four
+# from the ingest's roll-ups (its optimizer rule; "pivot_off" runs them with --no-rollups, summing
+# the rows); the last filters on quantity, which no roll-up holds, so it is summed from the rows
+# either way. The peers scan the same rows (their Parquet copy of the same CSV files). Every
+# answer is written as CSV; the dyad-chapter one is wrapped in a count and a total so that no
+# tool's time is spent writing tens of millions of rows.
+QNAMES="dyad chapter year expyear qty"
+pq() { case "$1" in
+  dyad) echo "SELECT year, exporter, importer, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter, importer";;
+  chapter) echo "SELECT COUNT(*) AS cells, SUM(value) AS total FROM (SELECT year, exporter, importer, substr(product, 1, 2) AS hs2, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' GROUP BY 1, 2, 3, 4)";;
+  year) echo "SELECT year, SUM(value_usd_m) AS value, COUNT(*) AS lines FROM trade_flows WHERE source = 'baci' GROUP BY year";;
+  expyear) echo "SELECT year, exporter, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' GROUP BY year, exporter";;
+  qty) echo "SELECT year, exporter, importer, SUM(value_usd_m) AS value FROM trade_flows WHERE source = 'baci' AND quantity_t > 1 GROUP BY year, exporter, importer";;
+esac; }
+dq() { case "$1" in # DuckDB over the Parquet file (FROM P)
+  dyad) echo "SELECT t, i, j, SUM(v) AS value FROM P GROUP BY t, i, j";;
+  chapter) echo "SELECT COUNT(*) AS cells, SUM(value) AS total FROM (SELECT t, i, j, substr(k, 1, 2) AS hs2, SUM(v) AS value FROM P GROUP BY ALL)";;
+  year) echo "SELECT t, SUM(v) AS value, COUNT(*) AS lines FROM P GROUP BY t";;
+  expyear) echo "SELECT t, i, SUM(v) AS value FROM P GROUP BY t, i";;
+  qty) echo "SELECT t, i, j, SUM(v) AS value FROM P WHERE q > 1 GROUP BY t, i, j";;
+esac; }
+plq() { case "$1" in # Polars over the lazy frame d
+  dyad) echo "d.group_by(['t','i','j']).agg(pl.col('v').sum().alias('value'))";;
+  chapter) echo "d.group_by(['t','i','j',pl.col('k').str.slice(0, 2).alias('hs2')]).agg(pl.col('v').sum().alias('value')).select(pl.len().alias('cells'), pl.col('value').sum().alias('total'))";;
+  year) echo "d.group_by('t').agg(pl.col('v').sum().alias('value'), pl.len().alias('lines'))";;
+  expyear) echo "d.group_by(['t','i']).agg(pl.col('v').sum().alias('value'))";;
+  qty) echo "d.filter(pl.col('q') > 1).group_by(['t','i','j']).agg(pl.col('v').sum().alias('value'))";;
+esac; }
 [ -f "$OUT/env.txt" ] || echo "cpus: $(nproc); $(grep 'model name' /proc/cpuinfo | head -1 | cut -d: -f2 | xargs); $(free -g | awk '/Mem:/ {print $2}') GiB RAM" > "$OUT/env.txt"
 [ "$(wc -l < "$OUT/env.txt")" -ge 2 ] || "$PY" -c "import duckdb, polars; print('duckdb', duckdb.__version__, '/ polars', polars.__version__)" >> "$OUT/env.txt"
 
@@ -63,6 +91,11 @@ for N in $SIZES; do
     timed "pivot_ingest_$N" "$PIVOT" --store "$STORE" data ingest baci "$DATA"
     timed "pivot_rollup_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT"
     timed "pivot_rollupsql_$N" "$PIVOT" --store "$STORE" sql --format csv "$ROLLUP_PIVOT_SQL"
+    for q in $QNAMES; do
+      timed "pivot_q${q}_$N" "$PIVOT" --store "$STORE" sql --format csv "$(pq "$q")"
+      timed "pivotoff_q${q}_$N" "$PIVOT" --store "$STORE" sql --no-rollups --format csv "$(pq "$q")"
+      "$PIVOT" --store "$STORE" sql "EXPLAIN $(pq "$q")" | grep -q pivot_rollup_ && echo rollup > "$OUT/pivot_q${q}_$N.read" || echo rows > "$OUT/pivot_q${q}_$N.read"
+    done
     # What an analyst runs next on the ingested data: a measure and the whole report.
     timed "pivot_measure_$N" "$PIVOT" --store "$STORE" measure partner-share --focal RUS --format csv
     # The first report on a store computes the slow measures (UN ideal points, influence) and
@@ -83,12 +116,18 @@ for N in $SIZES; do
   rm -f "$OUT/duckdb_$N.parquet"
   timed "duckdb_ingest_$N" "$PY" -c "import duckdb; duckdb.sql(\"COPY (SELECT * FROM read_csv('$DATA/BACI_*.csv', types={'k':'VARCHAR'})) TO '$OUT/duckdb_$N.parquet' (FORMAT parquet)\")"
   timed "duckdb_rollup_$N" "$PY" -c "import duckdb, sys; duckdb.sql(\"SELECT t, i, j, SUM(v) AS value FROM '$OUT/duckdb_$N.parquet' GROUP BY t, i, j\").write_csv('$OUT/duckdb_rollup_$N.csv')"
+  for q in $QNAMES; do
+    timed "duckdb_q${q}_$N" "$PY" -c "import duckdb; duckdb.sql(\"$(dq "$q" | sed "s|FROM P|FROM '$OUT/duckdb_$N.parquet'|")\").write_csv('$OUT/duckdb_q${q}_$N.csv')"
+  done
   fi
   # Polars: streaming CSV -> Parquet, then the roll-up on the Parquet file.
   if want polars; then
   rm -f "$OUT/polars_$N.parquet"
   timed "polars_ingest_$N" "$PY" -c "import polars as pl; pl.scan_csv('$DATA/BACI_*.csv', schema_overrides={'k': pl.String}).sink_parquet('$OUT/polars_$N.parquet')"
   timed "polars_rollup_$N" "$PY" -c "import polars as pl, sys; pl.scan_parquet('$OUT/polars_$N.parquet').group_by(['t','i','j']).agg(pl.col('v').sum().alias('value')).collect().write_csv(sys.stdout)"
+  for q in $QNAMES; do
+    timed "polars_q${q}_$N" "$PY" -c "import polars as pl, sys; d = pl.scan_parquet('$OUT/polars_$N.parquet'); ($(plq "$q")).collect().write_csv(sys.stdout)"
+  done
   fi
   [ -n "${KEEP:-}" ] || rm -rf "$OUT/report_$N" "$STORE" "$OUT/duckdb_$N.parquet" "$OUT/polars_$N.parquet"
 done
@@ -118,6 +157,22 @@ done
     done
   done
   echo
+  echo "GROUP BYs written against trade_flows (issue 31): pivot with its roll-up rule (on), the same with --no-rollups (off), and the peers scanning the same rows; wall seconds, whole process; ratio = the faster peer's time / pivot's."
+  echo
+  echo "| rows | query | pivot read | pivot on | pivot off | DuckDB | Polars | on vs faster peer | off vs faster peer | answer rows (on/off/DuckDB/Polars) |"
+  echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---|"
+  for N in $SIZES; do
+    for q in $QNAMES; do
+      on=$(wall "$OUT/pivot_q${q}_$N.time"); off=$(wall "$OUT/pivotoff_q${q}_$N.time")
+      d=$(wall "$OUT/duckdb_q${q}_$N.time"); p=$(wall "$OUT/polars_q${q}_$N.time")
+      best=$(awk -v d="$d" -v p="$p" 'BEGIN {if (d == "NA") print p; else if (p == "NA" || d < p) print d; else print p}')
+      r1=$(awk -v b="$best" -v w="$on" 'BEGIN {if (b == "NA" || w == "NA") print "NA"; else printf "%.2f×", b/w}')
+      r2=$(awk -v b="$best" -v w="$off" 'BEGIN {if (b == "NA" || w == "NA") print "NA"; else printf "%.2f×", b/w}')
+      n() { [ -f "$1" ] && echo $(($(wc -l < "$1") - 1)) || echo NA; }
+      echo "| $N | $q | $(cat "$OUT/pivot_q${q}_$N.read" 2>/dev/null || echo NA) | $on | $off | $d | $p | $r1 | $r2 | $(n "$OUT/pivot_q${q}_$N.out")/$(n "$OUT/pivotoff_q${q}_$N.out")/$(n "$OUT/duckdb_q${q}_$N.csv")/$(n "$OUT/polars_q${q}_$N.out") |"
+    done
+  done
+  echo
   for N in $SIZES; do
     echo -n "- $N rows, roll-up output rows:"
     for tool in pivot pivot-sql duckdb polars; do
@@ -129,4 +184,4 @@ done
     echo "- $N rows in the store: \`pivot measure partner-share --focal RUS\` $(wall "$OUT/pivot_measure_$N.time") s, \`pivot report\` first $(wall "$OUT/pivot_reportcold_$N.time") s ($(rss "$OUT/pivot_reportcold_$N.time") MiB), then $(wall "$OUT/pivot_report_$N.time") s ($(rss "$OUT/pivot_report_$N.time") MiB) (wall, whole process, BACI read through the roll-ups); GeoDep for $(cat "$OUT/pivot_geodep1_$N.focal" 2>/dev/null) (the largest importer) over the last three years $(wall "$OUT/pivot_geodep1_$N.time") s ($(rss "$OUT/pivot_geodep1_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodep1_$N.out") - 1)) window rows), for every importer in the last year $(wall "$OUT/pivot_geodepall_$N.time") s ($(rss "$OUT/pivot_geodepall_$N.time") MiB, $(($(wc -l < "$OUT/pivot_geodepall_$N.out") - 1)) rows)"
   done
 } | tee "$OUT/table.md"
-[ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N" "$OUT/duckdb_rollup_$N.csv"; done; }
+[ -n "${KEEP:-}" ] || { for N in $SIZES; do rm -rf "$OUT/data_$N" "$OUT"/duckdb_*_"$N".csv; done; }
