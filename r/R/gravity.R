@@ -4,17 +4,16 @@
 .formula_text <- function(f) {
   if (inherits(f, "formula")) return(paste(trimws(deparse(f, width.cutoff = 500L)), collapse = " "))
   if (is.character(f) && length(f) == 1L && !is.na(f)) return(f)
-  .input_error(sprintf("`formula` must be a formula or a string, not %s", .describe(f)),
-               call = sys.call(-2L))
+  .input_error(sprintf("`formula` must be a formula or a string, not %s", .describe(f)))
 }
 
 # fixest's `vcov = ~pair_id` (cluster by pair_id), `~a + b` (two-way), or the engine's words.
 .vcov_text <- function(v) {
   if (inherits(v, "formula")) {
-    if (length(v) != 2L) .input_error("`vcov` as a formula is one-sided: ~cluster or ~a + b", call = sys.call(-2L))
+    if (length(v) != 2L) .input_error("`vcov` as a formula is one-sided: ~cluster or ~a + b")
     vars <- all.vars(v)
     if (length(vars) < 1L || length(vars) > 2L) {
-      .input_error("`vcov = ~...` clusters by one or two variables", call = sys.call(-2L))
+      .input_error("`vcov = ~...` clusters by one or two variables")
     }
     return(sprintf("cluster(%s)", paste(vars, collapse = ", ")))
   }

@@ -21,17 +21,32 @@
   )
 }
 
-# Signals a pivot_input_error from R-side argument checks (before anything is sent).
-.input_error <- function(message, call = sys.call(-1L), ...) {
-  stop(.pivot_condition("pivot_input_error", message, list(...), call))
+# The user's call a condition names: the outermost call of a pivot function or method, e.g.
+# `pivot_measure("partner-share", focal = "RUS", bogus = 1)`, not the helper that found the
+# problem.
+.user_call <- function() {
+  for (c in sys.calls()) {
+    f <- c[[1L]]
+    if (is.call(f) && identical(f[[1L]], as.name("::"))) f <- f[[3L]]
+    if (is.name(f) && grepl("^pivot_|\\.pivot_(gravity|gravity_list|provenance|scenario)$",
+                            as.character(f))) {
+      return(c)
+    }
+  }
+  NULL
 }
 
-.native <- function(res, call = sys.call(-1L)) {
+# Signals a pivot_input_error from R-side argument checks (before anything is sent).
+.input_error <- function(message, ...) {
+  stop(.pivot_condition("pivot_input_error", message, list(...), .user_call()))
+}
+
+.native <- function(res) {
   if (inherits(res, "pivot_native_error")) {
     fields <- unclass(res)
     fields$class <- NULL
     fields$message <- NULL
-    stop(.pivot_condition(res$class, res$message, fields, call))
+    stop(.pivot_condition(res$class, res$message, fields, .user_call()))
   }
   res
 }
@@ -49,7 +64,7 @@
 .store <- function(store) {
   if (is.null(store)) return(NULL)
   if (!is.character(store) || length(store) != 1L || is.na(store)) {
-    .input_error("`store` must be NULL or the path of a store folder", call = sys.call(-2L))
+    .input_error("`store` must be NULL or the path of a store folder")
   }
   path.expand(store)
 }
@@ -58,8 +73,7 @@
   if (is.null(x) && null_ok) return(NULL)
   if (is.factor(x)) x <- as.character(x)
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
-    .input_error(sprintf("`%s` must be a single string, not %s", what, .describe(x)),
-                 call = sys.call(-2L))
+    .input_error(sprintf("`%s` must be a single string, not %s", what, .describe(x)))
   }
   x
 }

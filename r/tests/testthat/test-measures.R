@@ -49,6 +49,8 @@ test_that("a bad argument is a pivot_input_error naming it", {
   expect_match(conditionMessage(e), "bogus")
   expect_equal(e$param, "bogus")
   expect_match(e$accepted, "focal")
+  # The condition names the user's call, not a helper.
+  expect_equal(conditionCall(e)[[1]], as.name("pivot_measure"))
   e <- expect_error(pivot_measure("partner-share", focal = "RUS", years = "abc"),
                     class = "pivot_input_error")
   expect_match(conditionMessage(e), "`years` = 'abc'")
