@@ -71,7 +71,6 @@ test_that("a model whose every regressor is collinear has no coefficients, and s
 })
 
 test_that("tidy() and glance() have broom's columns", {
-  skip_if_not_installed("broom") # .ci/run installs r-cran-broom, so this runs in CI
   fit <- pivot_gravity(agtpa_rta, "agtpa_gravity", vcov = ~pair_id, filter = agtpa_years)
   t <- broom::tidy(fit)
   expect_equal(names(t), c("term", "estimate", "std.error", "statistic", "p.value"))
@@ -96,7 +95,6 @@ test_that("several models (csw) come back as a list with the engine's table", {
   expect_length(fits, 2L)
   expect_equal(names(coef(fits[[2]])), c("rta", "ln_dist"))
   expect_output(print(fits), "rta")
-  skip_if_not_installed("broom")
   expect_equal(unique(broom::tidy(fits)$model), 1:2)
 })
 
