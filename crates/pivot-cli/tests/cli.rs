@@ -224,6 +224,40 @@ fn baci_bad_row_exits_2_and_leaves_the_store_unchanged() {
     assert!(v.status.success());
 }
 
+/// A `source` filter naming a dataset the store lacks matches nothing; the answer says why
+/// (issue 31's EXPLAIN on a store without BACI: no rows to answer from a roll-up either).
+#[test]
+fn sql_on_a_source_the_store_lacks_says_so() {
+    let out = pivot(
+        base_store(),
+        &[
+            "sql",
+            "SELECT year, exporter, importer, SUM(value_usd_m) FROM trade_flows WHERE source = 'baci' GROUP BY 1, 2, 3",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with("(no rows)"), "{text}");
+    assert!(
+        text.contains("this store holds no dataset 'baci', so `source = 'baci'` matches no rows"),
+        "{text}"
+    );
+    assert!(text.contains("pivot data ingest baci DIR"), "{text}");
+    // A source the store holds: no such note.
+    let out = pivot(
+        base_store(),
+        &[
+            "sql",
+            "SELECT COUNT(*) FROM trade_flows WHERE source = 'cow_trade'",
+        ],
+    );
+    assert!(!stdout(&out).contains("holds no dataset"));
+}
+
 #[test]
 fn baci_ingest_rolls_up_to_the_direct_sum() {
     let store = tempfile::tempdir().unwrap();

@@ -374,6 +374,40 @@ fn empty_file(store: &Store, table: Table) -> Result<std::path::PathBuf, EngineE
     Ok(path)
 }
 
+/// Dataset ids a query compares `source` with (`source = 'id'`, either way round, any case
+/// for the column name) that the store does not hold: such a filter matches no rows, and the
+/// answer says why (see [`crate::Engine::sql`]). A reading of the text, for a note only.
+pub(crate) fn unknown_sources(query: &str, known: &[&str]) -> Vec<String> {
+    let lower = query.to_ascii_lowercase();
+    let bytes = query.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    let word = |i: usize| {
+        bytes
+            .get(i)
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+    };
+    for (i, _) in lower.match_indices("source") {
+        if !(i == 0 || word(i - 1) || bytes[i - 1] == b'.') || !word(i + 6) {
+            continue;
+        }
+        let rest = query[i + 6..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(rest) = rest.strip_prefix('\'') else {
+            continue;
+        };
+        let Some(end) = rest.find('\'') else { continue };
+        let id = &rest[..end];
+        if !id.is_empty() && id.len() <= 64 && !known.contains(&id) && !out.iter().any(|o| o == id)
+        {
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
 /// Canonical table names mentioned in a query (for provenance).
 pub(crate) fn tables_in(query: &str) -> Vec<&'static str> {
     let q = query.to_ascii_lowercase();
@@ -399,6 +433,21 @@ pub(crate) fn tables_in(query: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use crate::memory::parse_size;
+
+    #[test]
+    fn sources_the_store_lacks_are_found_in_the_text() {
+        let known = ["cow_trade", "baci_totals"];
+        assert_eq!(
+            super::unknown_sources(
+                "SELECT SUM(value_usd_m) FROM trade_flows t WHERE t.source = 'baci' AND source='cow_trade' OR 'x' = source OR SOURCE =  'imf_dots' OR source = 'baci'",
+                &known
+            ),
+            vec!["baci".to_string(), "imf_dots".to_string()]
+        );
+        // Other columns and words, and ids the store holds, are not.
+        assert!(super::unknown_sources("SELECT datasource = 'baci', source_id = 'x', source <> 'y' FROM t WHERE source = 'baci_totals'", &known).is_empty());
+        assert!(super::unknown_sources("SELECT 'source = ''", &known).is_empty());
+    }
 
     #[test]
     fn memory_limits_are_read_or_refused() {

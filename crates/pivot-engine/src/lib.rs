@@ -299,6 +299,9 @@ impl Engine {
         for t in read.rollups {
             prov = prov.note(rollup::note(&t));
         }
+        for note in self.unknown_source_notes(query) {
+            prov = prov.note(note);
+        }
         if let Some(c) = &self.cluster {
             prov = prov.note(c.note());
         }
@@ -307,6 +310,32 @@ impl Engine {
             batches,
             provenance: prov,
         })
+    }
+
+    /// Notes for a query that compares `source` with a dataset this store does not hold: its
+    /// filter matches no rows, and the answer says so instead of looking like a normal empty
+    /// (or all-null) answer.
+    pub(crate) fn unknown_source_notes(&self, query: &str) -> Vec<String> {
+        let ids: Vec<&str> = self
+            .manifest()
+            .datasets
+            .keys()
+            .map(String::as_str)
+            .collect();
+        catalog::unknown_sources(query, &ids)
+            .into_iter()
+            .map(|id| {
+                let how = if id == "baci" {
+                    " BACI's product-level rows come from `pivot data ingest baci DIR` (CEPII's yearly files; `pivot data synth baci --out DIR` writes SYNTHETIC ones for testing)."
+                } else {
+                    " `pivot data list` shows the datasets; `pivot data ingest SOURCE FILES` adds one."
+                };
+                format!(
+                    "this store holds no dataset '{id}', so `source = '{id}'` matches no rows (datasets: {}).{how}",
+                    ids.join(", ")
+                )
+            })
+            .collect()
     }
 
     /// Check, plan and run one query on the engine's runtime under `limits` and this thread's

@@ -101,6 +101,9 @@ impl Engine {
         for t in read.rollups {
             prov = prov.note(crate::rollup::note(&t));
         }
+        for note in self.unknown_source_notes(query) {
+            prov = prov.note(note);
+        }
         Ok(CappedTable {
             table: ResultTable {
                 schema,
