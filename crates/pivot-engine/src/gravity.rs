@@ -373,6 +373,34 @@ impl Engine {
         Ok(self.sql(&q, SqlLimits::NONE)?.batches)
     }
 
+    /// Like [`Engine::gravity_fit`] on rows a front door holds in memory (an R or pandas data
+    /// frame): they are a table for the length of the fit, `req.data` is replaced by a query
+    /// of it (the filter applies as to a store table), and the provenance's `data` says
+    /// `described` (e.g. "in-memory R data frame (28482 rows, 12 columns)").
+    pub fn gravity_fit_rows(
+        &self,
+        mut req: FitRequest,
+        schema: datafusion::arrow::datatypes::SchemaRef,
+        batches: Vec<datafusion::arrow::array::RecordBatch>,
+        described: &str,
+    ) -> Result<FitOutput, EngineError> {
+        static TABLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "frame_data_{}",
+            TABLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        req.data = format!("SELECT * FROM {name}");
+        self.register_memory_table(&name, schema, batches)?;
+        let out = self.gravity_fit(&req);
+        self.drop_memory_table(&name);
+        let mut out = out?;
+        out.table
+            .provenance
+            .parameters
+            .insert("data".into(), described.to_string());
+        Ok(out)
+    }
+
     /// Fit one or more gravity models.
     pub fn gravity_fit(&self, req: &FitRequest) -> Result<FitOutput, EngineError> {
         let batches = self.gravity_data(&req.data, req.filter.as_deref())?;

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -237,9 +237,6 @@ impl Progress {
     }
 }
 
-/// Names of in-memory tables registered for one call each.
-static MEMORY_TABLES: AtomicUsize = AtomicUsize::new(0);
-
 impl PyEngine {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Engine> {
         // A panic while holding the lock cannot leave the engine half-changed (ingest swaps
@@ -428,22 +425,7 @@ impl PyEngine {
                 "in-memory {} ({rows} rows)",
                 data.get_type().fully_qualified_name()?
             );
-            let name = format!(
-                "python_data_{}",
-                MEMORY_TABLES.fetch_add(1, Ordering::Relaxed)
-            );
-            req.data = format!("SELECT * FROM {name}");
-            self.call(py, move |e| {
-                e.register_memory_table(&name, schema, batches)?;
-                let out = e.gravity_fit(&req);
-                e.drop_memory_table(&name);
-                let mut out = out?;
-                out.table
-                    .provenance
-                    .parameters
-                    .insert("data".into(), what.clone());
-                Ok(out)
-            })?
+            self.call(py, move |e| e.gravity_fit_rows(req, schema, batches, &what))?
         };
         Ok((out.text, to_pyarrow(py, out.table)?))
     }

@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use datafusion::arrow::array::{
@@ -592,9 +592,6 @@ fn write<T>(
     Ok(f(&mut g)?)
 }
 
-/// Names of in-memory tables registered for one call each.
-static MEMORY_TABLES: AtomicUsize = AtomicUsize::new(0);
-
 // --- the functions R calls (r/R/*.R wraps each) ----------------------------------------------
 
 /// The functions R calls (`r/R/*.R` wraps each as `.Call(wrap__NAME, …)`), in a private module:
@@ -819,19 +816,8 @@ mod entry {
                     batch.num_rows(),
                     batch.num_columns()
                 );
-                let name = format!("r_data_{}", MEMORY_TABLES.fetch_add(1, Ordering::Relaxed));
-                // The filter applies to the frame as to a store table.
-                req.data = format!("SELECT * FROM {name}");
                 read(&store, |e| {
-                    e.register_memory_table(&name, batch.schema(), vec![batch])?;
-                    let out = e.gravity_fit(&req);
-                    e.drop_memory_table(&name);
-                    let mut out = out?;
-                    out.table
-                        .provenance
-                        .parameters
-                        .insert("data".into(), what.clone());
-                    Ok(out)
+                    e.gravity_fit_rows(req.clone(), batch.schema(), vec![batch.clone()], &what)
                 })?
             };
             let mut fits = Vec::with_capacity(out.fits.len());
