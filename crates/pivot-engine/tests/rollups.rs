@@ -431,7 +431,7 @@ fn chapters_from_the_chapter_rollup_and_counts_from_the_rows() {
         "SELECT year, SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'cow_trade' GROUP BY 1",
         "SELECT year, SUM(value_usd_m) AS v FROM trade_flows GROUP BY 1",
         "SELECT c.region, SUM(t.value_usd_m) AS v FROM trade_flows t JOIN countries c ON t.exporter = c.iso3 WHERE t.source = 'baci' GROUP BY 1",
-        "SELECT year, SUM(value_usd_m) AS v FROM (SELECT * FROM trade_flows WHERE source = 'baci' LIMIT 1000) GROUP BY 1",
+        "SELECT year, SUM(value_usd_m) AS v FROM (SELECT * FROM trade_flows WHERE source = 'baci' ORDER BY year, exporter, importer, product LIMIT 1000) GROUP BY 1",
         "SELECT year, SUM(value_usd_m) AS v FROM trade_flows WHERE source = 'baci' AND year + random() > 0 GROUP BY 1",
     ] {
         assert!(!check(q, false).unwrap().0, "{q}");
@@ -450,5 +450,56 @@ fn the_session_option_is_listed() {
             )
             .unwrap();
         assert_eq!(rows(&t.batches), vec![vec![Cell::T(Some(want.into()))]]);
+    }
+}
+
+/// A wrong answer this test found in DataFusion 55 (apache/datafusion#24816): with aggregate
+/// dynamic filters on, `MAX(year * 100 + 1)` beside `MIN(year)` was 202001 instead of 202101
+/// about one run in five, rows pruned by a filter built from `MIN(year)` alone. pivot turns
+/// those filters off; the setting is checked, and the query run 20 times against the value
+/// computed here from the rows.
+#[test]
+fn aggregate_dynamic_filters_are_off_and_min_max_are_right() {
+    let e = engines().lock().unwrap();
+    let t = e
+        .off
+        .sql(
+            "SELECT value FROM information_schema.df_settings WHERE name = 'datafusion.optimizer.enable_aggregate_dynamic_filter_pushdown'",
+            SqlLimits::NONE,
+        )
+        .unwrap();
+    assert_eq!(rows(&t.batches), vec![vec![Cell::T(Some("false".into()))]]);
+    let years = e
+        .off
+        .sql(
+            "SELECT year FROM trade_flows WHERE source = 'baci' AND product = '270900'",
+            SqlLimits::NONE,
+        )
+        .unwrap();
+    let ys: Vec<i64> = rows(&years.batches)
+        .into_iter()
+        .map(|r| match &r[0] {
+            Cell::T(Some(y)) => y.parse().unwrap(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(
+        ys.len() > 1,
+        "the synthetic store has this product in several rows"
+    );
+    let want = vec![
+        Cell::T(Some(ys.iter().min().unwrap().to_string())),
+        Cell::T(Some((ys.iter().max().unwrap() * 100 + 1).to_string())),
+    ];
+    for _ in 0..20 {
+        for eng in [&e.on, &e.off] {
+            let t = eng
+                .sql(
+                    "SELECT MIN(year) AS a0, MAX(year * 100 + 1) AS a1 FROM trade_flows WHERE source = 'baci' AND product = '270900'",
+                    SqlLimits::NONE,
+                )
+                .unwrap();
+            assert_eq!(rows(&t.batches), vec![want.clone()]);
+        }
     }
 }
