@@ -283,30 +283,10 @@ impl RollUps {
                 return None;
             }
         }
-        let base = |e: Expr| -> Option<Expr> {
-            let e = down(0, e)?;
-            // Every row is BACI's: `source` is the constant it is in the view's branch.
-            e.transform(|x| match x {
-                Expr::Column(c) if c.relation.is_none() && c.name == "source" => {
-                    Ok(Transformed::yes(lit("baci")))
-                }
-                other => Ok(Transformed::no(other)),
-            })
-            .ok()
-            .map(|t| t.data)
-        };
+        let base = |e: Expr| down(0, e).and_then(source_is_baci);
         let preds: Vec<Expr> = preds
             .into_iter()
-            .map(|p| {
-                p.transform(|x| match x {
-                    Expr::Column(c) if c.relation.is_none() && c.name == "source" => {
-                        Ok(Transformed::yes(lit("baci")))
-                    }
-                    other => Ok(Transformed::no(other)),
-                })
-                .ok()
-                .map(|t| t.data)
-            })
+            .map(source_is_baci)
             .collect::<Option<_>>()?;
         let groups: Vec<Expr> = agg
             .group_expr
@@ -509,6 +489,19 @@ fn through_scan(scan: &datafusion::logical_expr::TableScan, e: Expr) -> Option<E
         }
         Expr::OuterReferenceColumn(..) | Expr::Placeholder(_) => {
             Err(DataFusionError::Plan("not rewritable".into()))
+        }
+        other => Ok(Transformed::no(other)),
+    })
+    .ok()
+    .map(|t| t.data)
+}
+
+/// `e` with the scan's `source` column as the constant it is on every row read: `'baci'`
+/// (the view's branch, or the whole table under a `source = 'baci'` filter).
+fn source_is_baci(e: Expr) -> Option<Expr> {
+    e.transform(|x| match x {
+        Expr::Column(c) if c.relation.is_none() && c.name == "source" => {
+            Ok(Transformed::yes(lit("baci")))
         }
         other => Ok(Transformed::no(other)),
     })

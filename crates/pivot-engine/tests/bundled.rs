@@ -2,6 +2,8 @@
 //! computed independently in each test by direct SQL over the canonical tables (an oracle that
 //! shares only the loaded data with the measure) or come from SOURCES.md spot checks.
 
+mod common;
+
 use std::sync::OnceLock;
 
 use pivot_engine::claims::table_rows;
@@ -14,19 +16,10 @@ use serde_json::Value;
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
     E.get_or_init(|| {
-        let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-        std::fs::create_dir_all(tmp).unwrap();
-        let exe = std::env::current_exe().unwrap();
-        let stamp = std::fs::metadata(&exe)
-            .unwrap()
-            .modified()
-            .unwrap()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let lock = std::fs::File::create(tmp.join("engine-store.lock")).unwrap();
+        let (root, lock) = common::per_binary("engine-store");
+        let lock = std::fs::File::create(lock).unwrap();
         lock.lock().unwrap();
-        let e = Engine::open(&tmp.join(format!("engine-store-{stamp}"))).unwrap();
+        let e = Engine::open(&root).unwrap();
         drop(lock);
         e
     })

@@ -2,6 +2,8 @@
 //! do. Each test copies one bundled store (built once per test binary under a file lock) and
 //! drives engines from threads; every loop is capped by a count, nothing is timed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,17 +15,8 @@ use pivot_engine::{Engine, SqlLimits};
 fn base_store() -> &'static Path {
     static S: OnceLock<PathBuf> = OnceLock::new();
     S.get_or_init(|| {
-        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        std::fs::create_dir_all(tmp).unwrap();
-        let stamp = std::fs::metadata(std::env::current_exe().unwrap())
-            .unwrap()
-            .modified()
-            .unwrap()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let root = tmp.join(format!("concurrency-store-{stamp}"));
-        let lock = std::fs::File::create(tmp.join("concurrency-store.lock")).unwrap();
+        let (root, lock) = common::per_binary("concurrency-store");
+        let lock = std::fs::File::create(lock).unwrap();
         lock.lock().unwrap();
         drop(Engine::open(&root).unwrap());
         drop(lock);

@@ -6,7 +6,8 @@
 //! relative, everything else identical — and each query's EXPLAIN checked for whether the
 //! roll-up was read. Plus the queries the rule must leave alone, and the provenance.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::sync::{Mutex, OnceLock};
 
 use datafusion::arrow::array::{Array, Float64Array, RecordBatch};
@@ -24,20 +25,11 @@ struct Engines {
 fn engines() -> &'static Mutex<Engines> {
     static E: OnceLock<Mutex<Engines>> = OnceLock::new();
     E.get_or_init(|| {
-        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        std::fs::create_dir_all(tmp).unwrap();
-        let stamp = std::fs::metadata(std::env::current_exe().unwrap())
-            .unwrap()
-            .modified()
-            .unwrap()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let root: PathBuf = tmp.join(format!("rollups-store-{stamp}"));
-        let lock = std::fs::File::create(tmp.join("rollups-store.lock")).unwrap();
+        let (root, lock) = common::per_binary("rollups-store");
+        let lock = std::fs::File::create(lock).unwrap();
         lock.lock().unwrap();
         if !root.join("manifest.json").exists() {
-            let data = tmp.join(format!("rollups-baci-{stamp}"));
+            let data = root.with_extension("baci");
             // 60,000 lines over 2019-2021: dyads with one line and dyads with many.
             let s = pivot_sources::synth::write_baci(&data, 60_000, 31, 2019..=2021).unwrap();
             let mut e = Engine::open(&root).unwrap();
